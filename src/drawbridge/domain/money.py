@@ -1,0 +1,129 @@
+"""Money and rates: the one place that rounds.
+
+Money is an ``int`` of minor units (cents). Rates are ``Decimal`` percents (``Decimal("10")`` is
+10 %). Every rate × amount goes through :func:`apply_rate`, which rounds half-up (away from zero
+on .5) to the cent; nothing else in drawbridge rounds money. Python's ``round()`` is half-even and
+is never used for money.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
+
+from drawbridge.domain.errors import Invalid
+
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+# Inputs are bounded so every figure fits a 64-bit column with room for sums of many lines.
+MAX_ABS_CENTS = 10**15
+
+
+def round_half_up(value: Decimal, places: int = 0) -> Decimal:
+    """Round half away from zero to ``places`` decimal places."""
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def apply_rate(amount_cents: int, percent: Decimal) -> int:
+    """``percent`` % of ``amount_cents``, rounded half-up to the cent."""
+    numerator, denominator = _ratio(percent)
+    return _divide_half_up(amount_cents * numerator, denominator * 100)
+
+
+def convert(amount_cents: int, rate: Decimal) -> int:
+    """An amount in one currency times an exchange rate, rounded half-up to the cent."""
+    numerator, denominator = _ratio(rate)
+    return _divide_half_up(amount_cents * numerator, denominator)
+
+
+@lru_cache(maxsize=1024)
+def _ratio(rate: Decimal) -> tuple[int, int]:
+    return rate.as_integer_ratio()
+
+
+def _divide_half_up(numerator: int, denominator: int) -> int:
+    """Exact integer division rounded half away from zero (denominator > 0)."""
+    quotient, remainder = divmod(abs(numerator), denominator)
+    if 2 * remainder >= denominator:
+        quotient += 1
+    return quotient if numerator >= 0 else -quotient
+
+
+def percent_of(part_cents: int, whole_cents: int, places: int = 2) -> Decimal:
+    """``part`` as a percent of ``whole`` rounded half-up (0 when the whole is 0): display only."""
+    if whole_cents == 0:
+        return Decimal(0).quantize(Decimal(1).scaleb(-places))
+    return round_half_up(Decimal(part_cents) * HUNDRED / Decimal(whole_cents), places)
+
+
+def allocate(total_cents: int, weights: Sequence[int]) -> list[int]:
+    """Split ``total_cents`` in proportion to ``weights``; the parts always sum to the total.
+
+    Largest-remainder method: each part gets the floor of its exact share, and the cents left
+    over go to the parts with the largest remainders (earlier parts first on ties).
+    """
+    if not weights:
+        raise ValueError("allocate needs at least one weight")
+    weight_sum = sum(weights)
+    if weight_sum == 0:
+        raise ValueError("allocate needs weights that do not sum to zero")
+    sign = -1 if total_cents < 0 else 1
+    magnitude = abs(total_cents)
+    shares = [magnitude * w // weight_sum for w in weights]
+    remainders = [magnitude * w % weight_sum for w in weights]
+    left = magnitude - sum(shares)
+    for index in sorted(range(len(weights)), key=lambda i: (-remainders[i], i))[:left]:
+        shares[index] += 1
+    return [sign * share for share in shares]
+
+
+def parse_amount(value: object, field: str, *, places: int = 2) -> int:
+    """A decimal string or number with at most ``places`` places, as cents.
+
+    Floats are refused: a float has already lost exactness before it reaches us.
+    """
+    if isinstance(value, bool) or isinstance(value, float):
+        raise Invalid(f"{field}: not a decimal amount", field=field)
+    try:
+        number = Decimal(str(value).strip()) if isinstance(value, (int, str, Decimal)) else None
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite():
+        raise Invalid(f"{field}: not a decimal amount", field=field)
+    exponent = number.as_tuple().exponent
+    assert isinstance(exponent, int)
+    if exponent < -places and number != round_half_up(number, places):
+        raise Invalid(f"{field}: more than {places} decimal places", field=field)
+    cents = int(number * HUNDRED)
+    if abs(cents) >= MAX_ABS_CENTS:
+        raise Invalid(f"{field}: amount out of range", field=field)
+    return cents
+
+
+def parse_percent(value: object, field: str) -> Decimal:
+    """A percent between 0 and 100 as a decimal string or number (``"10"`` is 10 %)."""
+    if isinstance(value, bool) or isinstance(value, float):
+        raise Invalid(f"{field}: not a decimal percent", field=field)
+    try:
+        number = Decimal(str(value).strip()) if isinstance(value, (int, str, Decimal)) else None
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite():
+        raise Invalid(f"{field}: not a decimal percent", field=field)
+    if number < 0 or number > HUNDRED:
+        raise Invalid(f"{field}: must be between 0 and 100", field=field)
+    exponent = number.as_tuple().exponent
+    assert isinstance(exponent, int)
+    if exponent < -4:
+        raise Invalid(f"{field}: more than 4 decimal places", field=field)
+    return number.normalize() if number != 0 else Decimal(0)
+
+
+def format_cents(cents: int, places: int = 2) -> str:
+    """Cents as a fixed-point decimal string (``"22500.00"``, or 4 places ``"22500.0000"``)."""
+    return str((Decimal(cents) / HUNDRED).quantize(Decimal(1).scaleb(-places)))
+
+
+def cents_to_decimal(cents: int) -> Decimal:
+    return (Decimal(cents) / HUNDRED).quantize(CENT)
