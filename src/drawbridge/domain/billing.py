@@ -195,10 +195,24 @@ class ApplicationFigures:
         raise KeyError(ref)
 
 
+@dataclass(frozen=True, slots=True)
+class ChainStart:
+    """Resume a chain after application ``previous`` (figures as computed before)."""
+
+    previous: ApplicationFigures
+    earlier_summaries: Sequence[Summary]  # every application up to and including ``previous``
+
+
 def compute_chain(
-    terms: BillingTerms, applications: Sequence[ApplicationEntry]
+    terms: BillingTerms,
+    applications: Sequence[ApplicationEntry],
+    start: ChainStart | None = None,
 ) -> list[ApplicationFigures]:
     """Derive every figure of every application of one contract, in order.
+
+    With ``start``, ``applications`` are the ones after ``start.previous``; the result is the
+    same as recomputing the whole chain, since application n depends only on n-1 and on which
+    retainage steps earlier applications reached.
 
     Raises :class:`Invalid` (naming the application and line) for a release larger than what is
     held or of the wrong sign, for over-billing where the contract forbids it, and for an
@@ -207,7 +221,13 @@ def compute_chain(
     results: list[ApplicationFigures] = []
     previous: ApplicationFigures | None = None
     step_reached: RetainageStep | None = None
-    for number, application in enumerate(applications, start=1):
+    first_number = 1
+    if start is not None:
+        previous = start.previous
+        first_number = start.previous.number + 1
+        for summary in start.earlier_summaries:
+            step_reached = _latest_step_reached(terms, summary, step_reached)
+    for number, application in enumerate(applications, start=first_number):
         work_rate, materials_rate = _contract_rates(terms, step_reached)
         figures = _compute_application(
             terms, number, application, previous, work_rate, materials_rate

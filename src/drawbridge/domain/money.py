@@ -18,6 +18,7 @@ HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
 # Inputs are bounded so every figure fits a 64-bit column with room for sums of many lines.
 MAX_ABS_CENTS = 10**15
+_MAX_ABS_AMOUNT = Decimal(MAX_ABS_CENTS) / HUNDRED
 
 
 def round_half_up(value: Decimal, places: int = 0) -> Decimal:
@@ -91,14 +92,15 @@ def parse_amount(value: object, field: str, *, places: int = 2) -> int:
         number = None
     if number is None or not number.is_finite():
         raise Invalid(f"{field}: not a decimal amount", field=field)
+    # Range first, by exact comparison: arithmetic on a huge number ("1E+999999", or 30 digits
+    # with 3 places) would overflow the decimal context and escape as a non-ledger error.
+    if number.copy_abs() >= _MAX_ABS_AMOUNT:
+        raise Invalid(f"{field}: amount out of range", field=field)
     exponent = number.as_tuple().exponent
     assert isinstance(exponent, int)
     if exponent < -places and number != round_half_up(number, places):
         raise Invalid(f"{field}: more than {places} decimal places", field=field)
-    cents = int(number * HUNDRED)
-    if abs(cents) >= MAX_ABS_CENTS:
-        raise Invalid(f"{field}: amount out of range", field=field)
-    return cents
+    return int(number * HUNDRED)
 
 
 def parse_percent(value: object, field: str) -> Decimal:

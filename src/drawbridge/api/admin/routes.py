@@ -1,0 +1,78 @@
+"""Operator endpoints: load a fixture, reset the database, health.
+
+Authenticated by the operator token (``DRAWBRIDGE_OPERATOR_TOKEN``, or the one ``serve --demo``
+prints), sent as ``Authorization: Bearer <token>``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.responses import JSONResponse
+
+from drawbridge.api.common import bearer_token, log_unexpected, make_face, runtime_of
+from drawbridge.bootstrap import Runtime
+from drawbridge.domain.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    LedgerError,
+    NotFound,
+    Unauthorized,
+)
+from drawbridge.services import admin, auth
+
+STATUS = {Unauthorized: 401, Forbidden: 403, NotFound: 404, Conflict: 409, Invalid: 422}
+
+
+def operator(request: Request) -> Runtime:
+    runtime = runtime_of(request)
+    if not auth.operator_token_matches(bearer_token(request), runtime.settings.operator_token):
+        raise Unauthorized("operator token required (Authorization: Bearer <operator token>)")
+    return runtime
+
+
+Operator = Annotated[Runtime, Depends(operator)]
+
+
+def create_admin_app(runtime: Runtime) -> FastAPI:
+    app = make_face(
+        runtime,
+        title="drawbridge operator API",
+        description="Load fixtures and reset the ledger. Operator token required.",
+    )
+
+    @app.exception_handler(LedgerError)
+    async def ledger_error(request: Request, error: LedgerError) -> JSONResponse:
+        status = next((code for kind, code in STATUS.items() if isinstance(error, kind)), 400)
+        return JSONResponse(
+            {"error": {"code": error.code, "message": error.message, "field": error.field}},
+            status_code=status,
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        log_unexpected(request, error)
+        return JSONResponse(
+            {"error": {"code": "internal_error", "message": "unexpected error"}}, status_code=500
+        )
+
+    @app.post("/fixtures", status_code=201)
+    async def load_fixture(
+        request: Request,
+        runtime: Operator,
+        reset: Annotated[bool, Query(description="empty the database first")] = False,
+    ) -> dict[str, Any]:
+        """Load a fixture (JSON or YAML body) in one transaction; nothing is loaded on error."""
+        text = (await request.body()).decode("utf-8", errors="replace")
+        summary = admin.load_fixture_text(runtime.uow(), runtime.engine, text, reset=reset)
+        return {"loaded": summary}
+
+    @app.post("/reset")
+    def reset(runtime: Operator) -> dict[str, str]:
+        """Empty every table of the ledger (the schema stays)."""
+        admin.reset(runtime.engine)
+        return {"status": "reset"}
+
+    return app

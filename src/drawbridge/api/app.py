@@ -1,0 +1,51 @@
+"""The app factory: one sub-application per face, each with its own routes, OpenAPI document and
+error envelope, plus ``/healthz`` and a catch-all that turns anything unexpected into a logged,
+well-formed 500.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse
+
+from drawbridge.api.admin.routes import create_admin_app
+from drawbridge.api.common import log_unexpected
+from drawbridge.bootstrap import Runtime
+from drawbridge.services import admin
+
+# face -> (mount path, factory); faces are added here as they are built
+FACES = {
+    "admin": "/_admin",
+}
+
+
+def create_app(runtime: Runtime) -> FastAPI:
+    app = FastAPI(
+        title="drawbridge",
+        description=(
+            "Construction progress-billing and payments server. Each face has its own OpenAPI "
+            "document: /_admin/docs (operator) and the vendor faces under their own prefixes."
+        ),
+        version="0.1.0",
+    )
+    app.state.runtime = runtime
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        log_unexpected(request, error)
+        return JSONResponse(
+            {"error": {"code": "internal_error", "message": "unexpected error"}}, status_code=500
+        )
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        """Liveness and database reachability."""
+        admin.check_database(runtime.engine)
+        return {"status": "ok"}
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    app.mount("/_admin", create_admin_app(runtime))
+    return app

@@ -1,0 +1,120 @@
+"""Tokens and who they speak for.
+
+A token is stored only as its SHA-256; the clear text is shown once, when it is created. A token
+names a user; the user's memberships name the companies (and role in each) it may act in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable
+
+from drawbridge.domain.errors import Forbidden, Invalid, NotFound, Unauthorized
+from drawbridge.domain.rules import Role, Scope
+from drawbridge.services.views import Actor, Principal
+from drawbridge.store.models import ApiToken, Membership, User
+from drawbridge.store.uow import UnitOfWork
+
+ALL_SCOPES = (Scope.READ.value, Scope.WRITE.value)
+MIN_TOKEN_LENGTH = 16
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def authenticate(uow: UnitOfWork, token: str | None) -> Principal:
+    if not token:
+        raise Unauthorized("missing access token")
+    with uow:
+        found = uow.repo.token_by_hash(hash_token(token))
+        if found is None:
+            raise Unauthorized("the access token is invalid")
+        api_token, user = found
+        memberships = uow.repo.memberships_of(user.id)
+        return Principal(
+            user_id=user.id,
+            email=user.email,
+            name=user.name,
+            scopes=frozenset(api_token.scopes.split()),
+            memberships={company_id: Role(role) for company_id, role in memberships.items()},
+        )
+
+
+def act_in(principal: Principal, company_id: int) -> Actor:
+    """The principal acting in one company: 403 when it has no membership there."""
+    role = principal.memberships.get(company_id)
+    if role is None:
+        raise Forbidden(f"no access to company {company_id}", field="company_id")
+    return Actor(
+        user_id=principal.user_id,
+        company_id=company_id,
+        role=role,
+        scopes=principal.scopes,
+        email=principal.email,
+        name=principal.name,
+    )
+
+
+def only_company(principal: Principal) -> Actor:
+    """For faces whose token implies the company (ACC, Intacct): the user's one company.
+
+    A user in several companies acts in the lowest-numbered one.
+    """
+    if not principal.memberships:
+        raise Forbidden("this user belongs to no company")
+    return act_in(principal, min(principal.memberships))
+
+
+def operator_token_matches(given: str | None, expected: str | None) -> bool:
+    return bool(given and expected and hmac.compare_digest(given, expected))
+
+
+def parse_scopes(scopes: Iterable[str]) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(scope.strip() for scope in scopes if scope.strip()))
+    for scope in chosen:
+        if scope not in ALL_SCOPES:
+            raise Invalid(f"scopes: unknown scope {scope!r}", field="scopes")
+    return chosen or ALL_SCOPES
+
+
+def add_token(uow: UnitOfWork, user: User, token: str, scopes: Iterable[str]) -> None:
+    """Store a token (inside the caller's transaction)."""
+    if len(token) < MIN_TOKEN_LENGTH:
+        raise Invalid(f"token: at least {MIN_TOKEN_LENGTH} characters", field="token")
+    uow.repo.add(ApiToken(user_id=user.id, token_hash=hash_token(token), scopes=" ".join(scopes)))
+
+
+def ensure_user(uow: UnitOfWork, email: str, name: str = "") -> User:
+    user = uow.repo.user_by_email(email)
+    if user is None:
+        user = User(email=email, name=name or email)
+        uow.repo.add(user)
+        uow.flush()
+    return user
+
+
+def ensure_membership(uow: UnitOfWork, user: User, company_id: int, role: Role) -> None:
+    membership = uow.repo.membership(user.id, company_id)
+    if membership is None:
+        uow.repo.add(Membership(user_id=user.id, company_id=company_id, role=role.value))
+    else:
+        membership.role = role.value
+
+
+def create_token(
+    uow: UnitOfWork, *, email: str, company_id: int, role: Role, scopes: Iterable[str] = ()
+) -> str:
+    """Create (or reuse) the user, make them a member of the company and return a new token."""
+    chosen = parse_scopes(scopes)
+    with uow:
+        if uow.repo.company(company_id) is None:
+            raise NotFound(f"no company {company_id}", field="company")
+        user = ensure_user(uow, email)
+        ensure_membership(uow, user, company_id, role)
+        token = f"db_{secrets.token_urlsafe(32)}"
+        add_token(uow, user, token, chosen)
+        uow.commit()
+        return token

@@ -1,0 +1,335 @@
+"""Loading a fixture (docs/FIXTURES.md): all or nothing, history replayed through the services.
+
+The document is parsed and checked whole first (fixtures/schema.py names the path of any bad
+value); then everything is written in one transaction. Pay applications and payments go through
+the same use cases the APIs call, inside that transaction, so a fixture can never hold a figure
+the engine would not compute.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any
+
+from drawbridge.domain.billing import LineKind, LineRef
+from drawbridge.domain.errors import LedgerError
+from drawbridge.domain.money import HUNDRED
+from drawbridge.domain.rules import PayAppStatus, Role, Scope
+from drawbridge.fixtures import schema
+from drawbridge.services import auth, pay_apps, payments
+from drawbridge.services.views import Actor
+from drawbridge.store.models import (
+    BillingPeriod,
+    ChangeOrderItem,
+    ChangeOrderPackage,
+    Company,
+    Contract,
+    Party,
+    Project,
+    SovLine,
+)
+from drawbridge.store.repositories import empty_all_tables, sync_id_sequences
+from drawbridge.store.uow import UnitOfWork
+
+
+def load_fixture_text(uow: UnitOfWork, text: str, *, reset: bool = False) -> dict[str, int]:
+    """Parse and load a JSON or YAML fixture; returns how many of each record were loaded."""
+    document = schema.parse_fixture(schema.load_fixture_text(text))
+    return load_fixture(uow, document, reset=reset)
+
+
+def load_fixture(
+    uow: UnitOfWork, document: schema.FixtureDocument, *, reset: bool = False
+) -> dict[str, int]:
+    counts = {"companies": 0, "projects": 0, "contracts": 0, "pay_apps": 0, "payments": 0}
+    with uow:
+        if reset:
+            empty_all_tables(uow.session.connection())
+        for index, company in enumerate(document.companies):
+            _load_company(uow, company, counts, f"companies[{index}]")
+        sync_id_sequences(uow.session.connection())
+        uow.commit()
+    return counts
+
+
+def _load_company(
+    uow: UnitOfWork, fixture: schema.CompanyFixture, counts: dict[str, int], path: str
+) -> None:
+    repo = uow.repo
+    if fixture.id is not None and repo.company(fixture.id) is not None:
+        raise schema.FixtureError(f"{path}.id: company {fixture.id} already exists")
+    company = Company(id=fixture.id, name=fixture.name, base_currency=fixture.base_currency)
+    repo.add(company)
+    uow.flush()
+    counts["companies"] += 1
+    actor_user_id: int | None = None
+    for user_fixture in fixture.users:
+        user = auth.ensure_user(uow, user_fixture.email, user_fixture.name or "")
+        auth.ensure_membership(uow, user, company.id, user_fixture.role)
+        for token in user_fixture.tokens:
+            auth.add_token(uow, user, token, [scope.value for scope in user_fixture.scopes])
+        if user_fixture.role is Role.ADMIN and actor_user_id is None:
+            actor_user_id = user.id
+    # History is replayed as the company's first admin (or the system when it has none).
+    actor = Actor(
+        user_id=actor_user_id,
+        company_id=company.id,
+        role=Role.ADMIN,
+        scopes=frozenset({Scope.READ.value, Scope.WRITE.value}),
+    )
+    parties: dict[str, Party] = {}
+    for party_fixture in fixture.parties:
+        party = Party(
+            id=party_fixture.id,
+            company_id=company.id,
+            code=party_fixture.code,
+            name=party_fixture.name,
+            kind=party_fixture.kind.value,
+            street=party_fixture.street,
+            city=party_fixture.city,
+            state_code=party_fixture.state_code,
+            zip=party_fixture.zip,
+            country_code=party_fixture.country_code,
+        )
+        repo.add(party)
+        parties[party.code] = party
+    uow.flush()
+    for index, project_fixture in enumerate(fixture.projects):
+        _load_project(
+            uow, actor, company, parties, project_fixture, counts, f"{path}.projects[{index}]"
+        )
+
+
+def _load_project(
+    uow: UnitOfWork,
+    actor: Actor,
+    company: Company,
+    parties: dict[str, Party],
+    fixture: schema.ProjectFixture,
+    counts: dict[str, int],
+    path: str,
+) -> None:
+    repo = uow.repo
+    project = Project(
+        id=fixture.id,
+        company_id=company.id,
+        code=fixture.code,
+        name=fixture.name,
+        number=fixture.number,
+        **({"uuid": fixture.uuid} if fixture.uuid else {}),
+    )
+    repo.add(project)
+    uow.flush()
+    counts["projects"] += 1
+    for period in fixture.billing_periods:
+        repo.add(
+            BillingPeriod(
+                id=period.id,
+                company_id=company.id,
+                project_id=project.id,
+                start_date=period.start_date,
+                end_date=period.end_date,
+                due_date=period.due_date,
+            )
+        )
+    uow.flush()
+    for index, contract_fixture in enumerate(fixture.contracts):
+        _load_contract(
+            uow,
+            actor,
+            company,
+            project,
+            parties,
+            contract_fixture,
+            counts,
+            f"{path}.contracts[{index}]",
+        )
+
+
+def _load_contract(
+    uow: UnitOfWork,
+    actor: Actor,
+    company: Company,
+    project: Project,
+    parties: dict[str, Party],
+    fixture: schema.ContractFixture,
+    counts: dict[str, int],
+    path: str,
+) -> None:
+    repo = uow.repo
+    retainage = fixture.retainage
+    details: dict[str, Any] = {
+        name: getattr(fixture, name)
+        for name in (
+            "description",
+            "scope",
+            "inclusions",
+            "exclusions",
+            "terms",
+            "is_billable",
+            "exclude_from_wip_reporting",
+            "contract_type",
+        )
+    }
+    details["schedule"] = dict(fixture.schedule) if fixture.schedule else None
+    contract = Contract(
+        id=fixture.id,
+        company_id=company.id,
+        project_id=project.id,
+        kind=fixture.kind.value,
+        commitment_type=fixture.commitment_type.value if fixture.commitment_type else None,
+        number=fixture.number,
+        title=fixture.title,
+        party_id=parties[fixture.party].id,
+        architect_id=parties[fixture.architect].id if fixture.architect else None,
+        contract_date=fixture.contract_date,
+        status=fixture.status.value,
+        currency=fixture.currency,
+        exchange_rate=fixture.exchange_rate,
+        retainage_method=retainage.method.value,
+        work_retainage_percent=retainage.work_percent,
+        materials_retainage_percent=retainage.materials_percent,
+        retainage_steps=[
+            {
+                "at_percent_complete": str(step.at_percent_complete),
+                "work_percent": str(step.work_percent),
+                "materials_percent": str(step.materials_percent),
+            }
+            for step in retainage.steps
+        ],
+        stored_materials=fixture.stored_materials.value,
+        allow_overbilling=fixture.allow_overbilling,
+        details=details,
+        **({"uuid": fixture.uuid} if fixture.uuid else {}),
+    )
+    repo.add(contract)
+    uow.flush()
+    counts["contracts"] += 1
+    sov_by_number: dict[str, SovLine] = {}
+    for position, item in enumerate(fixture.line_items, start=1):
+        line = SovLine(
+            id=item.id,
+            company_id=company.id,
+            contract_id=contract.id,
+            position=position,
+            number=item.number,
+            description=item.description,
+            cost_code=item.cost_code,
+            scheduled_value_cents=item.scheduled_value,
+            unit_price=(
+                Decimal(item.unit_price) / HUNDRED if item.unit_price is not None else None
+            ),
+            quantity=item.quantity,
+        )
+        repo.add(line)
+        sov_by_number[line.number] = line
+    package_ids: dict[str, int] = {}
+    for package_fixture in fixture.change_order_packages:
+        package = ChangeOrderPackage(
+            id=package_fixture.id,
+            company_id=company.id,
+            contract_id=contract.id,
+            number=package_fixture.number,
+            title=package_fixture.title,
+            status=package_fixture.status.value,
+            approved_date=package_fixture.approved_date,
+        )
+        repo.add(package)
+        uow.flush()
+        package_ids[package.number] = package.id
+        for position, item_fixture in enumerate(package_fixture.items, start=1):
+            repo.add(
+                ChangeOrderItem(
+                    id=item_fixture.id,
+                    company_id=company.id,
+                    package_id=package.id,
+                    contract_id=contract.id,
+                    position=position,
+                    description=item_fixture.description,
+                    cost_code=item_fixture.cost_code,
+                    amount_cents=item_fixture.amount,
+                )
+            )
+    uow.flush()
+
+    pay_app_ids: dict[int, int] = {}
+    for index, app in enumerate(fixture.pay_apps):
+        command = pay_apps.CreatePayApp(
+            contract_id=contract.id,
+            status=PayAppStatus(app.status),
+            header={
+                "period_id": app.period_id,
+                "start_date": app.start_date,
+                "end_date": app.end_date,
+                "billing_date": app.billing_date,
+                "invoice_number": app.invoice_number,
+                "final": app.final,
+                "origin_id": app.origin_id,
+                "origin_data": app.origin_data,
+            },
+            lines=[_line_input(line, sov_by_number) for line in app.lines],
+            change_order_package_ids=[package_ids[n] for n in app.change_order_packages],
+        )
+        with _at(f"{path}.pay_apps[{index}]"):
+            pay_app_ids[app.number] = pay_apps.create_pay_app(uow, actor, command).id
+        counts["pay_apps"] += 1
+    for index, payment in enumerate(fixture.payments):
+        values: dict[str, Any] = {
+            "pay_app_id": pay_app_ids[payment.pay_app] if payment.pay_app else None,
+            "amount_cents": payment.amount,
+            "payment_date": payment.date,
+            "payment_method": payment.payment_method.value if payment.payment_method else None,
+            "check_number": payment.check_number,
+            "payment_number": _text_or_none(payment.payment_number),
+            "draw_request_number": _text_or_none(payment.draw_request_number),
+            "invoice_number": payment.invoice_number,
+            "invoice_date": payment.invoice_date,
+            "notes": payment.notes,
+            "origin_id": payment.origin_id,
+            "origin_data": payment.origin_data,
+        }
+        with _at(f"{path}.payments[{index}]"):
+            payments.record_payment(
+                uow,
+                actor,
+                payments.RecordPayment(
+                    contract_id=contract.id, values=values, payment_id=payment.id
+                ),
+            )
+        counts["payments"] += 1
+
+
+@contextmanager
+def _at(path: str) -> Iterator[None]:
+    """Name the fixture path in any ledger error raised while replaying history."""
+    try:
+        yield
+    except schema.FixtureError:
+        raise
+    except LedgerError as error:
+        raise schema.FixtureError(f"{path}: {error.message}") from error
+
+
+def _line_input(
+    line: schema.PayAppLineFixture, sov_by_number: dict[str, SovLine]
+) -> pay_apps.LineInput:
+    if line.line_item_number is not None:
+        ref = LineRef(LineKind.SOV, sov_by_number[line.line_item_number].id)
+    else:
+        assert line.change_order_item_id is not None
+        ref = LineRef(LineKind.CHANGE_ORDER, line.change_order_item_id)
+    return pay_apps.LineInput(
+        ref=ref,
+        work_completed_this_period=line.work_completed_this_period,
+        materials_presently_stored=line.materials_presently_stored,
+        work_retainage_percent=line.work_completed_retainage_percent_this_period,
+        materials_retainage_percent=line.materials_stored_retainage_percent_this_period,
+        work_retainage_released=line.work_completed_retainage_released_this_period,
+        materials_retainage_released=line.materials_stored_retainage_released_this_period,
+    )
+
+
+def _text_or_none(value: int | None) -> str | None:
+    return None if value is None else str(value)

@@ -1,0 +1,652 @@
+"""Pay application use cases: create, update, set status, delete, change-order packages, reads.
+
+Each function is one transaction. Writers lock the contract row first, so concurrent creates on
+one contract take numbers 1, 2, 3... without gaps or duplicates, and the chain is recomputed from
+the first application the write touched (services/chain.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from drawbridge.domain.billing import LineKind, LineRef
+from drawbridge.domain.errors import Conflict, Invalid, NotFound
+from drawbridge.domain.rules import (
+    PayAppStatus,
+    Role,
+    check_can_edit,
+    check_can_read,
+    check_can_set_status,
+    check_can_write,
+    is_deletable,
+    parse_status,
+)
+from drawbridge.services import audit, chain, render
+from drawbridge.services.views import Actor, ChangeOrderPackageView, Page, PayAppView
+from drawbridge.store.models import (
+    Attachment,
+    Contract,
+    PayApp,
+    PayAppLine,
+    PayAppPackage,
+)
+from drawbridge.store.repositories import PayAppFilter
+from drawbridge.store.types import utcnow
+from drawbridge.store.uow import UnitOfWork
+
+UNSET: Any = object()
+
+
+@dataclass(frozen=True)
+class LineInput:
+    """What a client says about one line. ``None`` leaves the value as it is (or carries it)."""
+
+    ref: LineRef
+    work_completed_this_period: int | None = None
+    materials_presently_stored: int | None = None
+    work_retainage_percent: Decimal | None = None
+    materials_retainage_percent: Decimal | None = None
+    work_retainage_released: int | None = None
+    materials_retainage_released: int | None = None
+    work_completed_this_period_quantity: Decimal | None = None
+    subcontractor_claimed_amount: int | None = None
+    review_status: str | None = None
+    review_comment: str | None = None
+
+
+# Header fields a client may set on create or update, and their column names.
+HEADER_FIELDS = (
+    "period_id",
+    "start_date",
+    "end_date",
+    "billing_date",
+    "due_date",
+    "payment_date",
+    "submitted_at",
+    "final",
+    "invoice_number",
+    "origin_id",
+    "origin_data",
+    "erp_status",
+    "custom_fields",
+    "name",
+    "description",
+    "note",
+    "exchange_rate",
+    "paid_at",
+    "aggregate_by",
+    "integration_state",
+    "external_id",
+    "external_system",
+    "external_message",
+    "last_sync_time",
+    "advance_amount_cents",
+    "recoupment_amount_cents",
+)
+
+
+@dataclass(frozen=True)
+class CreatePayApp:
+    contract_id: int
+    project_id: int | None = None  # when given, the contract must be on this project
+    status: PayAppStatus = PayAppStatus.DRAFT
+    header: Mapping[str, Any] = field(default_factory=dict)
+    lines: Sequence[LineInput] = ()
+    change_order_package_ids: Sequence[int] = ()  # added explicitly
+    attachment_ids: Sequence[int] = ()
+
+
+@dataclass(frozen=True)
+class UpdatePayApp:
+    pay_app_id: int
+    project_id: int | None = None
+    status: PayAppStatus | None = None
+    header: Mapping[str, Any] = field(default_factory=dict)
+    lines: Sequence[LineInput] = ()
+    attachment_ids: Sequence[int] = ()
+
+
+def create_pay_app(uow: UnitOfWork, actor: Actor, command: CreatePayApp) -> PayAppView:
+    """Create the next pay application of a contract, with every line of the contract on it."""
+    check_can_write(actor.scopes)
+    check_can_set_status(actor.role, command.status)
+    with uow:
+        repo = uow.repo
+        contract = _contract(uow, actor, command.contract_id, command.project_id, lock=True)
+        if contract.status == "void":
+            raise Invalid("commitment_id: the contract is void", field="commitment_id")
+        _check_header(uow, actor, contract, command.header, exclude_id=None)
+        previous_apps = list(repo.pay_apps_of_contract(contract.id))
+        number = previous_apps[-1].number + 1 if previous_apps else 1
+        now = utcnow()
+        pay_app = PayApp(
+            company_id=actor.company_id,
+            project_id=contract.project_id,
+            contract_id=contract.id,
+            number=number,
+            status=command.status.value,
+            created_by_id=actor.user_id,
+            created_at=now,
+            updated_at=now,
+            custom_fields={},
+        )
+        _apply_header(pay_app, command.header)
+        _fill_period_dates(uow, actor, pay_app)
+        repo.add(pay_app)
+        uow.flush()
+        _create_lines(uow, contract, pay_app, previous_apps)
+        _attach_packages(uow, actor, contract, pay_app, command.change_order_package_ids)
+        _apply_line_inputs(uow, pay_app, command.lines)
+        _link_attachments(uow, actor, pay_app, command.attachment_ids)
+        if command.status in (PayAppStatus.APPROVED, PayAppStatus.APPROVED_AS_NOTED):
+            pay_app.approved_at = now
+        chain.recompute(uow, contract, from_number=number)
+        audit.record(uow, actor, "create", "pay_app", pay_app.id, None, audit.pay_app(uow, pay_app))
+        view = render.pay_app_views(uow, [pay_app], with_lines=True)[0]
+        uow.commit()
+        return view
+
+
+def update_pay_app(uow: UnitOfWork, actor: Actor, command: UpdatePayApp) -> PayAppView:
+    """Change a pay application's header, status or line inputs (Procore's edit rules)."""
+    check_can_write(actor.scopes)
+    with uow:
+        pay_app, contract = _locked_pay_app(uow, actor, command.pay_app_id, command.project_id)
+        latest = uow.repo.latest_numbers([contract.id])[contract.id]
+        only_integration = set(command.header) <= {"integration_state"} and not (
+            command.lines or command.status or command.attachment_ids
+        )
+        if pay_app.integration_state == chain.LOCKED and not only_integration:
+            raise Conflict(
+                "the pay application is locked by an integration (integrationState 'locked')",
+                code="locked",
+            )
+        # Integration bookkeeping (ACC's sync fields) is not an edit of the pay application.
+        if not _is_integration_only(command):
+            check_can_edit(
+                actor.role, is_latest=pay_app.number == latest, status=PayAppStatus(pay_app.status)
+            )
+        if command.status is not None:
+            check_can_set_status(actor.role, command.status)
+        _check_header(uow, actor, contract, command.header, exclude_id=pay_app.id)
+        before = audit.pay_app(uow, pay_app)
+        _apply_header(pay_app, command.header)
+        if "integration_state" in command.header:
+            pay_app.integration_state_changed_at = utcnow()
+            pay_app.integration_state_changed_by = actor.user_id
+        if "period_id" in command.header:
+            _fill_period_dates(uow, actor, pay_app)
+        if command.status is not None and command.status.value != pay_app.status:
+            pay_app.status = command.status.value
+            approved = command.status in (PayAppStatus.APPROVED, PayAppStatus.APPROVED_AS_NOTED)
+            pay_app.approved_at = utcnow() if approved else None
+        _apply_line_inputs(uow, pay_app, command.lines)
+        _link_attachments(uow, actor, pay_app, command.attachment_ids)
+        pay_app.updated_at = utcnow()
+        chain.recompute(uow, contract, from_number=pay_app.number)
+        audit.record(
+            uow, actor, "update", "pay_app", pay_app.id, before, audit.pay_app(uow, pay_app)
+        )
+        view = render.pay_app_views(uow, [pay_app], with_lines=True)[0]
+        uow.commit()
+        return view
+
+
+def delete_pay_app(uow: UnitOfWork, actor: Actor, pay_app_id: int, project_id: int | None) -> None:
+    """Delete the latest pay application of a contract while it is still deletable."""
+    check_can_write(actor.scopes)
+    with uow:
+        pay_app, contract = _locked_pay_app(uow, actor, pay_app_id, project_id)
+        if pay_app.integration_state == chain.LOCKED:
+            raise Conflict("the pay application is locked by an integration", code="locked")
+        latest = uow.repo.latest_numbers([contract.id])[contract.id]
+        has_payments = bool(uow.repo.paid_by_pay_app([pay_app.id])[pay_app.id])
+        if not is_deletable(
+            is_latest=pay_app.number == latest,
+            status=PayAppStatus(pay_app.status),
+            has_payments=has_payments,
+        ):
+            raise Invalid(
+                "this pay application may not be deleted: only the latest one on its contract, "
+                "in draft, under_review or revise_and_resubmit, with no payments, may be",
+                field="id",
+                code="not_deletable",
+            )
+        before = audit.pay_app(uow, pay_app)
+        uow.repo.delete(pay_app)
+        audit.record(uow, actor, "delete", "pay_app", pay_app_id, before, None)
+        uow.commit()
+
+
+def add_change_order_package(
+    uow: UnitOfWork, actor: Actor, pay_app_id: int, package_id: int, contract_id: int | None = None
+) -> tuple[PayAppView, ChangeOrderPackageView]:
+    """Bill an approved change-order package on this pay application and every later one."""
+    check_can_write(actor.scopes)
+    with uow:
+        pay_app, contract = _locked_pay_app(uow, actor, pay_app_id, None)
+        _check_contract(contract, contract_id)
+        _check_package_edit(uow, actor, pay_app, contract)
+        before = audit.pay_app(uow, pay_app)
+        _attach_packages(uow, actor, contract, pay_app, [package_id], cascade=True)
+        chain.recompute(uow, contract, from_number=pay_app.number)
+        pay_app.updated_at = utcnow()
+        audit.record(
+            uow, actor, "add_package", "pay_app", pay_app.id, before, audit.pay_app(uow, pay_app)
+        )
+        view = render.pay_app_views(uow, [pay_app], with_lines=True)[0]
+        package = next(p for p in view.packages if p.id == package_id)
+        uow.commit()
+        return view, package
+
+
+def remove_change_order_package(
+    uow: UnitOfWork, actor: Actor, pay_app_id: int, package_id: int, contract_id: int | None = None
+) -> PayAppView:
+    """Take a package off the pay application it was added on, while nothing is billed on it."""
+    check_can_write(actor.scopes)
+    with uow:
+        repo = uow.repo
+        pay_app, contract = _locked_pay_app(uow, actor, pay_app_id, None)
+        _check_contract(contract, contract_id)
+        _check_package_edit(uow, actor, pay_app, contract)
+        billed = next(
+            (b for b in repo.pay_app_packages(contract.id) if b.package_id == package_id), None
+        )
+        if billed is None or billed.pay_app_id != pay_app.id:
+            raise Invalid(
+                "change_order_package_id: the package was not added on this pay application",
+                field="change_order_package_id",
+            )
+        item_ids = [
+            item.id for item in repo.package_items(contract.id) if item.package_id == package_id
+        ]
+        later = [
+            app.id for app in repo.pay_apps_of_contract(contract.id) if app.number >= pay_app.number
+        ]
+        rows = [
+            row
+            for rows in repo.pay_app_lines(later).values()
+            for row in rows
+            if row.change_order_item_id in item_ids
+        ]
+        if any(
+            row.work_completed_this_period_input_cents
+            or row.materials_presently_stored_cents
+            or row.work_retainage_released_input_cents
+            or row.materials_retainage_released_input_cents
+            for row in rows
+        ):
+            raise Invalid(
+                "change_order_package_id: work or materials are billed on this package's items; "
+                "bill them back to zero before removing it",
+                field="change_order_package_id",
+                code="package_billed",
+            )
+        before = audit.pay_app(uow, pay_app)
+        repo.delete_lines_of_items(later, item_ids)
+        repo.delete(billed)
+        chain.recompute(uow, contract, from_number=pay_app.number)
+        pay_app.updated_at = utcnow()
+        audit.record(
+            uow, actor, "remove_package", "pay_app", pay_app.id, before, audit.pay_app(uow, pay_app)
+        )
+        view = render.pay_app_views(uow, [pay_app], with_lines=True)[0]
+        uow.commit()
+        return view
+
+
+def get_pay_app(
+    uow: UnitOfWork,
+    actor: Actor,
+    pay_app_id: int,
+    *,
+    project_id: int | None = None,
+    with_lines: bool = True,
+) -> PayAppView:
+    check_can_read(actor.scopes)
+    with uow:
+        pay_app = uow.repo.pay_app(actor.company_id, pay_app_id)
+        if pay_app is None or (project_id is not None and pay_app.project_id != project_id):
+            raise NotFound(f"no pay application {pay_app_id}", field="id")
+        return render.pay_app_views(uow, [pay_app], with_lines=with_lines)[0]
+
+
+def get_pay_app_by_uuid(
+    uow: UnitOfWork, actor: Actor, pay_app_uuid: str, *, project_id: int, with_lines: bool = True
+) -> PayAppView:
+    check_can_read(actor.scopes)
+    with uow:
+        pay_app = uow.repo.pay_app_by_uuid(actor.company_id, pay_app_uuid)
+        if pay_app is None or pay_app.project_id != project_id:
+            raise NotFound(f"no payment {pay_app_uuid}", field="id")
+        return render.pay_app_views(uow, [pay_app], with_lines=with_lines)[0]
+
+
+def find_pay_app(
+    uow: UnitOfWork, actor: Actor, contract_id: int, number: int | None = None
+) -> PayAppView:
+    """A contract's pay application by number (the latest when no number is given)."""
+    check_can_read(actor.scopes)
+    with uow:
+        contract = _contract(uow, actor, contract_id, None)
+        apps = uow.repo.pay_apps_of_contract(contract.id)
+        chosen = (
+            apps[-1]
+            if apps and number is None
+            else next((app for app in apps if app.number == number), None)
+        )
+        if chosen is None:
+            raise NotFound(f"no pay application {number} on contract {contract.number}")
+        return render.pay_app_views(uow, [chosen], with_lines=True)[0]
+
+
+def list_pay_apps(
+    uow: UnitOfWork,
+    actor: Actor,
+    where: PayAppFilter,
+    *,
+    order_by: Sequence[tuple[str, bool]] = (("id", False),),
+    offset: int = 0,
+    limit: int | None = None,
+    with_lines: bool = False,
+) -> Page[PayAppView]:
+    check_can_read(actor.scopes)
+    with uow:
+        rows, total = uow.repo.list_pay_apps(
+            actor.company_id, where, order_by=order_by, offset=offset, limit=limit
+        )
+        views = render.pay_app_views(uow, rows, with_lines=with_lines)
+        return Page(items=tuple(views), total=total, offset=offset, limit=limit)
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _contract(
+    uow: UnitOfWork, actor: Actor, contract_id: int, project_id: int | None, *, lock: bool = False
+) -> Contract:
+    contract = uow.repo.contract(actor.company_id, contract_id, lock=lock)
+    if contract is None or (project_id is not None and contract.project_id != project_id):
+        raise NotFound(f"no contract {contract_id} in this project", field="commitment_id")
+    return contract
+
+
+def _check_contract(contract: Contract, contract_id: int | None) -> None:
+    if contract_id is not None and contract.id != contract_id:
+        raise NotFound("the pay application is not on that contract", field="commitment_id")
+
+
+def _locked_pay_app(
+    uow: UnitOfWork, actor: Actor, pay_app_id: int, project_id: int | None
+) -> tuple[PayApp, Contract]:
+    pay_app = uow.repo.pay_app(actor.company_id, pay_app_id)
+    if pay_app is None or (project_id is not None and pay_app.project_id != project_id):
+        raise NotFound(f"no pay application {pay_app_id}", field="id")
+    contract = _contract(uow, actor, pay_app.contract_id, None, lock=True)
+    uow.session.refresh(pay_app)  # read again under the contract lock
+    return pay_app, contract
+
+
+def _check_package_edit(uow: UnitOfWork, actor: Actor, pay_app: PayApp, contract: Contract) -> None:
+    if pay_app.integration_state == chain.LOCKED:
+        raise Conflict("the pay application is locked by an integration", code="locked")
+    latest = uow.repo.latest_numbers([contract.id])[contract.id]
+    check_can_edit(
+        actor.role, is_latest=pay_app.number == latest, status=PayAppStatus(pay_app.status)
+    )
+
+
+def _is_integration_only(command: UpdatePayApp) -> bool:
+    integration = {
+        "integration_state",
+        "external_id",
+        "external_system",
+        "external_message",
+        "last_sync_time",
+        "erp_status",
+    }
+    return (
+        bool(command.header)
+        and set(command.header) <= integration
+        and not command.lines
+        and command.status is None
+        and not command.attachment_ids
+    )
+
+
+def _check_header(
+    uow: UnitOfWork,
+    actor: Actor,
+    contract: Contract,
+    header: Mapping[str, Any],
+    exclude_id: int | None,
+) -> None:
+    unknown = set(header) - set(HEADER_FIELDS)
+    if unknown:
+        raise Invalid(
+            f"{sorted(unknown)[0]}: not a pay application field", field=sorted(unknown)[0]
+        )
+    origin_id = header.get("origin_id")
+    if origin_id:
+        existing = uow.repo.pay_app_by_origin_id(actor.company_id, origin_id)
+        if existing is not None and existing.id != exclude_id:
+            raise Conflict(
+                f"origin_id: a pay application with origin_id {origin_id!r} already exists",
+                field="origin_id",
+            )
+    period_id = header.get("period_id")
+    if period_id is not None:
+        period = uow.repo.period(actor.company_id, period_id)
+        if period is None or period.project_id != contract.project_id:
+            raise Invalid(
+                f"period_id: no billing period {period_id} on this project", field="period_id"
+            )
+    start, end = header.get("start_date"), header.get("end_date")
+    if isinstance(start, date) and isinstance(end, date) and start > end:
+        raise Invalid("requisition_end: before requisition_start", field="requisition_end")
+
+
+def _apply_header(pay_app: PayApp, header: Mapping[str, Any]) -> None:
+    for name, value in header.items():
+        setattr(pay_app, name, value)
+
+
+def _fill_period_dates(uow: UnitOfWork, actor: Actor, pay_app: PayApp) -> None:
+    """A pay app on a billing period takes the period's dates unless it gives its own."""
+    if pay_app.period_id is None:
+        return
+    period = uow.repo.period(actor.company_id, pay_app.period_id)
+    assert period is not None
+    pay_app.start_date = pay_app.start_date or period.start_date
+    pay_app.end_date = pay_app.end_date or period.end_date
+    pay_app.due_date = pay_app.due_date or period.due_date
+
+
+def _create_lines(
+    uow: UnitOfWork, contract: Contract, pay_app: PayApp, previous_apps: Sequence[PayApp]
+) -> None:
+    """Every SOV line, and every change-order item already billed on an earlier application."""
+    repo = uow.repo
+    billed_package_ids = {b.package_id for b in repo.pay_app_packages(contract.id)}
+    position = 0
+    for line in repo.sov_lines(contract.id):
+        position += 1
+        repo.add(_new_line(pay_app, position, sov_line_id=line.id))
+    for item in repo.package_items(contract.id):
+        if item.package_id in billed_package_ids:
+            position += 1
+            repo.add(_new_line(pay_app, position, change_order_item_id=item.id))
+    del previous_apps  # the lines of earlier applications are exactly these, by construction
+
+
+def _new_line(
+    pay_app: PayApp,
+    position: int,
+    *,
+    sov_line_id: int | None = None,
+    change_order_item_id: int | None = None,
+) -> PayAppLine:
+    return PayAppLine(
+        company_id=pay_app.company_id,
+        pay_app_id=pay_app.id,
+        position=position,
+        sov_line_id=sov_line_id,
+        change_order_item_id=change_order_item_id,
+        work_completed_this_period_input_cents=0,
+        work_retainage_released_input_cents=0,
+        materials_retainage_released_input_cents=0,
+    )
+
+
+def _attach_packages(
+    uow: UnitOfWork,
+    actor: Actor,
+    contract: Contract,
+    pay_app: PayApp,
+    explicit_ids: Sequence[int],
+    *,
+    cascade: bool = False,
+) -> None:
+    """Attach the explicit packages, and on create every approved package dated by period end.
+
+    A package is billed from the application it is first added on; its items join that
+    application and (``cascade``) every later one.
+    """
+    repo = uow.repo
+    billed = {b.package_id for b in repo.pay_app_packages(contract.id)}
+    packages = {package.id: package for package in repo.packages(contract.id)}
+    chosen: list[tuple[int, bool]] = []
+    for package_id in explicit_ids:
+        package = repo.package(actor.company_id, package_id)
+        if package is None or package.contract_id != contract.id:
+            raise NotFound(
+                f"change_order_package_id: no change order package {package_id} on this contract",
+                field="change_order_package_id",
+            )
+        if package.status != "approved":
+            raise Invalid(
+                f"change_order_package_id: package {package.number} is {package.status}; "
+                "only approved packages can be billed",
+                field="change_order_package_id",
+                code="package_not_approved",
+            )
+        if package_id in billed:
+            raise Invalid(
+                f"change_order_package_id: package {package.number} is already on a pay application",
+                field="change_order_package_id",
+                code="package_already_billed",
+            )
+        chosen.append((package_id, True))
+    if not cascade:
+        cutoff = pay_app.end_date or pay_app.billing_date
+        explicit = set(explicit_ids)
+        for package in packages.values():
+            if (
+                package.status == "approved"
+                and package.id not in billed
+                and package.id not in explicit
+                and (cutoff is None or (package.approved_date and package.approved_date <= cutoff))
+            ):
+                chosen.append((package.id, False))
+    if not chosen:
+        return
+    items = repo.package_items(contract.id)
+    targets = [pay_app]
+    if cascade:
+        targets = [
+            app for app in repo.pay_apps_of_contract(contract.id) if app.number >= pay_app.number
+        ]
+    existing = repo.pay_app_lines(app.id for app in targets)
+    for package_id, explicitly in chosen:
+        repo.add(
+            PayAppPackage(
+                company_id=actor.company_id,
+                pay_app_id=pay_app.id,
+                package_id=package_id,
+                added_explicitly=explicitly,
+            )
+        )
+        for target in targets:
+            position = max((row.position for row in existing[target.id]), default=0)
+            for item in items:
+                if item.package_id == package_id:
+                    position += 1
+                    row = _new_line(target, position, change_order_item_id=item.id)
+                    existing[target.id].append(row)
+                    repo.add(row)
+    uow.flush()
+
+
+def _apply_line_inputs(uow: UnitOfWork, pay_app: PayApp, inputs: Sequence[LineInput]) -> None:
+    if not inputs:
+        return
+    uow.flush()
+    rows = {chain.line_ref(row): row for row in uow.repo.pay_app_lines([pay_app.id])[pay_app.id]}
+    for given in inputs:
+        row = rows.get(given.ref)
+        if row is None:
+            kind = "line_item_id" if given.ref.kind is LineKind.SOV else "change_order_item_id"
+            raise Invalid(
+                f"items: no {given.ref.kind.value} line {given.ref.id} on this pay application",
+                field=kind,
+            )
+        _set(row, "work_completed_this_period_input_cents", given.work_completed_this_period)
+        _set(row, "materials_presently_stored_input_cents", given.materials_presently_stored)
+        _set(row, "work_retainage_percent_input", given.work_retainage_percent)
+        _set(row, "materials_retainage_percent_input", given.materials_retainage_percent)
+        _set(row, "work_retainage_released_input_cents", given.work_retainage_released)
+        _set(row, "materials_retainage_released_input_cents", given.materials_retainage_released)
+        _set(row, "work_completed_this_period_quantity", given.work_completed_this_period_quantity)
+        _set(row, "subcontractor_claimed_amount_cents", given.subcontractor_claimed_amount)
+        _set(row, "review_status", given.review_status)
+        _set(row, "review_comment", given.review_comment)
+
+
+def _set(row: PayAppLine, column: str, value: object) -> None:
+    if value is not None:
+        setattr(row, column, value)
+
+
+def _link_attachments(
+    uow: UnitOfWork, actor: Actor, pay_app: PayApp, attachment_ids: Sequence[int]
+) -> None:
+    for attachment_id in attachment_ids:
+        attachment: Attachment | None = uow.repo.attachment(actor.company_id, attachment_id)
+        if attachment is None:
+            raise Invalid(
+                f"prostore_file_ids: no uploaded file {attachment_id}", field="prostore_file_ids"
+            )
+        if attachment.payment_id is not None or (
+            attachment.pay_app_id is not None and attachment.pay_app_id != pay_app.id
+        ):
+            raise Invalid(
+                f"prostore_file_ids: file {attachment_id} is attached elsewhere",
+                field="prostore_file_ids",
+            )
+        attachment.pay_app_id = pay_app.id
+
+
+def parse_status_or_none(value: object) -> PayAppStatus | None:
+    return None if value is None else parse_status(value)
+
+
+__all__ = [
+    "UNSET",
+    "CreatePayApp",
+    "LineInput",
+    "Role",
+    "UpdatePayApp",
+    "add_change_order_package",
+    "create_pay_app",
+    "delete_pay_app",
+    "find_pay_app",
+    "get_pay_app",
+    "list_pay_apps",
+    "remove_change_order_package",
+    "update_pay_app",
+]

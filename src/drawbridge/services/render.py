@@ -1,0 +1,348 @@
+"""Builds view objects from rows, a page at a time (one query per kind of row, never per item)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from drawbridge.domain.rollups import payment_position
+from drawbridge.domain.rules import PayAppStatus, is_deletable
+from drawbridge.services import chain
+from drawbridge.services.views import (
+    AttachmentView,
+    ChangeOrderItemView,
+    ChangeOrderPackageView,
+    CompanyView,
+    ContractView,
+    PartyView,
+    PayAppLineView,
+    PayAppView,
+    PaymentView,
+    PeriodView,
+    ProjectView,
+    SovLineView,
+    UserView,
+)
+from drawbridge.store.models import (
+    Attachment,
+    BillingPeriod,
+    ChangeOrderItem,
+    ChangeOrderPackage,
+    Company,
+    Contract,
+    Party,
+    PayApp,
+    PayAppLine,
+    Payment,
+    Project,
+    SovLine,
+    User,
+)
+from drawbridge.store.uow import UnitOfWork
+
+
+def company_view(row: Company) -> CompanyView:
+    return CompanyView(id=row.id, name=row.name, base_currency=row.base_currency)
+
+
+def user_view(row: User | None) -> UserView | None:
+    return None if row is None else UserView(id=row.id, email=row.email, name=row.name)
+
+
+def party_view(row: Party) -> PartyView:
+    return PartyView(
+        id=row.id,
+        uuid=row.uuid,
+        code=row.code,
+        name=row.name,
+        kind=row.kind,
+        street=row.street,
+        city=row.city,
+        state_code=row.state_code,
+        zip=row.zip,
+        country_code=row.country_code,
+    )
+
+
+def project_view(row: Project) -> ProjectView:
+    return ProjectView(id=row.id, uuid=row.uuid, code=row.code, name=row.name, number=row.number)
+
+
+def period_view(row: BillingPeriod) -> PeriodView:
+    return PeriodView(
+        id=row.id,
+        uuid=row.uuid,
+        start_date=row.start_date,
+        end_date=row.end_date,
+        due_date=row.due_date,
+    )
+
+
+def sov_line_view(row: SovLine) -> SovLineView:
+    return SovLineView(
+        id=row.id,
+        position=row.position,
+        number=row.number,
+        description=row.description,
+        cost_code=row.cost_code,
+        scheduled_value=row.scheduled_value_cents,
+        unit_price=row.unit_price,
+        quantity=row.quantity,
+        origin_id=row.origin_id,
+    )
+
+
+def item_view(row: ChangeOrderItem) -> ChangeOrderItemView:
+    return ChangeOrderItemView(
+        id=row.id,
+        package_id=row.package_id,
+        position=row.position,
+        description=row.description,
+        cost_code=row.cost_code,
+        amount=row.amount_cents,
+    )
+
+
+def package_view(
+    row: ChangeOrderPackage, items: Sequence[ChangeOrderItem]
+) -> ChangeOrderPackageView:
+    return ChangeOrderPackageView(
+        id=row.id,
+        uuid=row.uuid,
+        contract_id=row.contract_id,
+        number=row.number,
+        title=row.title,
+        status=row.status,
+        approved_date=row.approved_date,
+        items=tuple(item_view(item) for item in items if item.package_id == row.id),
+    )
+
+
+def attachment_view(row: Attachment) -> AttachmentView:
+    return AttachmentView(
+        id=row.id,
+        filename=row.filename,
+        content_type=row.content_type,
+        size=row.size,
+        sha256=row.sha256,
+        pay_app_id=row.pay_app_id,
+        payment_id=row.payment_id,
+        created_at=row.created_at,
+    )
+
+
+def contract_view(uow: UnitOfWork, row: Contract) -> ContractView:
+    parties = uow.repo.parties(row.company_id, [row.party_id, row.architect_id or 0])
+    architect = parties.get(row.architect_id) if row.architect_id else None
+    return ContractView(
+        id=row.id,
+        uuid=row.uuid,
+        company_id=row.company_id,
+        project_id=row.project_id,
+        kind=row.kind,
+        commitment_type=row.commitment_type,
+        number=row.number,
+        title=row.title,
+        party=party_view(parties[row.party_id]),
+        architect=party_view(architect) if architect else None,
+        contract_date=row.contract_date,
+        status=row.status,
+        currency=row.currency,
+        exchange_rate=row.exchange_rate,
+        retainage_method=row.retainage_method,
+        work_retainage_percent=row.work_retainage_percent,
+        materials_retainage_percent=row.materials_retainage_percent,
+        retainage_steps=tuple(row.retainage_steps),
+        stored_materials=row.stored_materials,
+        allow_overbilling=row.allow_overbilling,
+        details=dict(row.details),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def payment_views(uow: UnitOfWork, rows: Sequence[Payment]) -> list[PaymentView]:
+    repo = uow.repo
+    users = repo.users(row.created_by_id for row in rows if row.created_by_id)
+    attachments = repo.attachments_of(payment_ids=[row.id for row in rows])
+    return [
+        PaymentView(
+            id=row.id,
+            uuid=row.uuid,
+            company_id=row.company_id,
+            project_id=row.project_id,
+            contract_id=row.contract_id,
+            pay_app_id=row.pay_app_id,
+            amount=row.amount_cents,
+            payment_date=row.payment_date,
+            payment_method=row.payment_method,
+            check_number=row.check_number,
+            payment_number=row.payment_number,
+            draw_request_number=row.draw_request_number,
+            invoice_number=row.invoice_number,
+            invoice_date=row.invoice_date,
+            notes=row.notes,
+            write_off_date=row.write_off_date,
+            currency=row.currency,
+            exchange_rate=row.exchange_rate,
+            origin_id=row.origin_id,
+            origin_data=row.origin_data,
+            created_by=user_view(users.get(row.created_by_id or 0)),
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            attachments=tuple(attachment_view(a) for a in attachments if a.payment_id == row.id),
+        )
+        for row in rows
+    ]
+
+
+def pay_app_views(
+    uow: UnitOfWork, rows: Sequence[PayApp], *, with_lines: bool = False
+) -> list[PayAppView]:
+    """Views of pay applications (any mix of contracts of one company)."""
+    if not rows:
+        return []
+    repo = uow.repo
+    company_id = rows[0].company_id
+    company = repo.company(company_id)
+    assert company is not None
+    contracts = repo.contracts_by_id(company_id, {row.contract_id for row in rows})
+    contract_views = {cid: contract_view(uow, contract) for cid, contract in contracts.items()}
+    projects = {
+        project_id: project_view(project)
+        for project_id in {row.project_id for row in rows}
+        if (project := repo.project(company_id, project_id)) is not None
+    }
+    periods = {
+        period_id: period_view(period)
+        for period_id in {row.period_id for row in rows if row.period_id}
+        if (period := repo.period(company_id, period_id)) is not None
+    }
+    chains = {cid: list(repo.pay_apps_of_contract(cid)) for cid in contracts}
+    paid = repo.paid_by_pay_app(row.id for row in rows)
+    users = repo.users(row.created_by_id for row in rows if row.created_by_id)
+    attachments = repo.attachments_of(pay_app_ids=[row.id for row in rows])
+    packages_by_contract = {cid: repo.packages(cid) for cid in contracts}
+    items_by_contract = {cid: repo.package_items(cid) for cid in contracts}
+    billed_packages = {cid: repo.pay_app_packages(cid) for cid in contracts}
+    lines = repo.pay_app_lines(row.id for row in rows) if with_lines else {}
+    sov_by_contract = (
+        {cid: {line.id: line for line in repo.sov_lines(cid)} for cid in contracts}
+        if with_lines
+        else {}
+    )
+
+    views = []
+    for row in rows:
+        siblings = chains[row.contract_id]
+        numbers = {app.number: app for app in siblings}
+        previous = numbers.get(row.number - 1)
+        is_latest = row.number == siblings[-1].number
+        position = payment_position(
+            row.current_payment_due_cents, paid.get(row.id, []), row.written_off_cents
+        )
+        apps_so_far = {app.id for app in siblings if app.number <= row.number}
+        billed_here = [
+            billed
+            for billed in billed_packages[row.contract_id]
+            if billed.pay_app_id in apps_so_far
+        ]
+        package_rows = {package.id: package for package in packages_by_contract[row.contract_id]}
+        items = items_by_contract[row.contract_id]
+        contract = contract_views[row.contract_id]
+        views.append(
+            PayAppView(
+                id=row.id,
+                uuid=row.uuid,
+                number=row.number,
+                status=PayAppStatus(row.status),
+                company=company_view(company),
+                project=projects[row.project_id],
+                contract=contract,
+                period=periods.get(row.period_id) if row.period_id else None,
+                previous_id=previous.id if previous else None,
+                previous_uuid=previous.uuid if previous else None,
+                is_latest=is_latest,
+                deletable=is_deletable(
+                    is_latest=is_latest,
+                    status=PayAppStatus(row.status),
+                    has_payments=bool(paid.get(row.id)),
+                ),
+                start_date=row.start_date,
+                end_date=row.end_date,
+                billing_date=row.billing_date,
+                due_date=row.due_date,
+                payment_date=row.payment_date,
+                submitted_at=row.submitted_at,
+                final=row.final,
+                invoice_number=row.invoice_number,
+                origin_id=row.origin_id,
+                origin_data=row.origin_data,
+                erp_status=row.erp_status,
+                custom_fields=dict(row.custom_fields),
+                name=row.name,
+                description=row.description,
+                note=row.note,
+                exchange_rate=(
+                    row.exchange_rate if row.exchange_rate is not None else contract.exchange_rate
+                ),
+                approved_at=row.approved_at,
+                paid_at=row.paid_at,
+                aggregate_by=row.aggregate_by,
+                integration_state=row.integration_state,
+                integration_state_changed_at=row.integration_state_changed_at,
+                integration_state_changed_by=row.integration_state_changed_by,
+                external_id=row.external_id,
+                external_system=row.external_system,
+                external_message=row.external_message,
+                last_sync_time=row.last_sync_time,
+                advance_amount=row.advance_amount_cents,
+                recoupment_amount=row.recoupment_amount_cents,
+                written_off=row.written_off_cents,
+                summary=chain.summary_figures(row),
+                previous_summary=chain.summary_figures(previous) if previous else None,
+                payments=position,
+                created_by=user_view(users.get(row.created_by_id or 0)),
+                created_at=row.created_at,
+                updated_at=row.updated_at,
+                packages=tuple(
+                    package_view(package_rows[billed.package_id], items) for billed in billed_here
+                ),
+                new_package_ids=frozenset(
+                    billed.package_id for billed in billed_here if billed.pay_app_id == row.id
+                ),
+                attachments=tuple(
+                    attachment_view(a) for a in attachments if a.pay_app_id == row.id
+                ),
+                lines=(
+                    _line_views(lines[row.id], sov_by_contract[row.contract_id], items)
+                    if with_lines
+                    else None
+                ),
+            )
+        )
+    return views
+
+
+def _line_views(
+    rows: Sequence[PayAppLine],
+    sov: dict[int, SovLine],
+    items: Sequence[ChangeOrderItem],
+) -> tuple[PayAppLineView, ...]:
+    items_by_id = {item.id: item for item in items}
+    views = []
+    for row in rows:
+        item = items_by_id.get(row.change_order_item_id or 0)
+        views.append(
+            PayAppLineView(
+                id=row.id,
+                position=row.position,
+                figures=chain.line_figures(row, item.package_id if item else None),
+                sov_line=sov_line_view(sov[row.sov_line_id]) if row.sov_line_id else None,
+                change_order_item=item_view(item) if item else None,
+                work_completed_this_period_quantity=row.work_completed_this_period_quantity,
+                subcontractor_claimed_amount=row.subcontractor_claimed_amount_cents,
+                review_status=row.review_status,
+                review_comment=row.review_comment,
+            )
+        )
+    return tuple(views)

@@ -1,0 +1,297 @@
+"""Plain view objects every face renders. Money in cents, rates as Decimal percents.
+
+Views are built from rows by the services and carry no behaviour beyond small derived properties:
+faces translate them into their vendor's shape, never reach past them into the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+from drawbridge.domain.billing import LineFigures, LineRef, Summary
+from drawbridge.domain.rollups import PaymentPosition
+from drawbridge.domain.rules import PayAppStatus, Role
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, in which company, with what role and token scopes."""
+
+    user_id: int | None  # None: the system (fixture replay without users)
+    company_id: int
+    role: Role
+    scopes: frozenset[str]
+    email: str = ""
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated token: its user, scopes and the companies the user belongs to."""
+
+    user_id: int
+    email: str
+    name: str
+    scopes: frozenset[str]
+    memberships: dict[int, Role]
+
+
+@dataclass(frozen=True)
+class UserView:
+    id: int
+    email: str
+    name: str
+
+
+@dataclass(frozen=True)
+class CompanyView:
+    id: int
+    name: str
+    base_currency: str
+
+
+@dataclass(frozen=True)
+class PartyView:
+    id: int
+    uuid: str
+    code: str
+    name: str
+    kind: str
+    street: str | None
+    city: str | None
+    state_code: str | None
+    zip: str | None
+    country_code: str | None
+
+
+@dataclass(frozen=True)
+class ProjectView:
+    id: int
+    uuid: str
+    code: str
+    name: str
+    number: str | None
+
+
+@dataclass(frozen=True)
+class PeriodView:
+    id: int
+    uuid: str
+    start_date: date
+    end_date: date
+    due_date: date | None
+
+
+@dataclass(frozen=True)
+class SovLineView:
+    id: int
+    position: int
+    number: str
+    description: str
+    cost_code: str | None
+    scheduled_value: int
+    unit_price: Decimal | None
+    quantity: Decimal | None
+    origin_id: str | None
+
+
+@dataclass(frozen=True)
+class ChangeOrderItemView:
+    id: int
+    package_id: int
+    position: int
+    description: str
+    cost_code: str | None
+    amount: int
+
+
+@dataclass(frozen=True)
+class ChangeOrderPackageView:
+    id: int
+    uuid: str
+    contract_id: int
+    number: str
+    title: str
+    status: str
+    approved_date: date | None
+    items: tuple[ChangeOrderItemView, ...]
+
+    @property
+    def amount(self) -> int:
+        return sum(item.amount for item in self.items)
+
+
+@dataclass(frozen=True)
+class ContractView:
+    id: int
+    uuid: str
+    company_id: int
+    project_id: int
+    kind: str
+    commitment_type: str | None
+    number: str
+    title: str
+    party: PartyView
+    architect: PartyView | None
+    contract_date: date | None
+    status: str
+    currency: str
+    exchange_rate: Decimal
+    retainage_method: str
+    work_retainage_percent: Decimal
+    materials_retainage_percent: Decimal
+    retainage_steps: tuple[dict[str, str], ...]
+    stored_materials: str
+    allow_overbilling: bool
+    details: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def moves_materials(self) -> bool:
+        return self.stored_materials == "move_to_previous"
+
+
+@dataclass(frozen=True)
+class PayAppLineView:
+    """One G703 row: the engine's figures plus where the line comes from and its inputs."""
+
+    id: int
+    position: int
+    figures: LineFigures
+    sov_line: SovLineView | None
+    change_order_item: ChangeOrderItemView | None
+    work_completed_this_period_quantity: Decimal | None
+    subcontractor_claimed_amount: int | None
+    review_status: str | None
+    review_comment: str | None
+
+    @property
+    def ref(self) -> LineRef:
+        return self.figures.ref
+
+    @property
+    def description(self) -> str:
+        source = self.sov_line or self.change_order_item
+        assert source is not None
+        return source.description
+
+    @property
+    def cost_code(self) -> str | None:
+        source = self.sov_line or self.change_order_item
+        assert source is not None
+        return source.cost_code
+
+
+@dataclass(frozen=True)
+class AttachmentView:
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    pay_app_id: int | None
+    payment_id: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class PayAppView:
+    id: int
+    uuid: str
+    number: int
+    status: PayAppStatus
+    company: CompanyView
+    project: ProjectView
+    contract: ContractView
+    period: PeriodView | None
+    previous_id: int | None
+    previous_uuid: str | None
+    is_latest: bool
+    deletable: bool
+    start_date: date | None
+    end_date: date | None
+    billing_date: date | None
+    due_date: date | None
+    payment_date: date | None
+    submitted_at: date | None
+    final: bool
+    invoice_number: str | None
+    origin_id: str | None
+    origin_data: str | None
+    erp_status: str
+    custom_fields: dict[str, Any]
+    name: str | None
+    description: str | None
+    note: str | None
+    exchange_rate: Decimal
+    approved_at: datetime | None
+    paid_at: datetime | None
+    aggregate_by: str | None
+    integration_state: str | None
+    integration_state_changed_at: datetime | None
+    integration_state_changed_by: int | None
+    external_id: str | None
+    external_system: str | None
+    external_message: str | None
+    last_sync_time: datetime | None
+    advance_amount: int
+    recoupment_amount: int
+    written_off: int
+    summary: Summary
+    previous_summary: Summary | None
+    payments: PaymentPosition
+    created_by: UserView | None
+    created_at: datetime
+    updated_at: datetime
+    packages: tuple[ChangeOrderPackageView, ...]  # packages billed on this application
+    new_package_ids: frozenset[int]  # those first added on this application
+    attachments: tuple[AttachmentView, ...]
+    lines: tuple[PayAppLineView, ...] | None  # None when not asked for
+
+    @property
+    def summary_lines(self) -> tuple[PayAppLineView, ...]:
+        if self.lines is None:
+            raise ValueError("this view was built without its lines")
+        return self.lines
+
+
+@dataclass(frozen=True)
+class PaymentView:
+    id: int
+    uuid: str
+    company_id: int
+    project_id: int
+    contract_id: int
+    pay_app_id: int | None
+    amount: int
+    payment_date: date | None
+    payment_method: str | None
+    check_number: str | None
+    payment_number: str | None
+    draw_request_number: str | None
+    invoice_number: str | None
+    invoice_date: date | None
+    notes: str | None
+    write_off_date: date | None
+    currency: str
+    exchange_rate: Decimal
+    origin_id: str | None
+    origin_data: str | None
+    created_by: UserView | None
+    created_at: datetime
+    updated_at: datetime
+    attachments: tuple[AttachmentView, ...]
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: tuple[T, ...]
+    total: int
+    offset: int
+    limit: int | None

@@ -1,0 +1,466 @@
+"""Tables of the ledger (rows, not domain objects).
+
+Money is ``BigInteger`` cents in columns ending ``_cents``; rates and quantities are exact
+``DecimalText``. Every row carries ``company_id`` so every query can be scoped by company.
+Pay applications and their lines hold the *inputs* a client gave and the *derived* figures the
+billing engine computed from them; the services recompute the derived ones on every write, so they
+never drift from the engine.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from drawbridge.store.types import BigId, DecimalText, UTCDateTime, utcnow
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {Decimal: DecimalText(), datetime: UTCDateTime(), dict[str, Any]: JSON}
+
+
+def _uuid() -> str:
+    return str(uuid.uuid4())
+
+
+def _company_fk() -> Mapped[int]:
+    return mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), index=True)
+
+
+class Company(Base):
+    __tablename__ = "companies"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    base_currency: Mapped[str] = mapped_column(String(3), default="USD")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Membership(Base):
+    __tablename__ = "memberships"
+    __table_args__ = (
+        UniqueConstraint("user_id", "company_id"),
+        CheckConstraint("role IN ('admin', 'standard')", name="role"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    company_id: Mapped[int] = _company_fk()
+    role: Mapped[str] = mapped_column(String(16))
+
+
+class ApiToken(Base):
+    """A bearer token; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scopes: Mapped[str] = mapped_column(String(255))  # space separated
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Party(Base):
+    __tablename__ = "parties"
+    __table_args__ = (
+        UniqueConstraint("company_id", "code"),
+        CheckConstraint("kind IN ('vendor', 'customer', 'architect')", name="kind"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    company_id: Mapped[int] = _company_fk()
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=_uuid)
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(16))
+    street: Mapped[str | None] = mapped_column(String(255))
+    city: Mapped[str | None] = mapped_column(String(128))
+    state_code: Mapped[str | None] = mapped_column(String(16))
+    zip: Mapped[str | None] = mapped_column(String(16))
+    country_code: Mapped[str | None] = mapped_column(String(2))
+
+
+class Project(Base):
+    __tablename__ = "projects"
+    __table_args__ = (UniqueConstraint("company_id", "code"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    company_id: Mapped[int] = _company_fk()
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=_uuid)
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(255))
+    number: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class BillingPeriod(Base):
+    __tablename__ = "billing_periods"
+    __table_args__ = (CheckConstraint("start_date <= end_date", name="dates"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    company_id: Mapped[int] = _company_fk()
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=_uuid)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    due_date: Mapped[date | None] = mapped_column(Date)
+
+
+class Contract(Base):
+    __tablename__ = "contracts"
+    __table_args__ = (
+        UniqueConstraint("project_id", "number"),
+        CheckConstraint("kind IN ('commitment', 'prime')", name="kind"),
+        CheckConstraint("status IN ('draft', 'approved', 'void')", name="status"),
+        CheckConstraint("retainage_method IN ('cumulative', 'incremental')", name="method"),
+        CheckConstraint("stored_materials IN ('manual', 'move_to_previous')", name="stored"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    company_id: Mapped[int] = _company_fk()
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=_uuid)
+    kind: Mapped[str] = mapped_column(String(16))
+    commitment_type: Mapped[str | None] = mapped_column(String(32))
+    number: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(255))
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"))
+    architect_id: Mapped[int | None] = mapped_column(ForeignKey("parties.id"))
+    contract_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="approved")
+    currency: Mapped[str] = mapped_column(String(3))
+    exchange_rate: Mapped[Decimal] = mapped_column(default=Decimal(1))
+    retainage_method: Mapped[str] = mapped_column(String(16), default="cumulative")
+    work_retainage_percent: Mapped[Decimal] = mapped_column(default=Decimal(0))
+    materials_retainage_percent: Mapped[Decimal] = mapped_column(default=Decimal(0))
+    # [{"at_percent_complete": "50", "work_percent": "5", "materials_percent": "5"}], ascending
+    retainage_steps: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    stored_materials: Mapped[str] = mapped_column(String(16), default="manual")
+    allow_overbilling: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Intacct's descriptive fields (description, scope, inclusions, exclusions, terms, ...)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class SovLine(Base):
+    __tablename__ = "sov_lines"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    company_id: Mapped[int] = _company_fk()
+    contract_id: Mapped[int] = mapped_column(
+        ForeignKey("contracts.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(32))
+    description: Mapped[str] = mapped_column(Text)
+    cost_code: Mapped[str | None] = mapped_column(String(64))
+    scheduled_value_cents: Mapped[int] = mapped_column(BigInteger)
+    unit_price: Mapped[Decimal | None] = mapped_column()
+    quantity: Mapped[Decimal | None] = mapped_column()
+    origin_id: Mapped[str | None] = mapped_column(String(255))
+
+
+class ChangeOrderPackage(Base):
+    __tablename__ = "change_order_packages"
+    __table_args__ = (
+        UniqueConstraint("contract_id", "number"),
+        CheckConstraint(
+            "status IN ('draft', 'pending', 'approved', 'rejected', 'void')", name="status"
+        ),
+        CheckConstraint("status <> 'approved' OR approved_date IS NOT NULL", name="approved"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    company_id: Mapped[int] = _company_fk()
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"))
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=_uuid)
+    number: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16))
+    approved_date: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ChangeOrderItem(Base):
+    __tablename__ = "change_order_items"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    company_id: Mapped[int] = _company_fk()
+    package_id: Mapped[int] = mapped_column(
+        ForeignKey("change_order_packages.id", ondelete="CASCADE"), index=True
+    )
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(Text)
+    cost_code: Mapped[str | None] = mapped_column(String(64))
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+
+
+class PayApp(Base):
+    __tablename__ = "pay_apps"
+    __table_args__ = (
+        UniqueConstraint("contract_id", "number"),
+        UniqueConstraint("company_id", "origin_id"),
+        CheckConstraint("number >= 1", name="number"),
+        CheckConstraint(
+            "status IN ('draft', 'under_review', 'revise_and_resubmit', "
+            "'pending_owner_approval', 'approved_as_noted', 'approved')",
+            name="status",
+        ),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    company_id: Mapped[int] = _company_fk()
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"))
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=_uuid)
+    number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(32), default="draft")
+    period_id: Mapped[int | None] = mapped_column(ForeignKey("billing_periods.id"))
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    billing_date: Mapped[date | None] = mapped_column(Date)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    payment_date: Mapped[date | None] = mapped_column(Date)
+    submitted_at: Mapped[date | None] = mapped_column(Date)
+    final: Mapped[bool] = mapped_column(Boolean, default=False)
+    invoice_number: Mapped[str | None] = mapped_column(String(255))
+    origin_id: Mapped[str | None] = mapped_column(String(255))
+    origin_data: Mapped[str | None] = mapped_column(Text)
+    erp_status: Mapped[str] = mapped_column(String(32), default="not_ready")
+    custom_fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # ACC's own fields
+    name: Mapped[str | None] = mapped_column(String(1024))
+    description: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    exchange_rate: Mapped[Decimal | None] = mapped_column()  # None: the contract's rate
+    approved_at: Mapped[datetime | None] = mapped_column()
+    paid_at: Mapped[datetime | None] = mapped_column()
+    aggregate_by: Mapped[str | None] = mapped_column(String(64))
+    integration_state: Mapped[str | None] = mapped_column(String(32))
+    integration_state_changed_at: Mapped[datetime | None] = mapped_column()
+    integration_state_changed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    external_id: Mapped[str | None] = mapped_column(String(255))
+    external_system: Mapped[str | None] = mapped_column(String(255))
+    external_message: Mapped[str | None] = mapped_column(String(255))
+    last_sync_time: Mapped[datetime | None] = mapped_column()
+    advance_amount_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    recoupment_amount_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    written_off_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Derived: the G702 summary as the engine computed it.
+    original_contract_sum_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    net_change_by_change_orders_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    contract_sum_to_date_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    total_completed_and_stored_to_date_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    completed_work_retainage_amount_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    stored_materials_retainage_amount_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    total_retainage_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    total_earned_less_retainage_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    less_previous_certificates_for_payment_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    current_payment_due_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    balance_to_finish_including_retainage_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    percent_complete: Mapped[Decimal] = mapped_column(default=Decimal(0))
+    completed_work_retainage_percent: Mapped[Decimal] = mapped_column(default=Decimal(0))
+    stored_materials_retainage_percent: Mapped[Decimal] = mapped_column(default=Decimal(0))
+    positive_previous_change_order_item_total_cents: Mapped[int] = mapped_column(
+        BigInteger, default=0
+    )
+    negative_previous_change_order_item_total_cents: Mapped[int] = mapped_column(
+        BigInteger, default=0
+    )
+    positive_new_change_order_item_total_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    negative_new_change_order_item_total_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    work_completed_from_previous_application_cents: Mapped[int] = mapped_column(
+        BigInteger, default=0
+    )
+    work_completed_this_period_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    materials_presently_stored_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    balance_to_finish_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    retainage_retained_this_period_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    retainage_released_this_period_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    materials_moved_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    work_percent: Mapped[Decimal] = mapped_column(default=Decimal(0))
+    materials_percent: Mapped[Decimal] = mapped_column(default=Decimal(0))
+
+
+class PayAppPackage(Base):
+    """A change-order package billed on a pay application (and every later one)."""
+
+    __tablename__ = "pay_app_packages"
+    __table_args__ = (UniqueConstraint("package_id"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    company_id: Mapped[int] = _company_fk()
+    pay_app_id: Mapped[int] = mapped_column(
+        ForeignKey("pay_apps.id", ondelete="CASCADE"), index=True
+    )
+    package_id: Mapped[int] = mapped_column(ForeignKey("change_order_packages.id"))
+    added_explicitly: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PayAppLine(Base):
+    __tablename__ = "pay_app_lines"
+    __table_args__ = (
+        UniqueConstraint("pay_app_id", "sov_line_id"),
+        UniqueConstraint("pay_app_id", "change_order_item_id"),
+        CheckConstraint(
+            "(sov_line_id IS NULL) <> (change_order_item_id IS NULL)", name="one_source"
+        ),
+        CheckConstraint(
+            "total_completed_and_stored_to_date_cents = work_completed_from_previous_application_cents"
+            " + work_completed_this_period_cents + materials_presently_stored_cents",
+            name="g_is_d_e_f",
+        ),
+        Index("ix_pay_app_lines_pay_app_position", "pay_app_id", "position"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    company_id: Mapped[int] = _company_fk()
+    pay_app_id: Mapped[int] = mapped_column(ForeignKey("pay_apps.id", ondelete="CASCADE"))
+    sov_line_id: Mapped[int | None] = mapped_column(ForeignKey("sov_lines.id"))
+    change_order_item_id: Mapped[int | None] = mapped_column(ForeignKey("change_order_items.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    # Inputs
+    work_completed_this_period_input_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    materials_presently_stored_input_cents: Mapped[int | None] = mapped_column(BigInteger)
+    work_retainage_percent_input: Mapped[Decimal | None] = mapped_column()
+    materials_retainage_percent_input: Mapped[Decimal | None] = mapped_column()
+    work_retainage_released_input_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    materials_retainage_released_input_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    work_completed_this_period_quantity: Mapped[Decimal | None] = mapped_column()
+    subcontractor_claimed_amount_cents: Mapped[int | None] = mapped_column(BigInteger)
+    review_status: Mapped[str | None] = mapped_column(String(32))
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    # Derived: the G703 row as the engine computed it.
+    work_completed_this_period_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    scheduled_value_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    work_completed_from_previous_application_cents: Mapped[int] = mapped_column(
+        BigInteger, default=0
+    )
+    materials_presently_stored_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    total_completed_and_stored_to_date_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    balance_to_finish_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    work_retainage_percent: Mapped[Decimal] = mapped_column(default=Decimal(0))
+    materials_retainage_percent: Mapped[Decimal] = mapped_column(default=Decimal(0))
+    work_retainage_from_previous_application_cents: Mapped[int] = mapped_column(
+        BigInteger, default=0
+    )
+    work_retainage_retained_this_period_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    work_retainage_released_this_period_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    work_retainage_currently_retained_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    materials_retainage_from_previous_application_cents: Mapped[int] = mapped_column(
+        BigInteger, default=0
+    )
+    materials_retainage_retained_this_period_cents: Mapped[int] = mapped_column(
+        BigInteger, default=0
+    )
+    materials_retainage_released_this_period_cents: Mapped[int] = mapped_column(
+        BigInteger, default=0
+    )
+    materials_retainage_currently_retained_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    materials_moved_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    materials_retainage_retained_moved_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    work_retainage_released_to_date_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    work_percent_override: Mapped[Decimal | None] = mapped_column()
+    materials_percent_override: Mapped[Decimal | None] = mapped_column()
+
+
+class Payment(Base):
+    __tablename__ = "payments"
+    __table_args__ = (
+        UniqueConstraint("company_id", "origin_id"),
+        CheckConstraint("amount_cents > 0", name="positive"),
+        CheckConstraint(
+            "payment_method IS NULL OR payment_method IN ('check', 'electronic', 'credit_card')",
+            name="method",
+        ),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    company_id: Mapped[int] = _company_fk()
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    contract_id: Mapped[int] = mapped_column(
+        ForeignKey("contracts.id", ondelete="CASCADE"), index=True
+    )
+    pay_app_id: Mapped[int | None] = mapped_column(ForeignKey("pay_apps.id"), index=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=_uuid)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    payment_date: Mapped[date | None] = mapped_column("date", Date)
+    payment_method: Mapped[str | None] = mapped_column(String(16))
+    check_number: Mapped[str | None] = mapped_column(String(64))
+    payment_number: Mapped[str | None] = mapped_column(String(64))
+    draw_request_number: Mapped[str | None] = mapped_column(String(64))
+    invoice_number: Mapped[str | None] = mapped_column(String(255))
+    invoice_date: Mapped[date | None] = mapped_column(Date)
+    notes: Mapped[str | None] = mapped_column(Text)
+    write_off_date: Mapped[date | None] = mapped_column(Date)
+    currency: Mapped[str] = mapped_column(String(3))
+    exchange_rate: Mapped[Decimal] = mapped_column(default=Decimal(1))
+    origin_id: Mapped[str | None] = mapped_column(String(255))
+    origin_data: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Attachment(Base):
+    """A stored file; the bytes live under the data directory at ``storage_key``."""
+
+    __tablename__ = "attachments"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    company_id: Mapped[int] = _company_fk()
+    pay_app_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pay_apps.id", ondelete="CASCADE"), index=True
+    )
+    payment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("payments.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(255), unique=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEvent(Base):
+    """Append-only: who changed what, when, with the values before and after."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_entity", "company_id", "entity_type", "entity_id"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    action: Mapped[str] = mapped_column(String(32))
+    entity_type: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[int] = mapped_column(BigInteger)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -1,0 +1,460 @@
+"""Every query of the ledger. Each one is scoped by ``company_id``: no company sees another's data.
+
+The repository returns rows; it never commits (the unit of work does) and holds no rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Select, delete, func, select
+from sqlalchemy.orm import Session, aliased
+
+from drawbridge.store.models import (
+    ApiToken,
+    Attachment,
+    AuditEvent,
+    Base,
+    BillingPeriod,
+    ChangeOrderItem,
+    ChangeOrderPackage,
+    Company,
+    Contract,
+    Membership,
+    Party,
+    PayApp,
+    PayAppLine,
+    PayAppPackage,
+    Payment,
+    Project,
+    SovLine,
+    User,
+)
+
+Row = TypeVar("Row", bound=Base)
+
+
+@dataclass(frozen=True)
+class PayAppFilter:
+    """What a list of pay applications may be narrowed by (all optional, all ANDed)."""
+
+    project_id: int | None = None
+    contract_ids: Sequence[int] | None = None
+    ids: Sequence[int] | None = None
+    uuids: Sequence[str] | None = None
+    numbers: Sequence[int] | None = None
+    period_id: int | None = None
+    statuses: Sequence[str] | None = None
+    origin_id: str | None = None
+    external_system: str | None = None
+    external_id: str | None = None
+    contract_kind: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    updated_from: datetime | None = None
+    updated_to: datetime | None = None
+    is_last: bool | None = None
+
+
+@dataclass(frozen=True)
+class PaymentFilter:
+    project_id: int | None = None
+    contract_id: int | None = None
+    pay_app_id: int | None = None
+    ids: Sequence[int] | None = None
+
+
+class Repository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # -- generic -------------------------------------------------------------------------------
+    def add(self, row: Base) -> None:
+        self.session.add(row)
+
+    def delete(self, row: Base) -> None:
+        self.session.delete(row)
+
+    def _scoped(self, model: type[Row], company_id: int, row_id: int) -> Row | None:
+        row = self.session.get(model, row_id)
+        if row is None or getattr(row, "company_id", None) != company_id:
+            return None
+        return row
+
+    # -- people --------------------------------------------------------------------------------
+    def company(self, company_id: int) -> Company | None:
+        return self.session.get(Company, company_id)
+
+    def companies(self) -> Sequence[Company]:
+        return self.session.scalars(select(Company).order_by(Company.id)).all()
+
+    def token_by_hash(self, token_hash: str) -> tuple[ApiToken, User] | None:
+        found = self.session.execute(
+            select(ApiToken, User)
+            .join(User, User.id == ApiToken.user_id)
+            .where(ApiToken.token_hash == token_hash)
+        ).first()
+        return None if found is None else (found[0], found[1])
+
+    def memberships_of(self, user_id: int) -> dict[int, str]:
+        rows = self.session.execute(
+            select(Membership.company_id, Membership.role).where(Membership.user_id == user_id)
+        ).all()
+        return {company_id: role for company_id, role in rows}
+
+    def membership(self, user_id: int, company_id: int) -> Membership | None:
+        return self.session.scalar(
+            select(Membership).where(
+                Membership.user_id == user_id, Membership.company_id == company_id
+            )
+        )
+
+    def user(self, user_id: int) -> User | None:
+        return self.session.get(User, user_id)
+
+    def user_by_email(self, email: str) -> User | None:
+        return self.session.scalar(select(User).where(func.lower(User.email) == email.lower()))
+
+    def users(self, user_ids: Iterable[int]) -> dict[int, User]:
+        ids = set(user_ids)
+        if not ids:
+            return {}
+        return {u.id: u for u in self.session.scalars(select(User).where(User.id.in_(ids)))}
+
+    # -- directory and projects ----------------------------------------------------------------
+    def party(self, company_id: int, party_id: int) -> Party | None:
+        return self._scoped(Party, company_id, party_id)
+
+    def parties(self, company_id: int, party_ids: Iterable[int]) -> dict[int, Party]:
+        ids = set(party_ids)
+        if not ids:
+            return {}
+        rows = self.session.scalars(
+            select(Party).where(Party.company_id == company_id, Party.id.in_(ids))
+        )
+        return {p.id: p for p in rows}
+
+    def project(self, company_id: int, project_id: int) -> Project | None:
+        return self._scoped(Project, company_id, project_id)
+
+    def project_by_uuid(self, company_id: int, project_uuid: str) -> Project | None:
+        return self.session.scalar(
+            select(Project).where(Project.company_id == company_id, Project.uuid == project_uuid)
+        )
+
+    def project_by_code(self, company_id: int, code: str) -> Project | None:
+        return self.session.scalar(
+            select(Project).where(Project.company_id == company_id, Project.code == code)
+        )
+
+    def projects(self, company_id: int) -> Sequence[Project]:
+        return self.session.scalars(
+            select(Project).where(Project.company_id == company_id).order_by(Project.id)
+        ).all()
+
+    def period(self, company_id: int, period_id: int) -> BillingPeriod | None:
+        return self._scoped(BillingPeriod, company_id, period_id)
+
+    def periods(self, company_id: int, project_id: int) -> Sequence[BillingPeriod]:
+        return self.session.scalars(
+            select(BillingPeriod)
+            .where(BillingPeriod.company_id == company_id, BillingPeriod.project_id == project_id)
+            .order_by(BillingPeriod.start_date)
+        ).all()
+
+    # -- contracts -----------------------------------------------------------------------------
+    def contract(self, company_id: int, contract_id: int, *, lock: bool = False) -> Contract | None:
+        query = select(Contract).where(
+            Contract.company_id == company_id, Contract.id == contract_id
+        )
+        if lock:
+            # Serializes every writer of one contract on PostgreSQL (SQLite: BEGIN IMMEDIATE).
+            query = query.with_for_update()
+        return self.session.scalar(query)
+
+    def contract_by_uuid(self, company_id: int, contract_uuid: str) -> Contract | None:
+        return self.session.scalar(
+            select(Contract).where(
+                Contract.company_id == company_id, Contract.uuid == contract_uuid
+            )
+        )
+
+    def contracts_by_number(self, company_id: int, number: str) -> Sequence[Contract]:
+        return self.session.scalars(
+            select(Contract)
+            .where(Contract.company_id == company_id, Contract.number == number)
+            .order_by(Contract.id)
+        ).all()
+
+    def contracts(self, company_id: int, project_id: int | None = None) -> Sequence[Contract]:
+        query = select(Contract).where(Contract.company_id == company_id)
+        if project_id is not None:
+            query = query.where(Contract.project_id == project_id)
+        return self.session.scalars(query.order_by(Contract.id)).all()
+
+    def contracts_by_id(self, company_id: int, ids: Iterable[int]) -> dict[int, Contract]:
+        wanted = set(ids)
+        if not wanted:
+            return {}
+        rows = self.session.scalars(
+            select(Contract).where(Contract.company_id == company_id, Contract.id.in_(wanted))
+        )
+        return {c.id: c for c in rows}
+
+    def sov_lines(self, contract_id: int) -> Sequence[SovLine]:
+        return self.session.scalars(
+            select(SovLine)
+            .where(SovLine.contract_id == contract_id)
+            .order_by(SovLine.position, SovLine.id)
+        ).all()
+
+    def package(self, company_id: int, package_id: int) -> ChangeOrderPackage | None:
+        return self._scoped(ChangeOrderPackage, company_id, package_id)
+
+    def packages(self, contract_id: int) -> Sequence[ChangeOrderPackage]:
+        return self.session.scalars(
+            select(ChangeOrderPackage)
+            .where(ChangeOrderPackage.contract_id == contract_id)
+            .order_by(ChangeOrderPackage.id)
+        ).all()
+
+    def package_items(self, contract_id: int) -> Sequence[ChangeOrderItem]:
+        return self.session.scalars(
+            select(ChangeOrderItem)
+            .where(ChangeOrderItem.contract_id == contract_id)
+            .order_by(ChangeOrderItem.package_id, ChangeOrderItem.position, ChangeOrderItem.id)
+        ).all()
+
+    # -- pay applications ----------------------------------------------------------------------
+    def pay_app(self, company_id: int, pay_app_id: int) -> PayApp | None:
+        return self._scoped(PayApp, company_id, pay_app_id)
+
+    def pay_app_by_uuid(self, company_id: int, pay_app_uuid: str) -> PayApp | None:
+        return self.session.scalar(
+            select(PayApp).where(PayApp.company_id == company_id, PayApp.uuid == pay_app_uuid)
+        )
+
+    def pay_app_by_origin_id(self, company_id: int, origin_id: str) -> PayApp | None:
+        return self.session.scalar(
+            select(PayApp).where(PayApp.company_id == company_id, PayApp.origin_id == origin_id)
+        )
+
+    def pay_apps_of_contract(self, contract_id: int) -> Sequence[PayApp]:
+        return self.session.scalars(
+            select(PayApp).where(PayApp.contract_id == contract_id).order_by(PayApp.number)
+        ).all()
+
+    def latest_numbers(self, contract_ids: Iterable[int]) -> dict[int, int]:
+        ids = set(contract_ids)
+        if not ids:
+            return {}
+        rows = self.session.execute(
+            select(PayApp.contract_id, func.max(PayApp.number))
+            .where(PayApp.contract_id.in_(ids))
+            .group_by(PayApp.contract_id)
+        ).all()
+        return {contract_id: number for contract_id, number in rows}
+
+    def pay_app_lines(self, pay_app_ids: Iterable[int]) -> dict[int, list[PayAppLine]]:
+        ids = list(pay_app_ids)
+        result: dict[int, list[PayAppLine]] = {pay_app_id: [] for pay_app_id in ids}
+        if not ids:
+            return result
+        rows = self.session.scalars(
+            select(PayAppLine)
+            .where(PayAppLine.pay_app_id.in_(ids))
+            .order_by(PayAppLine.pay_app_id, PayAppLine.position, PayAppLine.id)
+        )
+        for row in rows:
+            result[row.pay_app_id].append(row)
+        return result
+
+    def pay_app_packages(self, contract_id: int) -> Sequence[PayAppPackage]:
+        return self.session.scalars(
+            select(PayAppPackage)
+            .join(PayApp, PayApp.id == PayAppPackage.pay_app_id)
+            .where(PayApp.contract_id == contract_id)
+            .order_by(PayAppPackage.id)
+        ).all()
+
+    def delete_lines_of_items(self, pay_app_ids: Sequence[int], item_ids: Sequence[int]) -> None:
+        self.session.execute(
+            delete(PayAppLine).where(
+                PayAppLine.pay_app_id.in_(pay_app_ids),
+                PayAppLine.change_order_item_id.in_(item_ids),
+            )
+        )
+
+    def list_pay_apps(
+        self,
+        company_id: int,
+        where: PayAppFilter,
+        *,
+        order_by: Sequence[tuple[str, bool]] = (("id", False),),
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> tuple[Sequence[PayApp], int]:
+        """A page of pay applications and the total that matched. ``order_by``: (column, desc)."""
+        query = self._pay_app_query(company_id, where)
+        total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        for column, descending in order_by:
+            attribute = getattr(PayApp, column)
+            query = query.order_by(attribute.desc() if descending else attribute.asc())
+        query = query.order_by(PayApp.id).offset(offset)
+        if limit is not None:
+            query = query.limit(limit)
+        return self.session.scalars(query).all(), total
+
+    def _pay_app_query(self, company_id: int, where: PayAppFilter) -> Select[tuple[PayApp]]:
+        query = select(PayApp).where(PayApp.company_id == company_id)
+        conditions: list[Any] = []
+        if where.project_id is not None:
+            conditions.append(PayApp.project_id == where.project_id)
+        if where.contract_ids is not None:
+            conditions.append(PayApp.contract_id.in_(where.contract_ids))
+        if where.ids is not None:
+            conditions.append(PayApp.id.in_(where.ids))
+        if where.uuids is not None:
+            conditions.append(PayApp.uuid.in_(where.uuids))
+        if where.numbers is not None:
+            conditions.append(PayApp.number.in_(where.numbers))
+        if where.period_id is not None:
+            conditions.append(PayApp.period_id == where.period_id)
+        if where.statuses is not None:
+            conditions.append(PayApp.status.in_(where.statuses))
+        if where.origin_id is not None:
+            conditions.append(PayApp.origin_id == where.origin_id)
+        if where.external_system is not None:
+            conditions.append(PayApp.external_system == where.external_system)
+        if where.external_id is not None:
+            conditions.append(PayApp.external_id == where.external_id)
+        if where.created_from is not None:
+            conditions.append(PayApp.created_at >= where.created_from)
+        if where.created_to is not None:
+            conditions.append(PayApp.created_at <= where.created_to)
+        if where.updated_from is not None:
+            conditions.append(PayApp.updated_at >= where.updated_from)
+        if where.updated_to is not None:
+            conditions.append(PayApp.updated_at <= where.updated_to)
+        if where.contract_kind is not None:
+            conditions.append(
+                PayApp.contract_id.in_(
+                    select(Contract.id).where(
+                        Contract.company_id == company_id, Contract.kind == where.contract_kind
+                    )
+                )
+            )
+        if where.is_last is not None:
+            later = aliased(PayApp)
+            has_later = (
+                select(later.id)
+                .where(later.contract_id == PayApp.contract_id, later.number > PayApp.number)
+                .exists()
+            )
+            conditions.append(~has_later if where.is_last else has_later)
+        return query.where(*conditions)
+
+    # -- payments ------------------------------------------------------------------------------
+    def payment(self, company_id: int, payment_id: int) -> Payment | None:
+        return self._scoped(Payment, company_id, payment_id)
+
+    def payment_by_origin_id(self, company_id: int, origin_id: str) -> Payment | None:
+        return self.session.scalar(
+            select(Payment).where(Payment.company_id == company_id, Payment.origin_id == origin_id)
+        )
+
+    def payments(
+        self, company_id: int, where: PaymentFilter, *, offset: int = 0, limit: int | None = None
+    ) -> tuple[Sequence[Payment], int]:
+        query = select(Payment).where(Payment.company_id == company_id)
+        if where.project_id is not None:
+            query = query.where(Payment.project_id == where.project_id)
+        if where.contract_id is not None:
+            query = query.where(Payment.contract_id == where.contract_id)
+        if where.pay_app_id is not None:
+            query = query.where(Payment.pay_app_id == where.pay_app_id)
+        if where.ids is not None:
+            query = query.where(Payment.id.in_(where.ids))
+        total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        query = query.order_by(Payment.id).offset(offset)
+        if limit is not None:
+            query = query.limit(limit)
+        return self.session.scalars(query).all(), total
+
+    def paid_by_pay_app(self, pay_app_ids: Iterable[int]) -> dict[int, list[int]]:
+        """Each pay application's payment amounts (cents)."""
+        ids = set(pay_app_ids)
+        result: dict[int, list[int]] = {pay_app_id: [] for pay_app_id in ids}
+        if not ids:
+            return result
+        rows = self.session.execute(
+            select(Payment.pay_app_id, Payment.amount_cents)
+            .where(Payment.pay_app_id.in_(ids))
+            .order_by(Payment.id)
+        ).all()
+        for pay_app_id, amount in rows:
+            result[pay_app_id].append(amount)
+        return result
+
+    def paid_on_contract(self, contract_id: int) -> int:
+        return int(
+            self.session.scalar(
+                select(func.coalesce(func.sum(Payment.amount_cents), 0)).where(
+                    Payment.contract_id == contract_id
+                )
+            )
+            or 0
+        )
+
+    # -- attachments and audit -----------------------------------------------------------------
+    def attachment(self, company_id: int, attachment_id: int) -> Attachment | None:
+        return self._scoped(Attachment, company_id, attachment_id)
+
+    def attachments_of(
+        self, *, pay_app_ids: Iterable[int] = (), payment_ids: Iterable[int] = ()
+    ) -> Sequence[Attachment]:
+        pay_apps, payments = set(pay_app_ids), set(payment_ids)
+        if not pay_apps and not payments:
+            return []
+        return self.session.scalars(
+            select(Attachment)
+            .where(Attachment.pay_app_id.in_(pay_apps) | Attachment.payment_id.in_(payments))
+            .order_by(Attachment.id)
+        ).all()
+
+    def audit_events(
+        self, company_id: int, entity_type: str | None = None, entity_id: int | None = None
+    ) -> Sequence[AuditEvent]:
+        query = select(AuditEvent).where(AuditEvent.company_id == company_id)
+        if entity_type is not None:
+            query = query.where(AuditEvent.entity_type == entity_type)
+        if entity_id is not None:
+            query = query.where(AuditEvent.entity_id == entity_id)
+        return self.session.scalars(query.order_by(AuditEvent.id)).all()
+
+
+def empty_all_tables(connection: Connection) -> None:
+    """Delete every row of the ledger, children first; PostgreSQL restarts its id sequences."""
+    tables = list(reversed(Base.metadata.sorted_tables))
+    if connection.dialect.name == "postgresql":
+        names = ", ".join(table.name for table in tables)
+        connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        return
+    for table in tables:
+        connection.execute(table.delete())
+
+
+def sync_id_sequences(connection: Connection) -> None:
+    """After rows were inserted with explicit ids, move PostgreSQL's sequences past them."""
+    if connection.dialect.name != "postgresql":
+        return
+    for table in Base.metadata.sorted_tables:
+        if "id" not in table.columns:
+            continue
+        connection.exec_driver_sql(
+            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+            f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
+        )

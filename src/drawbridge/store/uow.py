@@ -1,0 +1,91 @@
+"""The unit of work: one database transaction, its repositories and the file store.
+
+Services open one per use case (``with uow:``), call ``uow.commit()`` once at the end, and anything
+that leaves the block without a commit is rolled back. Blocks nest: a use case called inside
+another's block (the fixture loader replaying history) joins the outer transaction, and only the
+outermost commit commits. A unique-constraint violation at commit
+becomes a ``Conflict`` so that a race the services could not see still answers 409, never 500.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from drawbridge.domain.errors import Conflict
+from drawbridge.store.database import READ_ONLY
+from drawbridge.store.files import FileStore
+from drawbridge.store.repositories import Repository
+
+
+class UnitOfWork:
+    def __init__(self, engine: Engine, files: FileStore, *, read_only: bool = False) -> None:
+        bind = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
+        self._sessions = sessionmaker(bind=bind, expire_on_commit=False, autoflush=True)
+        self.files = files
+        self.dialect = engine.dialect.name
+        self._session: Session | None = None
+        self._depth = 0
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("use the unit of work inside a 'with' block")
+        return self._session
+
+    @property
+    def repo(self) -> Repository:
+        return self._repo
+
+    def __enter__(self) -> UnitOfWork:
+        self._depth += 1
+        if self._depth == 1:
+            self._session = self._sessions()
+            self._repo = Repository(self._session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._depth -= 1
+        if self._depth > 0:
+            return
+        session = self.session
+        try:
+            session.rollback()
+        finally:
+            session.close()
+            self._session = None
+
+    def flush(self) -> None:
+        try:
+            self.session.flush()
+        except IntegrityError as error:
+            raise _conflict(error) from error
+
+    def commit(self) -> None:
+        if self._depth > 1:
+            self.flush()
+            return
+        try:
+            self.session.commit()
+        except IntegrityError as error:
+            self.session.rollback()
+            raise _conflict(error) from error
+
+
+def _conflict(error: IntegrityError) -> Conflict:
+    text = str(error.orig).lower()
+    if "origin_id" in text:
+        return Conflict("origin_id: a record with this origin_id already exists", field="origin_id")
+    return Conflict("the change conflicts with an existing record")
+
+
+UnitOfWorkFactory = Callable[..., UnitOfWork]

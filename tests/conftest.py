@@ -1,0 +1,70 @@
+"""Shared test setup: a real database, its schema built by running the migrations.
+
+SQLite by default (a file in a temporary folder); PostgreSQL when DRAWBRIDGE_TEST_DATABASE_URL
+names one (``make test`` runs the suite on both). Each test starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from drawbridge.api.app import create_app
+from drawbridge.bootstrap import Runtime, Settings
+from drawbridge.store import migrate
+from drawbridge.store.database import make_engine
+from drawbridge.store.repositories import empty_all_tables
+
+OPERATOR_TOKEN = "test-operator-token-0001"
+POSTGRES_URL = os.environ.get("DRAWBRIDGE_TEST_DATABASE_URL")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "postgres: runs only on PostgreSQL")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if POSTGRES_URL:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DRAWBRIDGE_TEST_DATABASE_URL)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    if POSTGRES_URL:
+        return POSTGRES_URL
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'drawbridge.db'}"
+
+
+@pytest.fixture(scope="session")
+def migrated_engine(database_url: str) -> Iterator[Any]:
+    engine = make_engine(database_url)
+    migrate.downgrade(engine)  # a database left by an earlier run starts from nothing
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def runtime(migrated_engine: Any, tmp_path: Path) -> Iterator[Runtime]:
+    settings = Settings(
+        database_url=str(migrated_engine.url), data_dir=tmp_path / "files",
+        operator_token=OPERATOR_TOKEN,
+    )
+    yield Runtime(settings, engine=migrated_engine)
+    with migrated_engine.begin() as connection:
+        empty_all_tables(connection)
+
+
+@pytest.fixture
+def client(runtime: Runtime) -> Iterator[TestClient]:
+    with TestClient(create_app(runtime)) as test_client:
+        yield test_client
