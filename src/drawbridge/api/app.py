@@ -8,15 +8,13 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 
+from drawbridge.api.acc.app import create_acc_app
 from drawbridge.api.admin.routes import create_admin_app
 from drawbridge.api.common import log_unexpected
+from drawbridge.api.procore.app import create_procore_app
 from drawbridge.bootstrap import Runtime
 from drawbridge.services import admin
 
-# face -> (mount path, factory); faces are added here as they are built
-FACES = {
-    "admin": "/_admin",
-}
 
 
 def create_app(runtime: Runtime) -> FastAPI:
@@ -24,7 +22,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         title="drawbridge",
         description=(
             "Construction progress-billing and payments server. Each face has its own OpenAPI "
-            "document: /_admin/docs (operator) and the vendor faces under their own prefixes."
+            "document: /rest/docs (Procore), /cost/docs (ACC Cost), /_admin/docs (operator)."
         ),
         version="0.1.0",
     )
@@ -47,5 +45,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     def home() -> RedirectResponse:
         return RedirectResponse("/docs")
 
+    # Each face is a sub-application with its own OpenAPI at <prefix>/openapi.json.
     app.mount("/_admin", create_admin_app(runtime))
+    app.mount("/rest", create_procore_app(runtime))
+    app.mount("/cost", create_acc_app(runtime))
     return app
