@@ -1,0 +1,45 @@
+"""Contract look-ups shared by the command line and the web pages."""
+
+from __future__ import annotations
+
+from drawbridge.domain.errors import Invalid, NotFound
+from drawbridge.store.uow import UnitOfWork
+
+
+def resolve_contract(
+    uow: UnitOfWork, reference: str, company_id: int | None = None
+) -> tuple[int, int]:
+    """(company id, contract id) for a contract named by its id or its number.
+
+    Operator tools only: this looks across companies unless ``company_id`` narrows it, and
+    refuses a number that more than one company's contracts use.
+    """
+    with uow:
+        companies = (
+            [company_id]
+            if company_id is not None
+            else [company.id for company in uow.repo.companies()]
+        )
+        matches: list[tuple[int, int]] = []
+        for company in companies:
+            if reference.isdigit():
+                by_id = uow.repo.contract(company, int(reference))
+                if by_id is not None:
+                    matches.append((company, by_id.id))
+                    continue
+            matches.extend(
+                (company, c.id) for c in uow.repo.contracts_by_number(company, reference)
+            )
+        if not matches:
+            raise NotFound(f"no contract with id or number {reference!r}", field="contract")
+        if len(matches) > 1:
+            raise Invalid(
+                f"contract {reference!r} is ambiguous: give --company, or the contract id",
+                field="contract",
+            )
+        return matches[0]
+
+
+def is_empty(uow: UnitOfWork) -> bool:
+    with uow:
+        return not uow.repo.companies()
