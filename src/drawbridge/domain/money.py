@@ -119,7 +119,17 @@ def parse_percent(value: object, field: str) -> Decimal:
     assert isinstance(exponent, int)
     if exponent < -4:
         raise Invalid(f"{field}: more than 4 decimal places", field=field)
-    return number.normalize() if number != 0 else Decimal(0)
+    return canonical(number)
+
+
+def canonical(number: Decimal) -> Decimal:
+    """The shortest plain form of a decimal: ``10.00`` -> ``10``, ``7.50`` -> ``7.5`` (no ``1E+1``)."""
+    if number == 0:
+        return Decimal(0)
+    normalized = number.normalize()
+    exponent = normalized.as_tuple().exponent
+    assert isinstance(exponent, int)
+    return normalized.quantize(Decimal(1)) if exponent > 0 else normalized
 
 
 def format_cents(cents: int, places: int = 2) -> str:

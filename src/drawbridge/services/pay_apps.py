@@ -537,7 +537,7 @@ def _attach_packages(
             )
         if package_id in billed:
             raise Invalid(
-                f"change_order_package_id: package {package.number} is already on a pay application",
+                f"change_order_package_id: package {package.number} is already billed",
                 field="change_order_package_id",
                 code="package_already_billed",
             )
@@ -639,6 +639,7 @@ __all__ = [
     "UNSET",
     "CreatePayApp",
     "LineInput",
+    "PayAppFilter",
     "Role",
     "UpdatePayApp",
     "add_change_order_package",

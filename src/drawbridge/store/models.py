@@ -335,7 +335,8 @@ class PayAppLine(Base):
             "(sov_line_id IS NULL) <> (change_order_item_id IS NULL)", name="one_source"
         ),
         CheckConstraint(
-            "total_completed_and_stored_to_date_cents = work_completed_from_previous_application_cents"
+            "total_completed_and_stored_to_date_cents"
+            " = work_completed_from_previous_application_cents"
             " + work_completed_this_period_cents + materials_presently_stored_cents",
             name="g_is_d_e_f",
         ),

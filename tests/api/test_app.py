@@ -1,0 +1,92 @@
+"""The HTTP shell: health, operator endpoints, the catch-all 500 and each face's OpenAPI."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from fastapi.testclient import TestClient
+
+from drawbridge.api.app import create_app
+from drawbridge.bootstrap import Runtime
+from drawbridge.cli import demo_fixture_text
+from tests.conftest import OPERATOR_TOKEN
+
+OPERATOR = {"Authorization": f"Bearer {OPERATOR_TOKEN}"}
+
+
+def test_healthz_reports_ok(client: TestClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("path", ["/openapi.json", "/rest/openapi.json", "/cost/openapi.json"])
+def test_every_face_publishes_its_openapi(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response.json()["openapi"].startswith("3.")
+
+
+def test_operator_endpoints_need_the_operator_token(client: TestClient) -> None:
+    assert client.post("/_admin/reset").status_code == 401
+    wrong = {"Authorization": "Bearer demo-admin-token-0001"}
+    response = client.post("/_admin/fixtures", content="companies: []", headers=wrong)
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "unauthorized"
+
+
+def test_load_fixture_over_http_then_reset(client: TestClient, runtime: Runtime) -> None:
+    response = client.post("/_admin/fixtures", content=demo_fixture_text(), headers=OPERATOR)
+    assert response.status_code == 201, response.text
+    assert response.json()["loaded"] == {
+        "companies": 2,
+        "projects": 2,
+        "contracts": 4,
+        "pay_apps": 18,
+        "payments": 13,
+    }
+    # Loading the same ids again is refused and changes nothing.
+    again = client.post("/_admin/fixtures", content=demo_fixture_text(), headers=OPERATOR)
+    assert again.status_code == 422
+    assert "companies[0].id" in again.json()["error"]["message"]
+    # With reset the database is emptied first, in the same transaction.
+    reloaded = client.post(
+        "/_admin/fixtures", params={"reset": "true"}, content=demo_fixture_text(), headers=OPERATOR
+    )
+    assert reloaded.status_code == 201
+    assert client.post("/_admin/reset", headers=OPERATOR).json() == {"status": "reset"}
+    with runtime.uow() as uow:
+        assert uow.repo.companies() == []
+
+
+def test_a_bad_fixture_over_http_names_the_path_and_loads_nothing(
+    client: TestClient, runtime: Runtime
+) -> None:
+    text = demo_fixture_text().replace('scheduled_value: "18500.00"', 'scheduled_value: "18.5.0"')
+    assert text != demo_fixture_text()
+    response = client.post("/_admin/fixtures", content=text, headers=OPERATOR)
+    assert response.status_code == 422
+    assert (
+        ".line_items[0].scheduled_value: not a decimal amount"
+        in (response.json()["error"]["message"])
+    )
+    with runtime.uow() as uow:
+        assert uow.repo.companies() == []
+
+
+def test_an_unexpected_error_becomes_a_logged_well_formed_500(
+    runtime: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = create_app(runtime)
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("kaboom")
+
+    with caplog.at_level(logging.ERROR, logger="drawbridge.api"):
+        response = TestClient(app, raise_server_exceptions=False).get("/boom")
+    assert response.status_code == 500
+    assert response.json() == {"error": {"code": "internal_error", "message": "unexpected error"}}
+    assert "kaboom" not in response.text  # nothing internal leaks to the client
+    assert any("unexpected error on GET /boom" in r.getMessage() for r in caplog.records)
