@@ -84,7 +84,7 @@ def parse_amount(value: object, field: str, *, places: int = 2) -> int:
 
     Floats are refused: a float has already lost exactness before it reaches us.
     """
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise Invalid(f"{field}: not a decimal amount", field=field)
     try:
         number = Decimal(str(value).strip()) if isinstance(value, (int, str, Decimal)) else None
@@ -105,7 +105,7 @@ def parse_amount(value: object, field: str, *, places: int = 2) -> int:
 
 def parse_percent(value: object, field: str) -> Decimal:
     """A percent between 0 and 100 as a decimal string or number (``"10"`` is 10 %)."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise Invalid(f"{field}: not a decimal percent", field=field)
     try:
         number = Decimal(str(value).strip()) if isinstance(value, (int, str, Decimal)) else None
@@ -123,7 +123,7 @@ def parse_percent(value: object, field: str) -> Decimal:
 
 
 def canonical(number: Decimal) -> Decimal:
-    """The shortest plain form of a decimal: ``10.00`` -> ``10``, ``7.50`` -> ``7.5`` (no ``1E+1``)."""
+    """The plain shortest form of a decimal: ``10.00`` is ``10``, ``7.50`` is ``7.5``."""
     if number == 0:
         return Decimal(0)
     normalized = number.normalize()

@@ -103,7 +103,7 @@ class Repository:
         rows = self.session.execute(
             select(Membership.company_id, Membership.role).where(Membership.user_id == user_id)
         ).all()
-        return {company_id: role for company_id, role in rows}
+        return {company_id: role for company_id, role in rows}  # noqa: C416 - rows are Row tuples
 
     def membership(self, user_id: int, company_id: int) -> Membership | None:
         return self.session.scalar(
@@ -256,7 +256,7 @@ class Repository:
             .where(PayApp.contract_id.in_(ids))
             .group_by(PayApp.contract_id)
         ).all()
-        return {contract_id: number for contract_id, number in rows}
+        return {contract_id: number for contract_id, number in rows}  # noqa: C416
 
     def pay_app_lines(self, pay_app_ids: Iterable[int]) -> dict[int, list[PayAppLine]]:
         ids = list(pay_app_ids)
