@@ -17,13 +17,11 @@ from drawbridge.domain.billing import LineKind, LineRef
 from drawbridge.domain.errors import Conflict, Invalid, NotFound
 from drawbridge.domain.rules import (
     PayAppStatus,
-    Role,
     check_can_edit,
     check_can_read,
     check_can_set_status,
     check_can_write,
     is_deletable,
-    parse_status,
 )
 from drawbridge.services import audit, chain, render
 from drawbridge.services.views import Actor, ChangeOrderPackageView, Page, PayAppView
@@ -37,8 +35,6 @@ from drawbridge.store.models import (
 from drawbridge.store.repositories import PayAppFilter
 from drawbridge.store.types import utcnow
 from drawbridge.store.uow import UnitOfWork
-
-UNSET: Any = object()
 
 
 @dataclass(frozen=True)
@@ -138,7 +134,7 @@ def create_pay_app(uow: UnitOfWork, actor: Actor, command: CreatePayApp) -> PayA
         _fill_period_dates(uow, actor, pay_app)
         repo.add(pay_app)
         uow.flush()
-        _create_lines(uow, contract, pay_app, previous_apps)
+        _create_lines(uow, contract, pay_app)
         _attach_packages(uow, actor, contract, pay_app, command.change_order_package_ids)
         _apply_line_inputs(uow, pay_app, command.lines)
         _link_attachments(uow, actor, pay_app, command.attachment_ids)
@@ -157,16 +153,14 @@ def update_pay_app(uow: UnitOfWork, actor: Actor, command: UpdatePayApp) -> PayA
     with uow:
         pay_app, contract = _locked_pay_app(uow, actor, command.pay_app_id, command.project_id)
         latest = uow.repo.latest_numbers([contract.id])[contract.id]
-        only_integration = set(command.header) <= {"integration_state"} and not (
-            command.lines or command.status or command.attachment_ids
-        )
-        if pay_app.integration_state == chain.LOCKED and not only_integration:
+        unlocking = set(command.header) == {"integration_state"} and _header_only(command)
+        if pay_app.integration_state == chain.LOCKED and not unlocking:
             raise Conflict(
                 "the pay application is locked by an integration (integrationState 'locked')",
                 code="locked",
             )
         # Integration bookkeeping (ACC's sync fields) is not an edit of the pay application.
-        if not _is_integration_only(command):
+        if not (set(command.header) <= INTEGRATION_FIELDS and _header_only(command)):
             check_can_edit(
                 actor.role, is_latest=pay_app.number == latest, status=PayAppStatus(pay_app.status)
             )
@@ -401,8 +395,8 @@ def _check_package_edit(uow: UnitOfWork, actor: Actor, pay_app: PayApp, contract
     )
 
 
-def _is_integration_only(command: UpdatePayApp) -> bool:
-    integration = {
+INTEGRATION_FIELDS = frozenset(
+    {
         "integration_state",
         "external_id",
         "external_system",
@@ -410,9 +404,12 @@ def _is_integration_only(command: UpdatePayApp) -> bool:
         "last_sync_time",
         "erp_status",
     }
+)
+
+
+def _header_only(command: UpdatePayApp) -> bool:
     return (
         bool(command.header)
-        and set(command.header) <= integration
         and not command.lines
         and command.status is None
         and not command.attachment_ids
@@ -467,9 +464,7 @@ def _fill_period_dates(uow: UnitOfWork, actor: Actor, pay_app: PayApp) -> None:
     pay_app.due_date = pay_app.due_date or period.due_date
 
 
-def _create_lines(
-    uow: UnitOfWork, contract: Contract, pay_app: PayApp, previous_apps: Sequence[PayApp]
-) -> None:
+def _create_lines(uow: UnitOfWork, contract: Contract, pay_app: PayApp) -> None:
     """Every SOV line, and every change-order item already billed on an earlier application."""
     repo = uow.repo
     billed_package_ids = {b.package_id for b in repo.pay_app_packages(contract.id)}
@@ -481,7 +476,6 @@ def _create_lines(
         if item.package_id in billed_package_ids:
             position += 1
             repo.add(_new_line(pay_app, position, change_order_item_id=item.id))
-    del previous_apps  # the lines of earlier applications are exactly these, by construction
 
 
 def _new_line(
@@ -631,16 +625,10 @@ def _link_attachments(
         attachment.pay_app_id = pay_app.id
 
 
-def parse_status_or_none(value: object) -> PayAppStatus | None:
-    return None if value is None else parse_status(value)
-
-
 __all__ = [
-    "UNSET",
     "CreatePayApp",
     "LineInput",
     "PayAppFilter",
-    "Role",
     "UpdatePayApp",
     "add_change_order_package",
     "create_pay_app",
