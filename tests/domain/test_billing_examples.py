@@ -529,9 +529,7 @@ COMBINATIONS = pytest.mark.parametrize(
 
 
 @COMBINATIONS
-def test_worked_example_periods_1_and_2(
-    method: RetainageMethod, mode: StoredMaterialsMode
-) -> None:
+def test_worked_example_periods_1_and_2(method: RetainageMethod, mode: StoredMaterialsMode) -> None:
     chain = compute_chain(worked_terms(method, mode), worked_history(mode))
     assert [application.number for application in chain] == [1, 2, 3, 4]
     assert_rows(chain[0], *PERIOD1_ROWS)
@@ -559,9 +557,9 @@ def test_worked_example_period_4_completes_with_a_partial_release(
     assert_rows(chain[3], *rows)
     assert_g702(chain[3], summary)
     # Everything certified adds up to the last line 6.
-    assert sum(a.summary.current_payment_due for a in chain) == summary[
-        "total_earned_less_retainage"
-    ]
+    assert (
+        sum(a.summary.current_payment_due for a in chain) == summary["total_earned_less_retainage"]
+    )
 
 
 def test_worked_example_uses_half_up_not_half_even() -> None:
@@ -714,7 +712,9 @@ def release_history(work: str = "0", materials: str = "0") -> list[ApplicationEn
 @pytest.mark.parametrize("method", [CUMULATIVE, INCREMENTAL])
 def test_releasing_exactly_what_is_held(method: RetainageMethod) -> None:
     # app 2 (manual: F 2,000 carried): work held 500 - 500 = 0; materials 200 - 200 = 0.
-    terms = BillingTerms(retainage_method=method, work_percent=pct("10"), materials_percent=pct("10"))
+    terms = BillingTerms(
+        retainage_method=method, work_percent=pct("10"), materials_percent=pct("10")
+    )
     line = compute_chain(terms, release_history("500", "200"))[1].line(SOV1)
     assert line.materials_presently_stored == usd("2,000")
     assert line.work_retainage_from_previous_application == usd("500")
@@ -749,7 +749,9 @@ def test_partial_materials_release() -> None:
 def test_release_larger_than_held_or_of_the_wrong_sign_is_invalid(
     method: RetainageMethod, work: str, materials: str, field: str
 ) -> None:
-    terms = BillingTerms(retainage_method=method, work_percent=pct("10"), materials_percent=pct("10"))
+    terms = BillingTerms(
+        retainage_method=method, work_percent=pct("10"), materials_percent=pct("10")
+    )
     with pytest.raises(Invalid, match=f"application 2, line sov:1: {field}") as caught:
         compute_chain(terms, release_history(work, materials))
     assert caught.value.field == field
@@ -783,9 +785,7 @@ def overbilling_history() -> list[ApplicationEntry]:
     # SOV1 C 10,000: app 1 E 6,000; app 2 E 3,000 and F 2,000 -> G 11,000 > C.
     return [
         ApplicationEntry(SOV_ONLY, {SOV1: entry("6,000")}),
-        ApplicationEntry(
-            SOV_ONLY, {SOV1: entry("3,000", materials_presently_stored=usd("2,000"))}
-        ),
+        ApplicationEntry(SOV_ONLY, {SOV1: entry("3,000", materials_presently_stored=usd("2,000"))}),
     ]
 
 
@@ -871,7 +871,8 @@ def test_per_line_override_is_carried_forward_until_changed() -> None:
         (a.line(SOV1).work_retainage_percent, a.line(SOV1).materials_retainage_percent)
         for a in chain
     ]
-    assert rates == [(20, 0), (20, 0), (20, 0), (10, 0)]
+    twenty, ten, zero = pct("20"), pct("10"), pct("0")
+    assert rates == [(twenty, zero), (twenty, zero), (twenty, zero), (ten, zero)]
     assert [a.line(SOV2).work_retainage_percent for a in chain] == [10, 10, 10, 10]
     assert [a.line(SOV1).work_retainage_currently_retained for a in chain] == [
         usd("200"),
@@ -910,14 +911,14 @@ def test_an_application_that_drops_a_previous_line_is_invalid() -> None:
         ApplicationEntry(WITH_CO, {SOV1: entry("100")}),
         ApplicationEntry(SOV_LINES, {SOV1: entry("100")}),
     ]
-    with pytest.raises(Invalid, match="application 2: .*missing: change_order:5001") as caught:
+    with pytest.raises(Invalid, match=r"application 2: .*missing: change_order:5001") as caught:
         compute_chain(PLAIN, history)
     assert caught.value.field == "items"
 
 
 def test_an_entry_for_a_line_not_on_the_application_is_invalid() -> None:
     history = [ApplicationEntry(SOV_LINES, {CO1: entry("100")})]
-    with pytest.raises(Invalid, match="application 1: no such line .*change_order:5001"):
+    with pytest.raises(Invalid, match=r"application 1: no such line .*change_order:5001"):
         compute_chain(PLAIN, history)
 
 
@@ -976,7 +977,7 @@ def test_a_step_applies_from_the_application_after_the_one_that_reaches_it(
         ApplicationEntry(SOV_ONLY, {SOV1: entry("0.01")}),
     ]
     first, second = compute_chain(terms, history)
-    assert (first.summary.work_percent, first.summary.materials_percent) == (10, 10)
+    assert (first.summary.work_percent, first.summary.materials_percent) == (pct("10"), pct("10"))
     assert first.line(SOV1).work_retainage_percent == 10
     expected = (pct("5"), pct("2.5")) if stepped else (pct("10"), pct("10"))
     assert (second.summary.work_percent, second.summary.materials_percent) == expected
@@ -986,7 +987,9 @@ def test_a_step_applies_from_the_application_after_the_one_that_reaches_it(
 
 def test_steps_only_advance_even_if_completion_falls_back() -> None:
     # app 1 reaches 60 %; app 2 corrects down to 40 % (E -2,000) and is at 5 %; app 3 stays 5 %.
-    terms = BillingTerms(work_percent=pct("10"), steps=(RetainageStep(pct("50"), pct("5"), pct("5")),))
+    terms = BillingTerms(
+        work_percent=pct("10"), steps=(RetainageStep(pct("50"), pct("5"), pct("5")),)
+    )
     history = [
         ApplicationEntry(SOV_ONLY, {SOV1: entry("6,000")}),
         ApplicationEntry(SOV_ONLY, {SOV1: entry("-2,000")}),

@@ -10,6 +10,7 @@ histories that over-bill.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -21,6 +22,7 @@ from drawbridge.domain.billing import (
     ApplicationEntry,
     ApplicationFigures,
     BillingTerms,
+    ChainStart,
     LineEntry,
     LineFigures,
     LineKind,
@@ -213,7 +215,7 @@ def test_g702_chaining(history: History) -> None:
     chain = compute_chain(history.terms, history.applications)
     # line 7(1) = 0, line 7(n) = line 6(n-1)
     assert chain[0].summary.less_previous_certificates_for_payment == 0
-    for previous, current in zip(chain, chain[1:], strict=False):
+    for previous, current in itertools.pairwise(chain):
         assert (
             current.summary.less_previous_certificates_for_payment
             == previous.summary.total_earned_less_retainage
@@ -259,6 +261,15 @@ def test_earlier_applications_do_not_depend_on_later_ones(history: History) -> N
     chain = compute_chain(history.terms, history.applications)
     for n in range(1, len(chain)):
         assert compute_chain(history.terms, history.applications[:n]) == chain[:n]
+
+
+@PROPERTIES
+@given(histories())
+def test_resuming_a_chain_gives_the_same_figures_as_recomputing_it(history: History) -> None:
+    chain = compute_chain(history.terms, history.applications)
+    for k in range(1, len(chain)):
+        start = ChainStart(previous=chain[k - 1], earlier_summaries=[a.summary for a in chain[:k]])
+        assert compute_chain(history.terms, history.applications[k:], start) == chain[k:]
 
 
 # --- G703 -------------------------------------------------------------------------------------
@@ -331,9 +342,7 @@ def test_g703_line_arithmetic_and_chaining(history: History) -> None:
                 )
                 assert line.materials_moved == line.materials_retainage_retained_moved == 0
                 assert line.work_retainage_from_previous_application == work_held_before
-                assert line.materials_retainage_from_previous_application == (
-                    materials_held_before
-                )
+                assert line.materials_retainage_from_previous_application == (materials_held_before)
             else:
                 # D(n) = D(n-1) + E(n-1) + F(n-1); F is only what is newly stored.
                 assert line.work_completed_from_previous_application == (
@@ -349,7 +358,9 @@ def test_g703_line_arithmetic_and_chaining(history: History) -> None:
         previous = {line.ref: line for line in application.lines}
 
 
-def _contract_rates(terms: BillingTerms, chain: list[ApplicationFigures]) -> list[tuple[Decimal, Decimal]]:
+def _contract_rates(
+    terms: BillingTerms, chain: list[ApplicationFigures]
+) -> list[tuple[Decimal, Decimal]]:
     """The rates in force on each application: a step applies from the application after the
     first one whose line 4 / line 3 reached it."""
     rates = []
@@ -444,9 +455,7 @@ def test_forbidding_overbilling_refuses_exactly_the_overbilled_histories(
     history: History,
 ) -> None:
     allowed = compute_chain(history.terms, history.applications)
-    first = next(
-        ((a.number, line.ref) for a in allowed for line in a.lines if _beyond(line)), None
-    )
+    first = next(((a.number, line.ref) for a in allowed for line in a.lines if _beyond(line)), None)
     forbidding = replace(history.terms, allow_overbilling=False)
     if first is None:
         assert compute_chain(forbidding, history.applications) == allowed
@@ -509,9 +518,7 @@ def test_acc_payment_amounts_identities(history: History, advance: int, recoupme
     previous = None
     for application in chain:
         s = application.summary
-        acc = acc_payment_amounts(
-            s, previous, advance_amount=advance, recoupment_amount=recoupment
-        )
+        acc = acc_payment_amounts(s, previous, advance_amount=advance, recoupment_amount=recoupment)
         assert acc.contract_amount == s.original_contract_sum
         assert acc.original_amount == s.contract_sum_to_date
         assert acc.approved_change_orders + acc.previous_approved_change_orders == (

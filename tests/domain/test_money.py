@@ -12,6 +12,7 @@ from drawbridge.domain.errors import Invalid
 from drawbridge.domain.money import (
     allocate,
     apply_rate,
+    canonical,
     cents_to_decimal,
     convert,
     format_cents,
@@ -218,7 +219,7 @@ def test_parse_amount_refuses_more_than_two_places(value: object) -> None:
     [True, False, "abc", "", "  ", "NaN", "Infinity", "-Infinity", "1,000.00", "$5", None, [], {}],
 )
 def test_parse_amount_refuses_garbage(value: object) -> None:
-    with pytest.raises(Invalid, match="line_items\\[2\\].scheduled_value: not a decimal amount"):
+    with pytest.raises(Invalid, match=r"line_items\[2\]\.scheduled_value: not a decimal amount"):
         parse_amount(value, "line_items[2].scheduled_value")
 
 
@@ -272,6 +273,22 @@ def test_parse_percent_accepts(value: object, expected: str) -> None:
 def test_parse_percent_refuses(value: object, message: str) -> None:
     with pytest.raises(Invalid, match=message):
         parse_percent(value, "percent")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("10.00", "10"),
+        ("7.50", "7.5"),
+        ("1E+1", "10"),
+        ("100", "100"),
+        ("0.000", "0"),
+        ("0.0125", "0.0125"),
+    ],
+)
+def test_percents_keep_a_plain_form(value: str, expected: str) -> None:
+    assert str(canonical(Decimal(value))) == expected
+    assert str(parse_percent(value, "percent")) == expected
 
 
 # --- formatting -----------------------------------------------------------------------------

@@ -79,8 +79,8 @@ def allocate(total_cents: int, weights: Sequence[int]) -> list[int]:
     return [sign * share for share in shares]
 
 
-def parse_amount(value: object, field: str, *, places: int = 2) -> int:
-    """A decimal string or number with at most ``places`` places, as cents.
+def parse_amount(value: object, field: str) -> int:
+    """A decimal string or number with at most 2 decimal places, as cents.
 
     Floats are refused: a float has already lost exactness before it reaches us.
     """
@@ -98,8 +98,8 @@ def parse_amount(value: object, field: str, *, places: int = 2) -> int:
         raise Invalid(f"{field}: amount out of range", field=field)
     exponent = number.as_tuple().exponent
     assert isinstance(exponent, int)
-    if exponent < -places and number != round_half_up(number, places):
-        raise Invalid(f"{field}: more than {places} decimal places", field=field)
+    if exponent < -2 and number != round_half_up(number, 2):
+        raise Invalid(f"{field}: more than 2 decimal places", field=field)
     return int(number * HUNDRED)
 
 
