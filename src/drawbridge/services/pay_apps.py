@@ -83,6 +83,14 @@ HEADER_FIELDS = (
     "advance_amount_cents",
     "recoupment_amount_cents",
 )
+# Header columns that hold a value always: ``None`` for them is a bad value, not "unset".
+NOT_NULL_HEADER_FIELDS = (
+    "final",
+    "erp_status",
+    "custom_fields",
+    "advance_amount_cents",
+    "recoupment_amount_cents",
+)
 
 
 @dataclass(frozen=True)
@@ -428,6 +436,9 @@ def _check_header(
         raise Invalid(
             f"{sorted(unknown)[0]}: not a pay application field", field=sorted(unknown)[0]
         )
+    nulls = [name for name in NOT_NULL_HEADER_FIELDS if name in header and header[name] is None]
+    if nulls:
+        raise Invalid(f"{nulls[0]}: may not be null", field=nulls[0])
     origin_id = header.get("origin_id")
     if origin_id:
         existing = uow.repo.pay_app_by_origin_id(actor.company_id, origin_id)

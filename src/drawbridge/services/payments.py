@@ -17,7 +17,7 @@ from drawbridge.services import audit, render
 from drawbridge.services.attachments import link_to_payment, store_file
 from drawbridge.services.views import Actor, Page, PaymentView
 from drawbridge.store.models import Contract, Payment
-from drawbridge.store.repositories import PaymentFilter
+from drawbridge.store.repositories import PaymentFilter as PaymentFilter  # re-exported for faces
 from drawbridge.store.types import utcnow
 from drawbridge.store.uow import UnitOfWork
 
@@ -190,7 +190,7 @@ def _check_values(values: Mapping[str, Any], *, creating: bool) -> None:
     if unknown:
         name = sorted(unknown)[0]
         raise Invalid(f"{name}: not a payment field", field=name)
-    if creating and values.get("amount_cents") is None:
+    if (creating or "amount_cents" in values) and values.get("amount_cents") is None:
         raise Invalid("amount: required", field="amount")
     amount = values.get("amount_cents")
     if amount is not None and amount <= 0:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Row
 
 from drawbridge.domain.rollups import payment_position
 from drawbridge.domain.rules import PayAppStatus, is_deletable
@@ -31,7 +34,6 @@ from drawbridge.store.models import (
     Contract,
     Party,
     PayApp,
-    PayAppLine,
     Payment,
     Project,
     SovLine,
@@ -77,7 +79,7 @@ def period_view(row: BillingPeriod) -> PeriodView:
     )
 
 
-def sov_line_view(row: SovLine) -> SovLineView:
+def sov_line_view(row: SovLine | Row[Any]) -> SovLineView:
     return SovLineView(
         id=row.id,
         position=row.position,
@@ -224,9 +226,9 @@ def pay_app_views(
     packages_by_contract = {cid: repo.packages(cid) for cid in contracts}
     items_by_contract = {cid: repo.package_items(cid) for cid in contracts}
     billed_packages = {cid: repo.pay_app_packages(cid) for cid in contracts}
-    lines = repo.pay_app_lines(row.id for row in rows) if with_lines else {}
+    lines = repo.line_values(row.id for row in rows) if with_lines else {}
     sov_by_contract = (
-        {cid: {line.id: line for line in repo.sov_lines(cid)} for cid in contracts}
+        {cid: {line.id: line for line in repo.sov_line_values(cid)} for cid in contracts}
         if with_lines
         else {}
     )
@@ -324,8 +326,8 @@ def pay_app_views(
 
 
 def _line_views(
-    rows: Sequence[PayAppLine],
-    sov: dict[int, SovLine],
+    rows: Sequence[Row[Any]],
+    sov: dict[int, Row[Any]],
     items: Sequence[ChangeOrderItem],
 ) -> tuple[PayAppLineView, ...]:
     items_by_id = {item.id: item for item in items}

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Select, delete, func, select
+from sqlalchemy import Connection, Row, Select, delete, func, select
 from sqlalchemy.orm import Session, aliased
 
 from drawbridge.store.models import (
@@ -34,7 +34,7 @@ from drawbridge.store.models import (
     User,
 )
 
-Row = TypeVar("Row", bound=Base)
+Model = TypeVar("Model", bound=Base)
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ class Repository:
     def delete(self, row: Base) -> None:
         self.session.delete(row)
 
-    def _scoped(self, model: type[Row], company_id: int, row_id: int) -> Row | None:
+    def _scoped(self, model: type[Model], company_id: int, row_id: int) -> Model | None:
         row = self.session.get(model, row_id)
         if row is None or getattr(row, "company_id", None) != company_id:
             return None
@@ -271,6 +271,31 @@ class Repository:
         for row in rows:
             result[row.pay_app_id].append(row)
         return result
+
+    def line_values(self, pay_app_ids: Iterable[int]) -> dict[int, list[Row[Any]]]:
+        """Pay-app lines as plain rows (no ORM objects): the fast path for reading many lines."""
+        ids = list(pay_app_ids)
+        result: dict[int, list[Row[Any]]] = {pay_app_id: [] for pay_app_id in ids}
+        if not ids:
+            return result
+        table = PayAppLine.__table__
+        rows = self.session.execute(
+            select(table)
+            .where(table.c.pay_app_id.in_(ids))
+            .order_by(table.c.pay_app_id, table.c.position, table.c.id)
+        )
+        for row in rows:
+            result[row.pay_app_id].append(row)
+        return result
+
+    def sov_line_values(self, contract_id: int) -> Sequence[Row[Any]]:
+        """SOV lines as plain rows (no ORM objects)."""
+        table = SovLine.__table__
+        return self.session.execute(
+            select(table)
+            .where(table.c.contract_id == contract_id)
+            .order_by(table.c.position, table.c.id)
+        ).all()
 
     def pay_app_packages(self, contract_id: int) -> Sequence[PayAppPackage]:
         return self.session.scalars(

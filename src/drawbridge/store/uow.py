@@ -4,7 +4,8 @@ Services open one per use case (``with uow:``), call ``uow.commit()`` once at th
 that leaves the block without a commit is rolled back. Blocks nest: a use case called inside
 another's block (the fixture loader replaying history) joins the outer transaction, and only the
 outermost commit commits. A unique-constraint violation at commit
-becomes a ``Conflict`` so that a race the services could not see still answers 409, never 500.
+becomes a ``Conflict`` so that a race the services could not see still answers 409, never 500;
+any other broken constraint becomes ``Invalid``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from drawbridge.domain.errors import Conflict
+from drawbridge.domain.errors import Conflict, Invalid, LedgerError
 from drawbridge.store.database import READ_ONLY
 from drawbridge.store.files import FileStore
 from drawbridge.store.repositories import Repository
@@ -81,11 +82,25 @@ class UnitOfWork:
             raise _conflict(error) from error
 
 
-def _conflict(error: IntegrityError) -> Conflict:
-    text = str(error.orig).lower()
+# SQLSTATE of a unique violation on PostgreSQL; SQLite says so in its message.
+_UNIQUE_VIOLATION = "23505"
+
+
+def _conflict(error: IntegrityError) -> LedgerError:
+    """A unique violation is a conflict with an existing record (409); any other broken
+    constraint (NOT NULL, CHECK, foreign key) means the request was invalid (422)."""
+    original = error.orig
+    text = str(original).lower()
+    unique = getattr(original, "sqlstate", None) == _UNIQUE_VIOLATION or "unique constraint" in text
+    if not unique:
+        return Invalid(f"the change breaks a ledger rule: {_first_line(text)}")
     if "origin_id" in text:
         return Conflict("origin_id: a record with this origin_id already exists", field="origin_id")
     return Conflict("the change conflicts with an existing record")
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else "constraint violated"
 
 
 UnitOfWorkFactory = Callable[..., UnitOfWork]

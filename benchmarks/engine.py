@@ -1,0 +1,257 @@
+"""How fast the ledger core is on a big contract: prints figures, asserts nothing.
+
+    .venv/bin/python benchmarks/engine.py [--lines 1000] [--apps 36]
+    DRAWBRIDGE_BENCH_DATABASE_URL=$(bash scripts/postgres.sh) .venv/bin/python benchmarks/engine.py
+
+(a) the billing engine alone: ``compute_chain`` over a contract of LINES SOV lines through APPS
+    applications (best of 3);
+(b) the stored path: the same contract built through the services (``create_pay_app``, one
+    transaction per application, exactly as a client's requests would) into a fresh database,
+    then ``get_pay_app`` of the last application, loaded and rendered with every line (best of 5).
+    On SQLite (a temporary file) and, when DRAWBRIDGE_BENCH_DATABASE_URL is set, on PostgreSQL.
+    That database is EMPTIED first (every ledger table), so point it at a scratch database.
+
+``--profile`` prints a cProfile of one ``create_pay_app`` (the last one) for each database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from drawbridge.bootstrap import Runtime, Settings
+from drawbridge.domain.billing import (
+    ApplicationEntry,
+    BillingTerms,
+    LineEntry,
+    LineKind,
+    LineRef,
+    ScheduledLine,
+    compute_chain,
+)
+from drawbridge.domain.rules import Role, Scope
+from drawbridge.services import fixtures, pay_apps
+from drawbridge.services.views import Actor
+from drawbridge.store import migrate
+from drawbridge.store.database import make_engine
+from drawbridge.store.repositories import empty_all_tables
+
+CHAIN_TARGET_S = 0.5
+READ_TARGET_S = 0.050
+ACTOR = Actor(
+    user_id=None,
+    company_id=1,
+    role=Role.ADMIN,
+    scopes=frozenset({Scope.READ.value, Scope.WRITE.value}),
+)
+
+
+def best_of(times: int, run: Callable[[], Any]) -> float:
+    best = float("inf")
+    for _ in range(times):
+        started = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def scheduled_value(index: int) -> int:
+    return 100_000 + (index * 7_919) % 900_000  # 1,000.00 .. 10,000.00, varied
+
+
+def work(index: int, app: int, apps: int) -> int:
+    """What line ``index`` bills on application ``app``: its value spread over the apps."""
+    return scheduled_value(index) // apps + (1 if app == 1 else 0)
+
+
+def stored(index: int, app: int) -> int | None:
+    """Every 10th line has stored materials that come and go."""
+    return (index % 3) * 1_000 if index % 10 == 0 and app % 4 else None
+
+
+def engine_entries(lines: int, apps: int) -> list[ApplicationEntry]:
+    schedule = [
+        ScheduledLine(LineRef(LineKind.SOV, index + 1), scheduled_value(index))
+        for index in range(lines)
+    ]
+    return [
+        ApplicationEntry(
+            lines=schedule,
+            entries={
+                line.ref: LineEntry(
+                    work_completed_this_period=work(index, app, apps),
+                    materials_presently_stored=stored(index, app),
+                )
+                for index, line in enumerate(schedule)
+            },
+        )
+        for app in range(1, apps + 1)
+    ]
+
+
+def bench_chain(lines: int, apps: int) -> float:
+    terms = BillingTerms(work_percent=pct("10"), materials_percent=pct("10"))
+    entries = engine_entries(lines, apps)
+    results = compute_chain(terms, entries)
+    assert len(results) == apps
+    return best_of(3, lambda: compute_chain(terms, entries))
+
+
+def pct(text: str) -> Any:
+    from decimal import Decimal
+
+    return Decimal(text)
+
+
+def document(lines: int) -> str:
+    items = [
+        {
+            "id": index + 1,
+            "number": str(index + 1),
+            "description": f"Line {index + 1}",
+            "scheduled_value": f"{scheduled_value(index) / 100:.2f}",
+        }
+        for index in range(lines)
+    ]
+    return yaml.safe_dump(
+        {
+            "companies": [
+                {
+                    "id": 1,
+                    "name": "Bench Builders",
+                    "parties": [{"code": "V", "name": "Vendor", "kind": "vendor"}],
+                    "projects": [
+                        {
+                            "id": 1,
+                            "code": "BENCH",
+                            "name": "Benchmark job",
+                            "contracts": [
+                                {
+                                    "id": 1,
+                                    "kind": "commitment",
+                                    "number": "SC-BIG",
+                                    "title": "Big contract",
+                                    "party": "V",
+                                    "retainage": {"work_percent": "10"},
+                                    "line_items": items,
+                                }
+                            ],
+                        }
+                    ],
+                }
+            ]
+        },
+        sort_keys=False,
+    )
+
+
+def create_command(lines: int, app: int, apps: int) -> pay_apps.CreatePayApp:
+    return pay_apps.CreatePayApp(
+        contract_id=1,
+        lines=[
+            pay_apps.LineInput(
+                ref=LineRef(LineKind.SOV, index + 1),
+                work_completed_this_period=work(index, app, apps),
+                materials_presently_stored=stored(index, app),
+            )
+            for index in range(lines)
+        ],
+    )
+
+
+def bench_database(label: str, url: str, lines: int, apps: int, profile: bool) -> dict[str, Any]:
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    with engine.begin() as connection:
+        empty_all_tables(connection)
+    with tempfile.TemporaryDirectory() as files:
+        runtime = Runtime(
+            Settings(database_url=url, data_dir=Path(files), operator_token=None), engine=engine
+        )
+        fixtures.load_fixture_text(runtime.uow(), document(lines))
+        creates: list[float] = []
+        last_id = 0
+        for app in range(1, apps + 1):
+            command = create_command(lines, app, apps)
+            started = time.perf_counter()
+            if profile and app == apps:
+                profiler = cProfile.Profile()
+                view = profiler.runcall(pay_apps.create_pay_app, runtime.uow(), ACTOR, command)
+                out = io.StringIO()
+                pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
+                print(f"\n--- cProfile of create_pay_app #{app} ({label}) ---\n{out.getvalue()}")
+            else:
+                view = pay_apps.create_pay_app(runtime.uow(), ACTOR, command)
+            creates.append(time.perf_counter() - started)
+            assert view.number == app
+            last_id = view.id
+            print(f"  {label}: created app {app}/{apps} in {creates[-1]:.2f}s", file=sys.stderr)
+
+        def read() -> None:
+            view = pay_apps.get_pay_app(runtime.uow(read_only=True), ACTOR, last_id)
+            assert view.lines is not None
+            assert len(view.lines) == lines
+
+        read()  # warm: the first read pays for the ORM's statement compilation
+        best_read = best_of(5, read)
+        runtime.close()
+    return {
+        "label": label,
+        "build_total": sum(creates),
+        "create_mean": sum(creates) / len(creates),
+        "create_max": max(creates),
+        "read": best_read,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=1000)
+    parser.add_argument("--apps", type=int, default=36)
+    parser.add_argument("--profile", action="store_true", help="cProfile one create_pay_app")
+    args = parser.parse_args()
+    lines, apps = args.lines, args.apps
+
+    chain_s = bench_chain(lines, apps)
+    results = []
+    with tempfile.TemporaryDirectory() as folder:
+        sqlite_url = f"sqlite:///{Path(folder) / 'bench.db'}"
+        results.append(bench_database("SQLite", sqlite_url, lines, apps, args.profile))
+    postgres_url = os.environ.get("DRAWBRIDGE_BENCH_DATABASE_URL")
+    if postgres_url:
+        results.append(bench_database("PostgreSQL", postgres_url, lines, apps, args.profile))
+
+    print(f"\ndrawbridge ledger benchmark: {lines} SOV lines x {apps} applications")
+    print(f"{'measure':<58} {'figure':>10} {'target':>10}")
+    print(f"{'compute_chain, whole contract (best of 3)':<58} {chain_s:>9.3f}s {'< 0.5s':>10}")
+    for result in results:
+        name = result["label"]
+        print(
+            f"{name + ': get_pay_app #' + str(apps) + ' read+render (best of 5)':<58}"
+            f" {result['read'] * 1000:>8.1f}ms {'< 50ms':>10}"
+        )
+        print(
+            f"{name + ': build via create_pay_app, total':<58}"
+            f" {result['build_total']:>9.1f}s {'-':>10}"
+        )
+        print(
+            f"{name + ': one create_pay_app, mean / max':<58}"
+            f" {result['create_mean']:>5.2f}/{result['create_max']:.2f}s {'-':>10}"
+        )
+    if not postgres_url:
+        print("(PostgreSQL skipped: set DRAWBRIDGE_BENCH_DATABASE_URL to a scratch database)")
+
+
+if __name__ == "__main__":
+    main()

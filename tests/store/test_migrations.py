@@ -1,0 +1,138 @@
+"""The schema: migrations up, equal to the models (like ``alembic check``), down, up again.
+
+Down and up run on a fresh database of their own (a SQLite file; on PostgreSQL a throwaway
+database on the test server), never on the session's migrated test database.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, inspect, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from drawbridge.bootstrap import Runtime
+from drawbridge.store import migrate
+from drawbridge.store.database import make_engine
+from drawbridge.store.models import Base, Company, Contract, SovLine
+from tests.conftest import POSTGRES_URL
+from tests.services.helpers import COMPANY, CONTRACT, LINES, ledger_document
+from tests.support import load
+
+LEDGER_TABLES = {table.name for table in Base.metadata.sorted_tables}
+
+
+def tables(engine: Engine) -> set[str]:
+    return set(inspect(engine).get_table_names()) - {"alembic_version"}
+
+
+def up_check_down_up(engine: Engine) -> None:
+    migrate.upgrade(engine)
+    assert tables(engine) == LEDGER_TABLES
+    assert migrate.pending_differences(engine) == []
+
+    migrate.downgrade(engine)
+    assert tables(engine) == set()
+
+    migrate.upgrade(engine)
+    assert tables(engine) == LEDGER_TABLES
+    assert migrate.pending_differences(engine) == []
+
+
+def test_sqlite_migrations_up_check_down_up(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'migrations.db'}")
+    try:
+        up_check_down_up(engine)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def fresh_postgres() -> Iterator[Engine]:
+    assert POSTGRES_URL
+    url = make_url(POSTGRES_URL)
+    name = f"drawbridge_migrations_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except SQLAlchemyError as error:  # no CREATEDB right: nothing to test on
+        admin.dispose()
+        pytest.skip(f"cannot create a database: {error}")
+    engine = make_engine(url.set(database=name).render_as_string(hide_password=False))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_migrations_up_check_down_up(fresh_postgres: Engine) -> None:
+    up_check_down_up(fresh_postgres)
+
+
+def test_the_test_database_matches_the_models(runtime: Runtime) -> None:
+    assert migrate.pending_differences(runtime.engine) == []
+    assert tables(runtime.engine) == LEDGER_TABLES
+
+
+def test_decimal_text_keeps_17_digits_exactly(runtime: Runtime) -> None:
+    load(runtime, ledger_document())
+    exact = Decimal("123456789012345.67")
+    tiny = Decimal("0.00000000000000001")
+    with runtime.uow() as uow:
+        line = uow.session.get(SovLine, LINES[0])
+        contract = uow.session.get(Contract, CONTRACT)
+        assert line is not None
+        assert contract is not None
+        line.quantity = exact
+        line.unit_price = -exact
+        contract.exchange_rate = tiny
+        uow.commit()
+
+    with runtime.uow(read_only=True) as uow:
+        line = uow.session.get(SovLine, LINES[0])
+        contract = uow.session.get(Contract, CONTRACT)
+        assert line is not None
+        assert contract is not None
+        assert (line.quantity, line.unit_price, contract.exchange_rate) == (exact, -exact, tiny)
+        assert isinstance(line.quantity, Decimal)
+        assert str(line.quantity) == "123456789012345.67"
+        assert line.quantity * 100 == Decimal("12345678901234567")
+
+
+def test_utc_datetime_comes_back_aware_and_in_utc(runtime: Runtime) -> None:
+    load(runtime, ledger_document())
+    berlin = timezone(timedelta(hours=2))
+    moment = datetime(2024, 3, 31, 1, 30, 15, 123456, tzinfo=berlin)
+    with runtime.uow() as uow:
+        company = uow.session.get(Company, COMPANY)
+        assert company is not None
+        company.created_at = moment
+        uow.commit()
+
+    with runtime.uow(read_only=True) as uow:
+        stored = uow.session.scalar(select(Company.created_at).where(Company.id == COMPANY))
+        everything = uow.session.scalars(select(Company.created_at)).all()
+    assert stored == moment
+    assert stored is not None
+    assert stored.tzinfo is UTC
+    assert stored.hour == 23
+    assert stored.day == 30
+    assert all(value.tzinfo is UTC for value in everything)
+
+    with runtime.uow() as uow:
+        company = uow.session.get(Company, COMPANY)
+        assert company is not None
+        company.created_at = datetime(2024, 1, 1)  # naive: refused, never guessed
+        with pytest.raises(SQLAlchemyError, match="aware"):
+            uow.flush()
