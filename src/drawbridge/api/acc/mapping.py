@@ -1,0 +1,613 @@
+"""Ledger views -> ACC Cost shapes, and ACC query/body values -> ledger filters and commands.
+
+All money formatting of this face happens here. Figures come from the billing engine in the
+contract's currency; ACC's plain fields are in the company's base currency and the
+``...ForeignCurrency`` twins in the contract currency (docs/BILLING.md, "ACC payment fields"):
+base = contract figure × exchange rate, rounded half-up per field, when the currencies differ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from drawbridge.api.acc import schemas
+from drawbridge.api.acc.errors import BadInput
+from drawbridge.domain.errors import Invalid
+from drawbridge.domain.money import apply_rate, convert, format_cents, percent_of
+from drawbridge.domain.rollups import acc_payment_amounts, acc_status
+from drawbridge.domain.rules import APPROVED_STATUSES, PayAppStatus
+from drawbridge.services.views import PayAppLineView, PayAppView, PaymentView
+
+PLACES = 4
+INCLUDES = ("paymentReferences", "attributes", "summaryCalculatedFields", "complianceExpiration")
+ASSOCIATION_TYPES = {"Contract": "commitment", "MainContract": "prime"}
+ASSOCIATION_OF_KIND = {kind: name for name, kind in ASSOCIATION_TYPES.items()}
+# ACC status -> the ledger statuses it may come from ("paid" is approved and paid in full).
+CANONICAL_OF_STATUS: dict[str, tuple[PayAppStatus, ...]] = {
+    "draft": (PayAppStatus.DRAFT,),
+    "submitted": (PayAppStatus.UNDER_REVIEW,),
+    "revise": (PayAppStatus.REVISE_AND_RESUBMIT,),
+    "accepted": (PayAppStatus.PENDING_OWNER_APPROVAL,),
+    "approved": tuple(APPROVED_STATUSES),
+    "paid": tuple(APPROVED_STATUSES),
+}
+# ACC sort field -> pay application column.
+SORT_COLUMNS = {
+    "id": "uuid",
+    "number": "number",
+    "name": "name",
+    "status": "status",
+    "startDate": "start_date",
+    "endDate": "end_date",
+    "dueDate": "due_date",
+    "approvedAt": "approved_at",
+    "paidAt": "paid_at",
+    "submittedAt": "submitted_at",
+    "externalId": "external_id",
+    "externalSystem": "external_system",
+    "lastSyncTime": "last_sync_time",
+    "createdAt": "created_at",
+    "updatedAt": "updated_at",
+}
+# ACC PATCH field -> pay application header field (services.pay_apps.HEADER_FIELDS).
+HEADER_OF_FIELD = {
+    "name": "name",
+    "description": "description",
+    "note": "note",
+    "exchange_rate": "exchange_rate",
+    "paid_at": "paid_at",
+    "aggregate_by": "aggregate_by",
+    "integration_state": "integration_state",
+    "external_id": "external_id",
+    "external_system": "external_system",
+    "external_message": "external_message",
+    "last_sync_time": "last_sync_time",
+}
+MAX_EXCHANGE_RATE = Decimal(1_000_000)
+MAX_RATE_PLACES = 10
+
+
+@dataclass(frozen=True)
+class ChainFacts:
+    """What a payment needs from the earlier applications of its contract."""
+
+    previous_exchange_rate: Decimal
+    previous_advance_amount: int
+    previous_recoupment_amount: int
+
+
+def chain_facts(view: PayAppView, contract_history: Sequence[PayAppView]) -> ChainFacts:
+    earlier = [app for app in contract_history if app.number < view.number]
+    previous = max(earlier, key=lambda app: app.number, default=None)
+    return ChainFacts(
+        previous_exchange_rate=previous.exchange_rate if previous else view.exchange_rate,
+        previous_advance_amount=sum(app.advance_amount for app in earlier),
+        previous_recoupment_amount=sum(app.recoupment_amount for app in earlier),
+    )
+
+
+def main_contract_uuid(view: PayAppView, prime_contract_uuids: Sequence[str]) -> str | None:
+    """A prime contract's application belongs to itself; a commitment's to the project's first."""
+    if view.contract.kind == "prime":
+        return view.contract.uuid
+    return prime_contract_uuids[0] if prime_contract_uuids else None
+
+
+# -- views -> ACC ----------------------------------------------------------------------------
+
+
+def to_payment(
+    view: PayAppView,
+    facts: ChainFacts,
+    *,
+    main_contract_id: str | None,
+    includes: frozenset[str] = frozenset(),
+    references: Sequence[PaymentView] = (),
+) -> schemas.Payment:
+    foreign = acc_payment_amounts(
+        view.summary,
+        view.previous_summary,
+        advance_amount=view.advance_amount,
+        recoupment_amount=view.recoupment_amount,
+    )
+    rate = view.exchange_rate
+    in_base = _differs(view)
+    base = foreign.converted(rate) if in_base else foreign
+
+    def both(cents: int) -> tuple[str, str]:
+        """A figure in the base currency and in the contract currency."""
+        return _money(convert(cents, rate) if in_base else cents), _money(cents)
+
+    summary = view.summary
+    lines = view.lines or ()
+    claimed = both(sum(_claimed(line) for line in lines))[0]
+    previous_claimed, previous_claimed_foreign = both(foreign.previous_amount)
+    previous_advance, previous_advance_foreign = both(facts.previous_advance_amount)
+    previous_recoupment, previous_recoupment_foreign = both(facts.previous_recoupment_amount)
+    work_base = (
+        summary.work_completed_from_previous_application + summary.work_completed_this_period
+    )
+    gross_retention = apply_rate(work_base, summary.work_percent) + apply_rate(
+        summary.materials_presently_stored, summary.materials_percent
+    )
+    status = acc_status(view.status, view.payments)
+    approved = view.status in APPROVED_STATUSES
+    payment = schemas.Payment(
+        id=view.uuid,
+        billing_period_id=view.period.uuid if view.period else None,
+        previous_payment_id=view.previous_uuid,
+        association_id=view.contract.uuid,
+        main_contract_id=main_contract_id,
+        budget_payment_id=None,
+        association_type="MainContract" if view.contract.kind == "prime" else "Contract",
+        start_date=_date(view.start_date),
+        end_date=_date(view.end_date),
+        due_date=_date(view.due_date),
+        number=str(view.number),
+        name=view.name,
+        description=view.description,
+        note=view.note,
+        approved_at=_timestamp(view.approved_at),
+        calculated_at=_timestamp(view.updated_at),  # figures are recomputed on every write
+        calculated_by=_user_id(view.created_by.id if view.created_by else None),
+        company_id=str(view.contract.party.id),
+        company_uid=view.contract.party.uuid,
+        contact_id=None,
+        creator_id=_user_id(view.created_by.id if view.created_by else None),
+        status=status,
+        paid_at=_timestamp(view.paid_at),
+        forecast_distribution_at=_timestamp(view.approved_at) if approved else None,
+        submitted_at=_day_timestamp(view.submitted_at),
+        contract_amount=_money(base.contract_amount),
+        original_amount=_money(base.original_amount),
+        amount=_money(base.amount),
+        previous_amount=_money(base.previous_amount),
+        current_completed_work_retention_percent=_fraction(summary.work_percent),
+        completed_work_retained_percent=_fraction(summary.completed_work_retainage_percent),
+        completed_work_retention=_money(base.completed_work_retention),
+        completed_work_gross_retention_percent=_fraction(summary.work_percent),
+        current_materials_retention_percent=_fraction(summary.materials_percent),
+        materials_on_store_retention=_money(base.materials_retention),
+        materials_retention=_money(base.materials_retention),
+        materials_gross_retention_percent=_fraction(summary.materials_percent),
+        materials_retained_percent=_fraction(summary.stored_materials_retainage_percent),
+        total_gross_retention_percent=_fraction(
+            percent_of(gross_retention, summary.total_completed_and_stored_to_date)
+        ),
+        total_retained_percent=_fraction(
+            percent_of(summary.total_retainage, summary.total_completed_and_stored_to_date)
+        ),
+        previous_retention=_money(base.previous_retention),
+        net_retention=_money(base.net_retention),
+        materials_on_store=_money(base.materials_on_store),
+        previous_materials_on_store=_money(base.previous_materials_on_store),
+        materials_billed=_money(base.materials_on_store),
+        previous_materials_billed=_money(base.previous_materials_on_store),
+        net_materials_on_store=_money(base.net_materials_on_store),
+        approved_change_orders=_money(base.approved_change_orders),
+        previous_approved_change_orders=_money(base.previous_approved_change_orders),
+        net_amount=_money(base.net_amount),
+        advance_amount=_money(base.advance_amount),
+        advance_percent=_fraction(percent_of(foreign.advance_amount, foreign.original_amount)),
+        previous_advance_amount=previous_advance,
+        previous_advance_amount_foreign_currency=previous_advance_foreign,
+        recoupment_amount=_money(base.recoupment_amount),
+        recoupment_percent_of_completed_work=_fraction(
+            percent_of(foreign.recoupment_amount, foreign.amount)
+        ),
+        previous_recoupment_amount=previous_recoupment,
+        previous_recoupment_amount_foreign_currency=previous_recoupment_foreign,
+        aggregate_by=view.aggregate_by,
+        has_item_rejected=any(line.review_status == "rejected" for line in lines),
+        has_item_reviewed=any(line.review_status for line in lines),
+        exchange_rate=_rate(rate),
+        previous_exchange_rate=_rate(facts.previous_exchange_rate),
+        previous_amount_foreign_currency=_money(foreign.previous_amount),
+        previous_claimed_amount_foreign_currency=previous_claimed_foreign,
+        contract_amount_foreign_currency=_money(foreign.contract_amount),
+        original_amount_foreign_currency=_money(foreign.original_amount),
+        approved_change_orders_foreign_currency=_money(foreign.approved_change_orders),
+        previous_approved_change_orders_foreign_currency=_money(
+            foreign.previous_approved_change_orders
+        ),
+        completed_work_retention_foreign_currency=_money(foreign.completed_work_retention),
+        materials_retention_foreign_currency=_money(foreign.materials_retention),
+        previous_retention_foreign_currency=_money(foreign.previous_retention),
+        previous_materials_billed_foreign_currency=_money(foreign.previous_materials_on_store),
+        recipients=(
+            [schemas.Recipient(id=str(view.created_by.id), is_default=True)]
+            if view.created_by
+            else []
+        ),
+        net_amount_foreign_currency=_money(foreign.net_amount),
+        claimed_amount=claimed,
+        previous_claimed_amount=previous_claimed,
+        architect_company_id=str(view.contract.architect.id) if view.contract.architect else None,
+        architect_company_uid=view.contract.architect.uuid if view.contract.architect else None,
+        architect_contact_id=None,
+        additional_collaborators=[
+            schemas.Collaborator(company_id=str(party.id), company_uid=party.uuid, contact_ids=[])
+            for party in (view.contract.party, view.contract.architect)
+            if party is not None
+        ],
+        integration_state=view.integration_state,
+        integration_state_changed_at=_timestamp(view.integration_state_changed_at),
+        integration_state_changed_by=_user_id(view.integration_state_changed_by),
+        external_id=view.external_id,
+        external_system=view.external_system,
+        external_message=view.external_message,
+        last_sync_time=_timestamp(view.last_sync_time),
+        created_at=_timestamp(view.created_at) or "",
+        updated_at=_timestamp(view.updated_at) or "",
+    )
+    extras: dict[str, Any] = {}
+    if "paymentReferences" in includes:
+        extras["payment_references"] = [
+            _reference(view, payment, in_base) for payment in references
+        ]
+    if "attributes" in includes:
+        extras["properties"] = [
+            schemas.Property(name=name, value=_attribute(value), built_in=False)
+            for name, value in sorted(view.custom_fields.items())
+        ]
+    if "summaryCalculatedFields" in includes:
+        extras["summary_calculated_fields"] = _summary_fields(view, in_base)
+    if "complianceExpiration" in includes:
+        extras["compliance_expiration"] = None  # the ledger tracks no compliance documents
+    return payment.model_copy(update=extras)
+
+
+def to_payment_items(view: PayAppView) -> list[schemas.PaymentItem]:
+    in_base = _differs(view)
+    package_uuids = {package.id: package.uuid for package in view.packages}
+    package_numbers = {package.id: package.number for package in view.packages}
+    items: list[schemas.PaymentItem] = []
+    for line in view.lines or ():
+        figures = line.figures
+
+        def both(cents: int) -> tuple[str, str]:
+            return _money(convert(cents, view.exchange_rate) if in_base else cents), _money(cents)
+
+        sov, item = line.sov_line, line.change_order_item
+        package_id = item.package_id if item else None
+        number = (
+            sov.number
+            if sov
+            else f"{package_numbers.get(package_id or 0, '')}-{item.position if item else ''}"
+        )
+        common: dict[str, Any] = {
+            "payment_id": view.uuid,
+            "item_id": str(sov.id if sov else item.id if item else line.id),
+            "number": number,
+            "name": line.description,
+            "cost_code": line.cost_code,
+            "change_order_id": package_uuids.get(package_id) if package_id else None,
+            "quantity": _plain(line.work_completed_this_period_quantity),
+            "unit_price": _plain(sov.unit_price) if sov else None,
+            "review_status": line.review_status,
+            "review_comment": line.review_comment,
+        }
+        original, original_foreign = both(figures.scheduled_value)
+        previous, previous_foreign = both(figures.work_completed_from_previous_application)
+        amount, amount_foreign = both(figures.work_completed_this_period)
+        retention, retention_foreign = both(figures.work_retainage_currently_retained)
+        zero = _money(0)
+        items.append(
+            schemas.PaymentItem(
+                id=str(line.id),
+                item_type="sov" if sov else "changeOrder",
+                original_amount=original,
+                previous_amount=previous,
+                amount=amount,
+                materials_on_store=zero,
+                total_completed_and_stored=both(
+                    figures.work_completed_from_previous_application
+                    + figures.work_completed_this_period
+                )[0],
+                percent_complete=_fraction(figures.percent_complete),
+                balance_to_finish=both(figures.balance_to_finish)[0],
+                retention_percent=_fraction(figures.work_retainage_percent),
+                previous_retention=both(figures.work_retainage_from_previous_application)[0],
+                retention=retention,
+                retention_released=both(figures.work_retainage_released_this_period)[0],
+                claimed_amount=(
+                    both(line.subcontractor_claimed_amount)[0]
+                    if line.subcontractor_claimed_amount is not None
+                    else None
+                ),
+                original_amount_foreign_currency=original_foreign,
+                previous_amount_foreign_currency=previous_foreign,
+                amount_foreign_currency=amount_foreign,
+                materials_on_store_foreign_currency=zero,
+                retention_foreign_currency=retention_foreign,
+                **common,
+            )
+        )
+        if (
+            figures.materials_presently_stored
+            or figures.materials_retainage_from_previous_application
+        ):
+            stored, stored_foreign = both(figures.materials_presently_stored)
+            held, held_foreign = both(figures.materials_retainage_currently_retained)
+            items.append(
+                schemas.PaymentItem(
+                    id=f"{line.id}-materials",
+                    item_type="materialsOnSite",
+                    original_amount=zero,
+                    previous_amount=zero,
+                    amount=zero,
+                    materials_on_store=stored,
+                    total_completed_and_stored=stored,
+                    percent_complete=_fraction(Decimal(0)),
+                    balance_to_finish=zero,
+                    retention_percent=_fraction(figures.materials_retainage_percent),
+                    previous_retention=both(figures.materials_retainage_from_previous_application)[
+                        0
+                    ],
+                    retention=held,
+                    retention_released=both(figures.materials_retainage_released_this_period)[0],
+                    claimed_amount=None,
+                    original_amount_foreign_currency=zero,
+                    previous_amount_foreign_currency=zero,
+                    amount_foreign_currency=zero,
+                    materials_on_store_foreign_currency=stored_foreign,
+                    retention_foreign_currency=held_foreign,
+                    **common,
+                )
+            )
+    return items
+
+
+def _reference(view: PayAppView, payment: PaymentView, in_base: bool) -> schemas.PaymentReference:
+    amount = convert(payment.amount, view.exchange_rate) if in_base else payment.amount
+    return schemas.PaymentReference(
+        id=payment.uuid,
+        payment_id=view.uuid,
+        amount=_money(amount),
+        amount_foreign_currency=_money(payment.amount),
+        paid_at=_date(payment.payment_date),
+        payment_type=payment.payment_method,
+        reference_number=payment.check_number
+        or payment.payment_number
+        or payment.draw_request_number,
+        note=payment.notes,
+        created_at=_timestamp(payment.created_at) or "",
+    )
+
+
+def _summary_fields(view: PayAppView, in_base: bool) -> schemas.SummaryCalculatedFields:
+    summary = view.summary
+
+    def money(cents: int) -> str:
+        return _money(convert(cents, view.exchange_rate) if in_base else cents)
+
+    return schemas.SummaryCalculatedFields(
+        total_completed_and_stored=money(summary.total_completed_and_stored_to_date),
+        total_retention=money(summary.total_retainage),
+        total_earned_less_retention=money(summary.total_earned_less_retainage),
+        previous_certificates=money(summary.less_previous_certificates_for_payment),
+        current_payment_due=money(summary.current_payment_due),
+        balance_to_finish_including_retention=money(summary.balance_to_finish_including_retainage),
+        percent_complete=_fraction(summary.percent_complete),
+        amount_paid=money(view.payments.amount_paid),
+        amount_unpaid=money(view.payments.amount_unpaid),
+    )
+
+
+def _differs(view: PayAppView) -> bool:
+    return view.contract.currency != view.company.base_currency
+
+
+def _claimed(line: PayAppLineView) -> int:
+    """What the subcontractor claimed on the line, or what was billed when no claim was given."""
+    if line.subcontractor_claimed_amount is not None:
+        return line.subcontractor_claimed_amount
+    return line.figures.work_completed_this_period
+
+
+def _attribute(value: object) -> str | int | bool | None:
+    if value is None or isinstance(value, (str, int, bool)):
+        return value
+    return str(value)
+
+
+def _money(cents: int) -> str:
+    return format_cents(cents, PLACES)
+
+
+def _fraction(percent: Decimal) -> str:
+    """A percent (10.00) as ACC's fraction ("0.1000"), at least 4 places, never rounded."""
+    fraction = percent.scaleb(-2)
+    exponent = fraction.as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= -PLACES:
+        return str(fraction.quantize(Decimal(1).scaleb(-PLACES)))
+    return str(fraction)
+
+
+def _rate(rate: Decimal) -> str:
+    exponent = rate.as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= -PLACES:
+        return str(rate.quantize(Decimal(1).scaleb(-PLACES)))
+    return str(rate.normalize())
+
+
+def _plain(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _date(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _timestamp(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    moment = value.astimezone(UTC) if value.tzinfo else value
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _day_timestamp(value: date | None) -> str | None:
+    return f"{value.isoformat()}T00:00:00.000Z" if value else None
+
+
+def _user_id(user_id: int | None) -> str | None:
+    return None if user_id is None else str(user_id)
+
+
+# -- ACC -> ledger ---------------------------------------------------------------------------
+
+
+def parse_includes(raw: str | None) -> frozenset[str]:
+    chosen = frozenset(comma_list(raw, "include"))
+    unknown = sorted(chosen - set(INCLUDES))
+    if unknown:
+        raise BadInput(
+            f"include: unknown value {unknown[0]!r} (one of {', '.join(INCLUDES)})", "include"
+        )
+    return chosen
+
+
+def parse_sort(raw: str | None) -> list[tuple[str, bool]]:
+    """ "number desc,createdAt" -> [("number", True), ("created_at", False)]."""
+    order: list[tuple[str, bool]] = []
+    for part in comma_list(raw, "sort"):
+        words = part.split()
+        direction = words[1].lower() if len(words) == 2 else "asc"
+        if (
+            len(words) not in (1, 2)
+            or words[0] not in SORT_COLUMNS
+            or direction
+            not in (
+                "asc",
+                "desc",
+            )
+        ):
+            raise BadInput(
+                f"sort: {part!r} is not '<field> [asc|desc]' with a field of "
+                f"{', '.join(SORT_COLUMNS)}",
+                "sort",
+            )
+        order.append((SORT_COLUMNS[words[0]], direction == "desc"))
+    return order or [("id", False)]
+
+
+def parse_association_type(raw: str | None) -> str | None:
+    kinds = set()
+    for name in comma_list(raw, "filter[associationType]"):
+        if name not in ASSOCIATION_TYPES:
+            raise BadInput(
+                "filter[associationType]: one of Contract, MainContract", "filter[associationType]"
+            )
+        kinds.add(ASSOCIATION_TYPES[name])
+    return kinds.pop() if len(kinds) == 1 else None
+
+
+def parse_statuses(raw: str | None) -> list[str] | None:
+    names = comma_list(raw, "filter[status]")
+    for name in names:
+        if name not in CANONICAL_OF_STATUS:
+            raise BadInput(
+                f"filter[status]: unknown status {name!r} (one of "
+                f"{', '.join(CANONICAL_OF_STATUS)})",
+                "filter[status]",
+            )
+    return names or None
+
+
+def canonical_statuses(acc_statuses: Iterable[str]) -> list[str]:
+    return sorted({status.value for name in acc_statuses for status in CANONICAL_OF_STATUS[name]})
+
+
+def parse_numbers(raw: str | None) -> list[int] | None:
+    """Payment numbers; one that is not a pay application number simply matches nothing."""
+    names = comma_list(raw, "filter[number]")
+    if not names:
+        return None
+    return [int(name) for name in names if name.isdigit() and 1 <= int(name) < 2**31]
+
+
+def parse_since(raw: str | None) -> datetime | None:
+    if raw is None or raw == "":
+        return None
+    _check_text(raw, "filter[lastModifiedSince]")
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00").replace("z", "+00:00"))
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except (ValueError, OverflowError) as error:
+        raise BadInput(
+            "filter[lastModifiedSince]: not an ISO 8601 date-time", "filter[lastModifiedSince]"
+        ) from error
+
+
+def comma_list(raw: str | None, field: str) -> list[str]:
+    if raw is None:
+        return []
+    _check_text(raw, field)
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def check_text(raw: str | None, field: str) -> str | None:
+    if raw is not None:
+        _check_text(raw, field)
+    return raw or None
+
+
+def _check_text(raw: str, field: str) -> None:
+    # PostgreSQL refuses NUL in text; refuse it here as bad input rather than fail later.
+    if "\x00" in raw:
+        raise BadInput(f"{field}: contains a NUL character", field)
+    try:
+        raw.encode("utf-8")
+    except UnicodeEncodeError as error:  # a lone surrogate from a JSON "\\ud800" escape
+        raise BadInput(f"{field}: not valid Unicode text", field) from error
+
+
+def to_header(body: schemas.PaymentUpdate) -> dict[str, Any]:
+    """The header changes of a PATCH: only the fields the client sent (null clears)."""
+    header: dict[str, Any] = {}
+    for name in body.model_fields_set:
+        value = getattr(body, name)
+        if isinstance(value, str):
+            _check_text(value, schemas.PaymentUpdate.model_fields[name].alias or name)
+        if name == "exchange_rate" and value is not None:
+            value = _exchange_rate(value)
+        if isinstance(value, datetime):
+            value = _utc(value, schemas.PaymentUpdate.model_fields[name].alias or name)
+        header[HEADER_OF_FIELD[name]] = value
+    return header
+
+
+def _exchange_rate(value: Decimal) -> Decimal:
+    exponent = value.as_tuple().exponent
+    if (
+        not value.is_finite()
+        or value <= 0
+        or value > MAX_EXCHANGE_RATE
+        or not isinstance(exponent, int)
+        or exponent < -MAX_RATE_PLACES
+    ):
+        raise Invalid(
+            f"exchangeRate: a positive number up to {MAX_EXCHANGE_RATE} with at most "
+            f"{MAX_RATE_PLACES} decimal places",
+            field="exchangeRate",
+        )
+    return value
+
+
+def _utc(value: datetime, field: str) -> datetime:
+    try:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError as error:
+        raise Invalid(f"{field}: out of range", field=field) from error
+
+
+def group_by_pay_app(payments: Iterable[PaymentView]) -> Mapping[int, list[PaymentView]]:
+    grouped: dict[int, list[PaymentView]] = {}
+    for payment in payments:
+        if payment.pay_app_id is not None:
+            grouped.setdefault(payment.pay_app_id, []).append(payment)
+    return grouped

@@ -1,0 +1,309 @@
+"""ACC Cost payments (pay applications) and payment items: parse, call the shared use case,
+render. A containerId is a project UUID, a payment id a pay application UUID.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+
+from drawbridge.api.acc import mapping, schemas
+from drawbridge.api.acc.deps import AccCaller, Caller
+from drawbridge.api.acc.errors import BadInput
+from drawbridge.domain.rollups import acc_status
+from drawbridge.domain.rules import check_can_write
+from drawbridge.services import lookups, pay_apps, payments
+from drawbridge.services.pay_apps import PayAppFilter, UpdatePayApp
+from drawbridge.services.payments import PaymentFilter
+from drawbridge.services.views import PayAppView, ProjectView
+
+router = APIRouter(responses=schemas.ERROR_RESPONSES)
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 200
+MAX_OFFSET = 2**31 - 1  # beyond any real list; keeps OFFSET within every database's integer
+
+ContainerId = Annotated[
+    UUID, Path(alias="containerId", description="the project's UUID (ACC cost container)")
+]
+PaymentId = Annotated[str, Path(alias="id", description="the pay application's UUID")]
+Region = Annotated[
+    str | None,
+    Header(description="ACC routes by region; drawbridge has one region and ignores it"),
+]
+Include = Annotated[
+    str | None,
+    Query(
+        description="comma-separated: paymentReferences, attributes, summaryCalculatedFields, "
+        "complianceExpiration"
+    ),
+]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+
+
+@router.get(
+    "/v1/containers/{containerId}/payments/{id}",
+    response_model=schemas.Payment,
+    response_model_exclude_unset=True,
+)
+def get_payment(
+    caller: Caller,
+    container_id: ContainerId,
+    payment_id: PaymentId,
+    include: Include = None,
+    region: Region = None,
+) -> schemas.Payment:
+    """Retrieves a payment (pay application) in the given project."""
+    includes = mapping.parse_includes(include)
+    project = _project(caller, container_id)
+    mapping.check_text(payment_id, "id")
+    view = pay_apps.get_pay_app_by_uuid(
+        caller.runtime.uow(read_only=True), caller.actor, payment_id, project_id=project.id
+    )
+    return _render(caller, project, [view], includes)[0]
+
+
+@router.get(
+    "/v1/containers/{containerId}/payments",
+    response_model=schemas.PaymentPage,
+    response_model_exclude_unset=True,
+)
+def list_payments(
+    request: Request,
+    caller: Caller,
+    container_id: ContainerId,
+    association_type: Annotated[
+        str | None, Query(alias="filter[associationType]", description="Contract, MainContract")
+    ] = None,
+    association_id: Annotated[
+        str | None, Query(alias="filter[associationId]", description="contract UUIDs, commas")
+    ] = None,
+    ids: Annotated[str | None, Query(alias="filter[id]", description="payment UUIDs")] = None,
+    numbers: Annotated[str | None, Query(alias="filter[number]")] = None,
+    statuses: Annotated[
+        str | None,
+        Query(
+            alias="filter[status]",
+            description="draft, submitted, revise, accepted, approved, paid (commas)",
+        ),
+    ] = None,
+    last_modified_since: Annotated[
+        str | None, Query(alias="filter[lastModifiedSince]", description="ISO 8601")
+    ] = None,
+    external_system: Annotated[str | None, Query(alias="filter[externalSystem]")] = None,
+    external_id: Annotated[str | None, Query(alias="filter[externalId]")] = None,
+    sort: Annotated[
+        str | None, Query(description="'field' or 'field desc', comma-separated")
+    ] = None,
+    include: Include = None,
+    offset: Offset = 0,
+    limit: Limit = DEFAULT_LIMIT,
+    region: Region = None,
+) -> schemas.PaymentPage:
+    """Lists the payments (pay applications) of a project, filtered, sorted and paged."""
+    includes = mapping.parse_includes(include)
+    order_by = mapping.parse_sort(sort)
+    acc_statuses = mapping.parse_statuses(statuses)
+    contract_kind = mapping.parse_association_type(association_type)
+    updated_from = mapping.parse_since(last_modified_since)
+    project = _project(caller, container_id)
+    contract_ids = None
+    if association_id is not None:
+        wanted = set(mapping.comma_list(association_id, "filter[associationId]"))
+        contracts = lookups.contracts_of_project(caller.runtime.uow(), caller.actor, project.id)
+        contract_ids = [contract.id for contract in contracts if contract.uuid in wanted]
+    where = PayAppFilter(
+        project_id=project.id,
+        contract_ids=contract_ids,
+        uuids=mapping.comma_list(ids, "filter[id]") or None,
+        numbers=mapping.parse_numbers(numbers),
+        statuses=mapping.canonical_statuses(acc_statuses) if acc_statuses else None,
+        external_system=mapping.check_text(external_system, "filter[externalSystem]"),
+        external_id=mapping.check_text(external_id, "filter[externalId]"),
+        contract_kind=contract_kind,
+        updated_from=updated_from,
+    )
+    # "approved" and "paid" share ledger statuses and differ by payments received, which the
+    # database does not hold as a column: when only one is asked for, filter after rendering.
+    derived = acc_statuses is not None and len({"approved", "paid"} & set(acc_statuses)) == 1
+    uow = caller.runtime.uow(read_only=True)
+    if derived:
+        assert acc_statuses is not None
+        page = pay_apps.list_pay_apps(uow, caller.actor, where, order_by=order_by, with_lines=True)
+        matching = [
+            view for view in page.items if acc_status(view.status, view.payments) in acc_statuses
+        ]
+        total, chosen = len(matching), matching[offset : offset + limit]
+    else:
+        page = pay_apps.list_pay_apps(
+            uow,
+            caller.actor,
+            where,
+            order_by=order_by,
+            offset=offset,
+            limit=limit,
+            with_lines=True,
+        )
+        total, chosen = page.total, list(page.items)
+    return schemas.PaymentPage(
+        pagination=_pagination(request, offset, limit, total),
+        results=_render(caller, project, chosen, includes),
+    )
+
+
+async def payment_update_body(request: Request) -> schemas.PaymentUpdate:
+    """The PATCH body, read with exact decimals: a JSON number never passes through a float."""
+    raw = await request.body()
+    try:
+        data = json.loads(raw or b"{}", parse_float=Decimal, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as error:
+        raise BadInput("body: not valid JSON", "body") from error
+    if not isinstance(data, dict):
+        raise BadInput("body: a JSON object is required", "body")
+    try:
+        return schemas.PaymentUpdate.model_validate(data)
+    except ValidationError as error:
+        problems = [{**problem, "loc": ("body", *problem["loc"])} for problem in error.errors()]
+        raise RequestValidationError(problems) from error
+
+
+@router.patch(
+    "/v1/containers/{containerId}/payments/{id}",
+    response_model=schemas.Payment,
+    response_model_exclude_unset=True,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": schemas.PaymentUpdate.model_json_schema(by_alias=True)
+                }
+            },
+        }
+    },
+)
+def update_payment(
+    caller: Caller,
+    container_id: ContainerId,
+    payment_id: PaymentId,
+    body: Annotated[schemas.PaymentUpdate, Depends(payment_update_body)],
+    region: Region = None,
+) -> schemas.Payment:
+    """Updates a payment's name, description, note, exchange rate, paid date, aggregation and
+    integration fields. While integrationState is 'locked', only integrationState may change."""
+    check_can_write(caller.actor.scopes)
+    mapping.check_text(payment_id, "id")
+    header = mapping.to_header(body)
+    project = _project(caller, container_id)
+    pay_app_id = lookups.pay_app_id_by_uuid(
+        caller.runtime.uow(), caller.actor, payment_id, project.id
+    )
+    if header:
+        view = pay_apps.update_pay_app(
+            caller.runtime.uow(),
+            caller.actor,
+            UpdatePayApp(pay_app_id=pay_app_id, project_id=project.id, header=header),
+        )
+    else:  # nothing to change: answer with the payment as it is
+        view = pay_apps.get_pay_app(caller.runtime.uow(read_only=True), caller.actor, pay_app_id)
+    return _render(caller, project, [view], frozenset())[0]
+
+
+@router.get(
+    "/v1/containers/{containerId}/payment-items",
+    response_model=schemas.PaymentItemPage,
+)
+def list_payment_items(
+    request: Request,
+    caller: Caller,
+    container_id: ContainerId,
+    payment_ids: Annotated[
+        str, Query(alias="filter[paymentId]", description="payment UUIDs, comma-separated")
+    ],
+    offset: Offset = 0,
+    limit: Limit = DEFAULT_LIMIT,
+    region: Region = None,
+) -> schemas.PaymentItemPage:
+    """Lists the items (SOV, change-order and materials-on-site lines) of payments."""
+    wanted = mapping.comma_list(payment_ids, "filter[paymentId]")
+    if not wanted:
+        raise BadInput(
+            "filter[paymentId]: at least one payment id is required", "filter[paymentId]"
+        )
+    project = _project(caller, container_id)
+    page = pay_apps.list_pay_apps(
+        caller.runtime.uow(read_only=True),
+        caller.actor,
+        PayAppFilter(project_id=project.id, uuids=wanted),
+        order_by=(("contract_id", False), ("number", False)),
+        with_lines=True,
+    )
+    items = [item for view in page.items for item in mapping.to_payment_items(view)]
+    return schemas.PaymentItemPage(
+        pagination=_pagination(request, offset, limit, len(items)),
+        results=items[offset : offset + limit],
+    )
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _project(caller: AccCaller, container_id: UUID) -> ProjectView:
+    return lookups.project_by_uuid(caller.runtime.uow(), caller.actor, str(container_id))
+
+
+def _render(
+    caller: AccCaller, project: ProjectView, views: Sequence[PayAppView], includes: frozenset[str]
+) -> list[schemas.Payment]:
+    """ACC payments for views of one project, with what they need from the rest of the ledger."""
+    if not views:
+        return []
+    contract_ids = sorted({view.contract.id for view in views})
+    history = pay_apps.list_pay_apps(
+        caller.runtime.uow(read_only=True),
+        caller.actor,
+        PayAppFilter(contract_ids=contract_ids),
+        order_by=(("number", False),),
+    ).items
+    contracts = lookups.contracts_of_project(caller.runtime.uow(), caller.actor, project.id)
+    prime_uuids = [contract.uuid for contract in contracts if contract.kind == "prime"]
+    references: dict[int, list[Any]] = {}
+    if "paymentReferences" in includes:
+        recorded = payments.list_payments(
+            caller.runtime.uow(read_only=True), caller.actor, PaymentFilter(project_id=project.id)
+        ).items
+        references = dict(mapping.group_by_pay_app(recorded))
+    return [
+        mapping.to_payment(
+            view,
+            mapping.chain_facts(
+                view, [app for app in history if app.contract.id == view.contract.id]
+            ),
+            main_contract_id=mapping.main_contract_uuid(view, prime_uuids),
+            includes=includes,
+            references=references.get(view.id, ()),
+        )
+        for view in views
+    ]
+
+
+def _pagination(request: Request, offset: int, limit: int, total: int) -> schemas.Pagination:
+    following = offset + limit
+    next_url = (
+        str(request.url.include_query_params(offset=following, limit=limit))
+        if following < total
+        else None
+    )
+    return schemas.Pagination(limit=limit, offset=offset, total_results=total, next_url=next_url)
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a JSON number")

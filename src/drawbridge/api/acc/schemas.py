@@ -1,0 +1,273 @@
+"""ACC Cost shapes (Pydantic), so the OpenAPI document at /cost/openapi.json describes them.
+
+Field names are snake_case here and camelCase on the wire (the alias generator), exactly as the
+seed names them. Money is a decimal string with 4 places, percents fraction strings ("0.1000" is
+10 %), datetimes ISO 8601 in UTC ("2024-02-05T01:00:12.989Z"), dates "YYYY-MM-DD".
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+Money = str  # "22500.0000"
+Fraction = str  # "0.1000"
+Timestamp = str  # ISO 8601, UTC
+
+
+class AccModel(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+
+class Recipient(AccModel):
+    id: str
+    is_default: bool
+
+
+class Collaborator(AccModel):
+    company_id: str
+    company_uid: str | None
+    contact_ids: list[str]
+
+
+class PaymentReference(AccModel):
+    """A payment recorded against this pay application (money actually paid)."""
+
+    id: str
+    payment_id: str = Field(description="the pay application (ACC payment) it pays")
+    amount: Money
+    amount_foreign_currency: Money
+    paid_at: str | None = Field(description="payment date, YYYY-MM-DD")
+    payment_type: str | None
+    reference_number: str | None = Field(description="check, payment or draw number")
+    note: str | None
+    created_at: Timestamp
+
+
+class Property(AccModel):
+    """A custom attribute of the pay application (include=attributes)."""
+
+    name: str
+    value: str | int | bool | None
+    built_in: bool
+
+
+class SummaryCalculatedFields(AccModel):
+    """The G702 figures behind the payment (include=summaryCalculatedFields), base currency."""
+
+    total_completed_and_stored: Money
+    total_retention: Money
+    total_earned_less_retention: Money
+    previous_certificates: Money
+    current_payment_due: Money
+    balance_to_finish_including_retention: Money
+    percent_complete: Fraction
+    amount_paid: Money
+    amount_unpaid: Money
+
+
+class Payment(AccModel):
+    id: str
+    billing_period_id: str | None
+    previous_payment_id: str | None
+    association_id: str
+    main_contract_id: str | None
+    budget_payment_id: str | None
+    association_type: Literal["Contract", "MainContract"]
+    start_date: str | None
+    end_date: str | None
+    due_date: str | None
+    number: str
+    name: str | None
+    description: str | None
+    note: str | None
+    approved_at: Timestamp | None
+    calculated_at: Timestamp | None
+    calculated_by: str | None
+    company_id: str | None
+    company_uid: str | None
+    contact_id: str | None
+    creator_id: str | None
+    status: Literal["draft", "submitted", "revise", "accepted", "approved", "paid"]
+    paid_at: Timestamp | None
+    forecast_distribution_at: Timestamp | None
+    submitted_at: Timestamp | None
+    contract_amount: Money
+    original_amount: Money
+    amount: Money
+    previous_amount: Money
+    current_completed_work_retention_percent: Fraction
+    completed_work_retained_percent: Fraction
+    completed_work_retention: Money
+    completed_work_gross_retention_percent: Fraction
+    current_materials_retention_percent: Fraction
+    materials_on_store_retention: Money
+    materials_retention: Money
+    materials_gross_retention_percent: Fraction
+    materials_retained_percent: Fraction
+    total_gross_retention_percent: Fraction
+    total_retained_percent: Fraction
+    previous_retention: Money
+    net_retention: Money
+    materials_on_store: Money
+    previous_materials_on_store: Money
+    materials_billed: Money
+    previous_materials_billed: Money
+    net_materials_on_store: Money
+    approved_change_orders: Money
+    previous_approved_change_orders: Money
+    net_amount: Money
+    advance_amount: Money
+    advance_percent: Fraction
+    previous_advance_amount: Money
+    previous_advance_amount_foreign_currency: Money
+    recoupment_amount: Money
+    recoupment_percent_of_completed_work: Fraction
+    previous_recoupment_amount: Money
+    previous_recoupment_amount_foreign_currency: Money
+    aggregate_by: str | None
+    has_item_rejected: bool
+    has_item_reviewed: bool
+    exchange_rate: str
+    previous_exchange_rate: str
+    previous_amount_foreign_currency: Money
+    previous_claimed_amount_foreign_currency: Money
+    contract_amount_foreign_currency: Money
+    original_amount_foreign_currency: Money
+    approved_change_orders_foreign_currency: Money
+    previous_approved_change_orders_foreign_currency: Money
+    completed_work_retention_foreign_currency: Money
+    materials_retention_foreign_currency: Money
+    previous_retention_foreign_currency: Money
+    previous_materials_billed_foreign_currency: Money
+    recipients: list[Recipient]
+    net_amount_foreign_currency: Money
+    claimed_amount: Money
+    previous_claimed_amount: Money
+    architect_company_id: str | None
+    architect_company_uid: str | None
+    architect_contact_id: str | None
+    additional_collaborators: list[Collaborator]
+    integration_state: str | None
+    integration_state_changed_at: Timestamp | None
+    integration_state_changed_by: str | None
+    external_id: str | None
+    external_system: str | None
+    external_message: str | None
+    last_sync_time: Timestamp | None
+    created_at: Timestamp
+    updated_at: Timestamp
+    # Present only when asked for with include=...
+    payment_references: list[PaymentReference] | None = None
+    properties: list[Property] | None = None
+    summary_calculated_fields: SummaryCalculatedFields | None = None
+    compliance_expiration: Timestamp | None = None
+
+
+class PaymentItem(AccModel):
+    """One G703 line of a pay application, split as ACC shows it: the work on an SOV line
+    (``sov``) or change-order item (``changeOrder``), and the materials stored for it
+    (``materialsOnSite``, only for lines with stored materials)."""
+
+    id: str
+    payment_id: str
+    item_type: Literal["sov", "changeOrder", "materialsOnSite"]
+    item_id: str = Field(description="the SOV line or change-order item the item bills")
+    number: str
+    name: str
+    cost_code: str | None
+    change_order_id: str | None
+    original_amount: Money
+    previous_amount: Money
+    amount: Money
+    materials_on_store: Money
+    total_completed_and_stored: Money
+    percent_complete: Fraction
+    balance_to_finish: Money
+    retention_percent: Fraction
+    previous_retention: Money
+    retention: Money
+    retention_released: Money
+    claimed_amount: Money | None
+    quantity: str | None
+    unit_price: str | None
+    review_status: str | None
+    review_comment: str | None
+    original_amount_foreign_currency: Money
+    previous_amount_foreign_currency: Money
+    amount_foreign_currency: Money
+    materials_on_store_foreign_currency: Money
+    retention_foreign_currency: Money
+
+
+class Pagination(AccModel):
+    limit: int
+    offset: int
+    total_results: int
+    next_url: str | None
+
+
+class PaymentPage(AccModel):
+    pagination: Pagination
+    results: list[Payment]
+
+
+class PaymentItemPage(AccModel):
+    pagination: Pagination
+    results: list[PaymentItem]
+
+
+class PaymentUpdate(BaseModel):
+    """The fields an integration may change. A field left out is left as it is; null clears it."""
+
+    model_config = ConfigDict(alias_generator=to_camel, extra="forbid")
+
+    name: str | None = Field(default=None, max_length=1024)
+    description: str | None = Field(default=None, max_length=100_000)
+    note: str | None = Field(default=None, max_length=100_000)
+    exchange_rate: Decimal | None = Field(
+        default=None, description="contract currency -> base currency, > 0 (number or string)"
+    )
+    paid_at: datetime | None = Field(default=None, description="ISO 8601")
+    aggregate_by: str | None = Field(default=None, max_length=64)
+    integration_state: Literal["locked", "unlocked", "failed"] | None = Field(
+        default=None, description="while 'locked', nothing else about the payment may change"
+    )
+    external_id: str | None = Field(default=None, max_length=255)
+    external_system: str | None = Field(default=None, max_length=255)
+    external_message: str | None = Field(default=None, max_length=255)
+    last_sync_time: datetime | None = Field(default=None, description="ISO 8601")
+
+
+class ErrorItem(BaseModel):
+    code: str
+    title: str
+    detail: str | None
+    field: str | None
+
+
+class ErrorEnvelope(BaseModel):
+    """ACC's error body."""
+
+    status: int
+    code: str
+    title: str
+    detail: str
+    errors: list[ErrorItem]
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    status: {"model": ErrorEnvelope, "description": description}
+    for status, description in (
+        (400, "The parameters are invalid."),
+        (401, "The provided bearer token is invalid."),
+        (403, "The token lacks the scope, or the user has no access."),
+        (404, "The container or payment cannot be found (or belongs to another account)."),
+        (409, "The payment is locked by an integration (integrationState 'locked')."),
+        (422, "The change breaks a ledger rule."),
+    )
+}
