@@ -90,3 +90,20 @@ def test_an_unexpected_error_becomes_a_logged_well_formed_500(
     assert response.json() == {"error": {"code": "internal_error", "message": "unexpected error"}}
     assert "kaboom" not in response.text  # nothing internal leaks to the client
     assert any("unexpected error on GET /boom" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize(
+    ("path", "envelope_key"),
+    [
+        ("/cost/v1/containers/6f1c3b7e-1c1e-4a57-9a0b-1f2e3d4c5b6a/pay%0Aments", "status"),
+        ("/_admin/no%0Asuch", "error"),
+        ("/no-such-face", "error"),
+    ],
+)
+def test_an_unroutable_path_is_answered_in_its_faces_envelope(
+    client: TestClient, path: str, envelope_key: str
+) -> None:
+    # A newline in the path defeats a mount's pattern; the face still answers, in its own shape.
+    response = client.get(path, headers={"Authorization": "Bearer demo-admin-token-0001"})
+    assert response.status_code == 404
+    assert envelope_key in response.json()

@@ -6,7 +6,9 @@ well-formed 500.
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from drawbridge.api.acc.app import create_acc_app
 from drawbridge.api.admin.routes import create_admin_app
@@ -14,7 +16,6 @@ from drawbridge.api.common import log_unexpected
 from drawbridge.api.procore.app import create_procore_app
 from drawbridge.bootstrap import Runtime
 from drawbridge.services import admin
-
 
 
 def create_app(runtime: Runtime) -> FastAPI:
@@ -46,7 +47,38 @@ def create_app(runtime: Runtime) -> FastAPI:
         return RedirectResponse("/docs")
 
     # Each face is a sub-application with its own OpenAPI at <prefix>/openapi.json.
-    app.mount("/_admin", create_admin_app(runtime))
-    app.mount("/rest", create_procore_app(runtime))
-    app.mount("/cost", create_acc_app(runtime))
+    faces = {
+        "/_admin": create_admin_app(runtime),
+        "/rest": create_procore_app(runtime),
+        "/cost": create_acc_app(runtime),
+    }
+    for prefix, face in faces.items():
+        app.mount(prefix, face)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def unrouted(request: Request, error: StarletteHTTPException) -> Response:
+        """A path under a face's prefix that its mount could not match (a mount's pattern stops
+        at a newline) is still that face's request: let the face answer in its own envelope."""
+        for prefix, face in faces.items():
+            if error.status_code == 404 and request.url.path.startswith(prefix + "/"):
+                return _Forward(face, prefix)
+        return JSONResponse(
+            {"error": {"code": "not_found", "message": error.detail}},
+            status_code=error.status_code,
+            headers=getattr(error, "headers", None),
+        )
+
     return app
+
+
+class _Forward(Response):
+    """Hands the request, with the prefix taken off its path, to a face application."""
+
+    def __init__(self, face: ASGIApp, prefix: str) -> None:
+        super().__init__()
+        self.face = face
+        self.prefix = prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope["path"][len(self.prefix) :]
+        await self.face({**scope, "path": path, "root_path": self.prefix}, receive, send)

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from drawbridge.api.common import bearer_token, log_unexpected, make_face, runtime_of
 from drawbridge.bootstrap import Runtime
@@ -49,6 +50,14 @@ def create_admin_app(runtime: Runtime) -> FastAPI:
         return JSONResponse(
             {"error": {"code": error.code, "message": error.message, "field": error.field}},
             status_code=status,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        code = "not_found" if error.status_code == 404 else "http_error"
+        return JSONResponse(
+            {"error": {"code": code, "message": error.detail, "field": None}},
+            status_code=error.status_code,
         )
 
     @app.exception_handler(Exception)
