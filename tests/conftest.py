@@ -56,7 +56,8 @@ def migrated_engine(database_url: str) -> Iterator[Any]:
 @pytest.fixture
 def runtime(migrated_engine: Any, tmp_path: Path) -> Iterator[Runtime]:
     settings = Settings(
-        database_url=str(migrated_engine.url), data_dir=tmp_path / "files",
+        database_url=migrated_engine.url.render_as_string(hide_password=False),
+        data_dir=tmp_path / "files",
         operator_token=OPERATOR_TOKEN,
     )
     yield Runtime(settings, engine=migrated_engine)

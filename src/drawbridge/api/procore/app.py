@@ -1,12 +1,31 @@
-"""Procore face: requisitions (subcontractor invoices) and contract payments."""
+"""Procore face: requisitions (subcontractor invoices), contract payments and uploads.
+
+Mounted at ``/rest``; routes carry Procore's versioned paths (``/v1.0``, ``/v1.1``, ``/v2.0``), so
+a Procore client changes only its base URL.
+"""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
 from drawbridge.api.common import make_face
+from drawbridge.api.procore import contract_payments, requisitions, uploads
+from drawbridge.api.procore.errors import install_error_handlers
 from drawbridge.bootstrap import Runtime
 
 
 def create_procore_app(runtime: Runtime) -> FastAPI:
-    return make_face(runtime, title="drawbridge: Procore API", description="Procore face.")
+    app = make_face(
+        runtime,
+        title="drawbridge: Procore API",
+        description=(
+            "Procore's requisitions (subcontractor invoices) and contract payments on the "
+            "drawbridge ledger. Every call needs Authorization: Bearer <token> and "
+            "Procore-Company-Id."
+        ),
+    )
+    install_error_handlers(app)
+    app.include_router(requisitions.router)
+    app.include_router(contract_payments.router)
+    app.include_router(uploads.router)
+    return app
