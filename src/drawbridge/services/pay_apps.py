@@ -97,6 +97,7 @@ NOT_NULL_HEADER_FIELDS = (
 class CreatePayApp:
     contract_id: int
     project_id: int | None = None  # when given, the contract must be on this project
+    contract_kind: str | None = None  # when given, the contract must be of this kind
     status: PayAppStatus = PayAppStatus.DRAFT
     header: Mapping[str, Any] = field(default_factory=dict)
     lines: Sequence[LineInput] = ()
@@ -108,6 +109,7 @@ class CreatePayApp:
 class UpdatePayApp:
     pay_app_id: int
     project_id: int | None = None
+    contract_kind: str | None = None
     status: PayAppStatus | None = None
     header: Mapping[str, Any] = field(default_factory=dict)
     lines: Sequence[LineInput] = ()
@@ -120,7 +122,9 @@ def create_pay_app(uow: UnitOfWork, actor: Actor, command: CreatePayApp) -> PayA
     check_can_set_status(actor.role, command.status)
     with uow:
         repo = uow.repo
-        contract = _contract(uow, actor, command.contract_id, command.project_id, lock=True)
+        contract = _contract(
+            uow, actor, command.contract_id, command.project_id, command.contract_kind, lock=True
+        )
         if contract.status == "void":
             raise Invalid("commitment_id: the contract is void", field="commitment_id")
         _check_header(uow, actor, contract, command.header, exclude_id=None)
@@ -159,7 +163,9 @@ def update_pay_app(uow: UnitOfWork, actor: Actor, command: UpdatePayApp) -> PayA
     """Change a pay application's header, status or line inputs (Procore's edit rules)."""
     check_can_write(actor.scopes)
     with uow:
-        pay_app, contract = _locked_pay_app(uow, actor, command.pay_app_id, command.project_id)
+        pay_app, contract = _locked_pay_app(
+            uow, actor, command.pay_app_id, command.project_id, command.contract_kind
+        )
         latest = uow.repo.latest_numbers([contract.id])[contract.id]
         unlocking = set(command.header) == {"integration_state"} and _header_only(command)
         if pay_app.integration_state == chain.LOCKED and not unlocking:
@@ -198,11 +204,18 @@ def update_pay_app(uow: UnitOfWork, actor: Actor, command: UpdatePayApp) -> PayA
         return view
 
 
-def delete_pay_app(uow: UnitOfWork, actor: Actor, pay_app_id: int, project_id: int | None) -> None:
+def delete_pay_app(
+    uow: UnitOfWork,
+    actor: Actor,
+    pay_app_id: int,
+    project_id: int | None,
+    *,
+    contract_kind: str | None = None,
+) -> None:
     """Delete the latest pay application of a contract while it is still deletable."""
     check_can_write(actor.scopes)
     with uow:
-        pay_app, contract = _locked_pay_app(uow, actor, pay_app_id, project_id)
+        pay_app, contract = _locked_pay_app(uow, actor, pay_app_id, project_id, contract_kind)
         if pay_app.integration_state == chain.LOCKED:
             raise Conflict("the pay application is locked by an integration", code="locked")
         latest = uow.repo.latest_numbers([contract.id])[contract.id]
@@ -225,12 +238,19 @@ def delete_pay_app(uow: UnitOfWork, actor: Actor, pay_app_id: int, project_id: i
 
 
 def add_change_order_package(
-    uow: UnitOfWork, actor: Actor, pay_app_id: int, package_id: int, contract_id: int | None = None
+    uow: UnitOfWork,
+    actor: Actor,
+    pay_app_id: int,
+    package_id: int,
+    contract_id: int | None = None,
+    *,
+    project_id: int | None = None,
+    contract_kind: str | None = None,
 ) -> tuple[PayAppView, ChangeOrderPackageView]:
     """Bill an approved change-order package on this pay application and every later one."""
     check_can_write(actor.scopes)
     with uow:
-        pay_app, contract = _locked_pay_app(uow, actor, pay_app_id, None)
+        pay_app, contract = _locked_pay_app(uow, actor, pay_app_id, project_id, contract_kind)
         _check_contract(contract, contract_id)
         _check_package_edit(uow, actor, pay_app, contract)
         before = audit.pay_app(uow, pay_app)
@@ -247,13 +267,20 @@ def add_change_order_package(
 
 
 def remove_change_order_package(
-    uow: UnitOfWork, actor: Actor, pay_app_id: int, package_id: int, contract_id: int | None = None
+    uow: UnitOfWork,
+    actor: Actor,
+    pay_app_id: int,
+    package_id: int,
+    contract_id: int | None = None,
+    *,
+    project_id: int | None = None,
+    contract_kind: str | None = None,
 ) -> PayAppView:
     """Take a package off the pay application it was added on, while nothing is billed on it."""
     check_can_write(actor.scopes)
     with uow:
         repo = uow.repo
-        pay_app, contract = _locked_pay_app(uow, actor, pay_app_id, None)
+        pay_app, contract = _locked_pay_app(uow, actor, pay_app_id, project_id, contract_kind)
         _check_contract(contract, contract_id)
         _check_package_edit(uow, actor, pay_app, contract)
         billed = next(
@@ -308,13 +335,12 @@ def get_pay_app(
     pay_app_id: int,
     *,
     project_id: int | None = None,
+    contract_kind: str | None = None,
     with_lines: bool = True,
 ) -> PayAppView:
     check_can_read(actor.scopes)
     with uow:
-        pay_app = uow.repo.pay_app(actor.company_id, pay_app_id)
-        if pay_app is None or (project_id is not None and pay_app.project_id != project_id):
-            raise NotFound(f"no pay application {pay_app_id}", field="id")
+        pay_app = _pay_app(uow, actor, pay_app_id, project_id, contract_kind)
         return render.pay_app_views(uow, [pay_app], with_lines=with_lines)[0]
 
 
@@ -370,10 +396,21 @@ def list_pay_apps(
 
 
 def _contract(
-    uow: UnitOfWork, actor: Actor, contract_id: int, project_id: int | None, *, lock: bool = False
+    uow: UnitOfWork,
+    actor: Actor,
+    contract_id: int,
+    project_id: int | None,
+    kind: str | None = None,
+    *,
+    lock: bool = False,
 ) -> Contract:
+    """The caller's contract, narrowed to a project and a kind when the caller names them."""
     contract = uow.repo.contract(actor.company_id, contract_id, lock=lock)
-    if contract is None or (project_id is not None and contract.project_id != project_id):
+    if (
+        contract is None
+        or (project_id is not None and contract.project_id != project_id)
+        or (kind is not None and contract.kind != kind)
+    ):
         raise NotFound(f"no contract {contract_id} in this project", field="commitment_id")
     return contract
 
@@ -383,12 +420,24 @@ def _check_contract(contract: Contract, contract_id: int | None) -> None:
         raise NotFound("the pay application is not on that contract", field="commitment_id")
 
 
-def _locked_pay_app(
-    uow: UnitOfWork, actor: Actor, pay_app_id: int, project_id: int | None
-) -> tuple[PayApp, Contract]:
+def _pay_app(
+    uow: UnitOfWork, actor: Actor, pay_app_id: int, project_id: int | None, kind: str | None
+) -> PayApp:
+    """The caller's pay application, narrowed to a project and a kind of contract."""
     pay_app = uow.repo.pay_app(actor.company_id, pay_app_id)
     if pay_app is None or (project_id is not None and pay_app.project_id != project_id):
         raise NotFound(f"no pay application {pay_app_id}", field="id")
+    if kind is not None:
+        contract = uow.repo.contract(actor.company_id, pay_app.contract_id)
+        if contract is None or contract.kind != kind:
+            raise NotFound(f"no pay application {pay_app_id}", field="id")
+    return pay_app
+
+
+def _locked_pay_app(
+    uow: UnitOfWork, actor: Actor, pay_app_id: int, project_id: int | None, kind: str | None
+) -> tuple[PayApp, Contract]:
+    pay_app = _pay_app(uow, actor, pay_app_id, project_id, kind)
     contract = _contract(uow, actor, pay_app.contract_id, None, lock=True)
     uow.session.refresh(pay_app)  # read again under the contract lock
     return pay_app, contract

@@ -192,10 +192,15 @@ def _line_inputs(
     ]
 
 
+# Requisitions are subcontractor invoices: they live on commitments, never on the prime contract.
+COMMITMENT = "commitment"
+
+
 def to_create_pay_app(project_id: int, commitment_id: int, body: RequisitionIn) -> CreatePayApp:
     return CreatePayApp(
         contract_id=commitment_id,
         project_id=project_id,
+        contract_kind=COMMITMENT,
         status=parse_status(body.status) if body.status else PayAppStatus.DRAFT,
         header=_header(body, None),
         lines=_line_inputs(body.items, {}),
@@ -212,6 +217,7 @@ def to_update_pay_app(
     return UpdatePayApp(
         pay_app_id=pay_app_id,
         project_id=project_id,
+        contract_kind=COMMITMENT,
         status=parse_status(body.status) if body.status else None,
         header=_header(body, current.custom_fields),
         lines=_line_inputs(body.items, by_line_id),
@@ -610,7 +616,7 @@ def to_pay_app_filter(project_id: int, query: Iterable[tuple[str, str]]) -> PayA
                 raise BadRequest(key, "unknown filter")
             collected.setdefault(key, []).append(value)
     # Procore's requisitions are subcontractor invoices: commitments only, never the owner side.
-    values: dict[str, Any] = {"project_id": project_id, "contract_kind": "commitment"}
+    values: dict[str, Any] = {"project_id": project_id, "contract_kind": COMMITMENT}
     for key, given in collected.items():
         if key in ID_LIST_FILTERS:
             target = ID_LIST_FILTERS[key]

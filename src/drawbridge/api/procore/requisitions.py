@@ -153,6 +153,7 @@ def show_requisition(
         ctx.actor,
         id,
         project_id=project_id,
+        contract_kind=mapping.COMMITMENT,
         with_lines=mapping.needs_lines(view_mode),
     )
     return JSONResponse(mapping.requisition(found, _options(ctx, view_mode)))
@@ -167,7 +168,13 @@ def update_requisition(
     view_mode = mapping.parse_view(view)
     # A read first: items may be named by their own ids, and custom fields merge into the
     # stored ones. The write below is the one transaction.
-    current = pay_apps.get_pay_app(ctx.runtime.uow(), ctx.actor, id, project_id=body.project_id)
+    current = pay_apps.get_pay_app(
+        ctx.runtime.uow(),
+        ctx.actor,
+        id,
+        project_id=body.project_id,
+        contract_kind=mapping.COMMITMENT,
+    )
     if body.commitment_id is not None and body.commitment_id != current.contract.id:
         raise BadRequest("commitment_id", "the requisition is not on this commitment")
     command = mapping.to_update_pay_app(id, body.project_id, body.requisition, current)
@@ -183,7 +190,9 @@ def update_requisition(
 )
 def delete_requisition(ctx: Context, id: RequisitionId, project_id: ProjectId) -> Response:
     """Delete a Requisition: only the latest on its contract, not yet approved, with no payments."""
-    pay_apps.delete_pay_app(ctx.runtime.uow(), ctx.actor, id, project_id)
+    pay_apps.delete_pay_app(
+        ctx.runtime.uow(), ctx.actor, id, project_id, contract_kind=mapping.COMMITMENT
+    )
     return Response(status_code=200)
 
 
@@ -197,7 +206,11 @@ def requisition_detail(
 ) -> JSONResponse:
     """Return the Requisition (Subcontractor Invoice) detail: its G703 lines."""
     found = pay_apps.get_pay_app(
-        ctx.runtime.uow(), ctx.actor, requisition_id, project_id=project_id
+        ctx.runtime.uow(),
+        ctx.actor,
+        requisition_id,
+        project_id=project_id,
+        contract_kind=mapping.COMMITMENT,
     )
     currency = found.contract.currency
     return JSONResponse([mapping.requisition_item(line, currency) for line in found.summary_lines])
@@ -205,13 +218,6 @@ def requisition_detail(
 
 PackageQuery = Annotated[int, Query(ge=1, le=MAX_ID, description="Change Order Package ID")]
 CommitmentQuery = Annotated[int, Query(ge=1, le=MAX_ID, description="Commitment ID")]
-
-
-def _check_project(ctx: ProcoreContext, requisition_id: int, project_id: int) -> None:
-    # The package services take no project: a requisition of another project is not found.
-    pay_apps.get_pay_app(
-        ctx.runtime.uow(), ctx.actor, requisition_id, project_id=project_id, with_lines=False
-    )
 
 
 @router.post(
@@ -227,9 +233,14 @@ def add_change_order_package(
     change_order_package_id: PackageQuery,
 ) -> JSONResponse:
     """Add an approved Change Order Package: its change-order items join the requisition."""
-    _check_project(ctx, requisition_id, project_id)
     updated, _package = pay_apps.add_change_order_package(
-        ctx.runtime.uow(), ctx.actor, requisition_id, change_order_package_id, commitment_id
+        ctx.runtime.uow(),
+        ctx.actor,
+        requisition_id,
+        change_order_package_id,
+        commitment_id,
+        project_id=project_id,
+        contract_kind=mapping.COMMITMENT,
     )
     return JSONResponse(mapping.package_items(updated, change_order_package_id))
 
@@ -248,9 +259,14 @@ def remove_change_order_package(
     change_order_package_id: PackageQuery,
 ) -> Response:
     """Remove a Change Order Package from the requisition it was added on (nothing billed on it)."""
-    _check_project(ctx, requisition_id, project_id)
     pay_apps.remove_change_order_package(
-        ctx.runtime.uow(), ctx.actor, requisition_id, change_order_package_id, commitment_id
+        ctx.runtime.uow(),
+        ctx.actor,
+        requisition_id,
+        change_order_package_id,
+        commitment_id,
+        project_id=project_id,
+        contract_kind=mapping.COMMITMENT,
     )
     return Response(status_code=200)
 
@@ -288,6 +304,7 @@ def update_payment_details(
         UpdatePayApp(
             pay_app_id=_path_id("id", id),
             project_id=_path_id("project_id", project_id),
+            contract_kind=mapping.COMMITMENT,
             header={"due_date": body.due_date} if "due_date" in body.model_fields_set else {},
         ),
     )
