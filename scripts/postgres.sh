@@ -6,13 +6,14 @@
 #
 # Everything except the URL goes to stderr, so `url=$(scripts/postgres.sh)` works.
 # DRAWBRIDGE_PG_PORT (default 54329) and DRAWBRIDGE_PGDATA (default <repo>/.pgdata) override.
+# When the port is taken by another server (another checkout's cluster), the next free one is
+# used and kept in the cluster's postgresql.conf, so later calls find it again.
 set -euo pipefail
 
 PGBIN=/usr/lib/postgresql/15/bin
 PORT=${DRAWBRIDGE_PG_PORT:-54329}
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PGDATA=${DRAWBRIDGE_PGDATA:-$REPO/.pgdata}
-URL="postgresql+psycopg://drawbridge@127.0.0.1:$PORT/drawbridge_test"
 
 log() { echo "postgres.sh: $*" >&2; }
 
@@ -71,9 +72,19 @@ synchronous_commit = off
 CONF
 fi
 
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# The port this cluster was set up with (the last `port =` line of its configuration wins).
+PORT=$(sed -n 's/^port = \([0-9]*\).*/\1/p' "$PGDATA/postgresql.conf" | tail -n 1)
+
 if running; then
     log "reusing the cluster running in $PGDATA"
 else
+    if listening "$PORT"; then
+        taken=$PORT
+        while listening "$PORT"; do PORT=$((PORT + 1)); done
+        log "port $taken is taken by another server; using $PORT"
+        echo "port = $PORT" >>"$PGDATA/postgresql.conf"
+    fi
     log "starting on 127.0.0.1:$PORT (log: $LOGFILE)"
     if ! as_pg "$PGBIN/pg_ctl" start -D "$PGDATA" -l "$LOGFILE" -w -t 60 >&2; then
         tail -n 20 "$LOGFILE" >&2 || true
@@ -88,4 +99,4 @@ role=$(psql -d postgres -c "select 1 from pg_roles where rolname = 'drawbridge'"
 db=$(psql -d postgres -c "select 1 from pg_database where datname = 'drawbridge_test'")
 [[ -n $db ]] || psql -d postgres -c "create database drawbridge_test owner drawbridge" >&2
 
-echo "$URL"
+echo "postgresql+psycopg://drawbridge@127.0.0.1:$PORT/drawbridge_test"
