@@ -1,8 +1,8 @@
 """The ACC face reads the same ledger every other face writes, and a foreign-currency contract.
 
-The history is written through the shared use cases (services.pay_apps.create_pay_app /
-update_pay_app, services.payments.record_payment): the same calls the Procore requisition
-endpoints make. The Procore face is being written concurrently, so it is not driven over HTTP here.
+The history here is written through the shared use cases (services.pay_apps.create_pay_app /
+update_pay_app, services.payments.record_payment), the calls every face makes;
+test_through_procore.py drives the same kind of history over HTTP through the Procore face.
 """
 
 from __future__ import annotations
