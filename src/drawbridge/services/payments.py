@@ -47,6 +47,7 @@ class RecordPayment:
     attachment_ids: Sequence[int] = ()
     files: Sequence[tuple[str, str, bytes]] = ()  # (filename, content type, bytes)
     payment_id: int | None = None  # keep this id (fixtures name their records); else assigned
+    contract_kind: str | None = None  # when given, the contract must be of this kind
 
 
 def record_payment(uow: UnitOfWork, actor: Actor, command: RecordPayment) -> PaymentView:
@@ -58,7 +59,9 @@ def record_payment(uow: UnitOfWork, actor: Actor, command: RecordPayment) -> Pay
         )
     _check_values(command.values, creating=True)
     with uow:
-        contract = _contract(uow, actor, command.contract_id, command.project_id)
+        contract = _contract(
+            uow, actor, command.contract_id, command.project_id, command.contract_kind
+        )
         _check_references(uow, actor, contract, command.values, exclude_id=None)
         now = utcnow()
         payment = Payment(
@@ -90,12 +93,13 @@ def update_payment(
     *,
     contract_id: int | None = None,
     project_id: int | None = None,
+    contract_kind: str | None = None,
     attachment_ids: Sequence[int] = (),
 ) -> PaymentView:
     check_can_write(actor.scopes)
     _check_values(values, creating=False)
     with uow:
-        payment = _payment(uow, actor, payment_id, contract_id, project_id)
+        payment = _payment(uow, actor, payment_id, contract_id, project_id, contract_kind)
         contract = _contract(uow, actor, payment.contract_id, None)
         _check_references(uow, actor, contract, values, exclude_id=payment.id)
         before = audit.payment(payment)
@@ -117,10 +121,11 @@ def delete_payment(
     *,
     contract_id: int | None = None,
     project_id: int | None = None,
+    contract_kind: str | None = None,
 ) -> None:
     check_can_write(actor.scopes)
     with uow:
-        payment = _payment(uow, actor, payment_id, contract_id, project_id)
+        payment = _payment(uow, actor, payment_id, contract_id, project_id, contract_kind)
         _contract(uow, actor, payment.contract_id, None)  # lock like every contract writer
         before = audit.payment(payment)
         keys = [a.storage_key for a in uow.repo.attachments_of(payment_ids=[payment.id])]
@@ -138,10 +143,11 @@ def get_payment(
     *,
     contract_id: int | None = None,
     project_id: int | None = None,
+    contract_kind: str | None = None,
 ) -> PaymentView:
     check_can_read(actor.scopes)
     with uow:
-        payment = _payment(uow, actor, payment_id, contract_id, project_id)
+        payment = _payment(uow, actor, payment_id, contract_id, project_id, contract_kind)
         return render.payment_views(uow, [payment])[0]
 
 
@@ -161,9 +167,21 @@ def list_payments(
         )
 
 
-def _contract(uow: UnitOfWork, actor: Actor, contract_id: int, project_id: int | None) -> Contract:
+def _contract(
+    uow: UnitOfWork,
+    actor: Actor,
+    contract_id: int,
+    project_id: int | None,
+    kind: str | None = None,
+) -> Contract:
+    """The caller's contract, locked like every contract writer, narrowed to a project and a
+    kind when the caller names them."""
     contract = uow.repo.contract(actor.company_id, contract_id, lock=True)
-    if contract is None or (project_id is not None and contract.project_id != project_id):
+    if (
+        contract is None
+        or (project_id is not None and contract.project_id != project_id)
+        or (kind is not None and contract.kind != kind)
+    ):
         raise NotFound(f"no contract {contract_id} in this project", field="contract_id")
     return contract
 
@@ -174,6 +192,7 @@ def _payment(
     payment_id: int,
     contract_id: int | None,
     project_id: int | None,
+    kind: str | None,
 ) -> Payment:
     payment = uow.repo.payment(actor.company_id, payment_id)
     if (
@@ -182,6 +201,10 @@ def _payment(
         or (project_id is not None and payment.project_id != project_id)
     ):
         raise NotFound(f"no payment {payment_id}", field="id")
+    if kind is not None:
+        contract = uow.repo.contract(actor.company_id, payment.contract_id)
+        if contract is None or contract.kind != kind:
+            raise NotFound(f"no payment {payment_id}", field="id")
     return payment
 
 

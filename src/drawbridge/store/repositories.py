@@ -65,6 +65,7 @@ class PaymentFilter:
     contract_id: int | None = None
     pay_app_id: int | None = None
     ids: Sequence[int] | None = None
+    contract_kind: str | None = None
 
 
 class Repository:
@@ -403,6 +404,14 @@ class Repository:
             query = query.where(Payment.pay_app_id == where.pay_app_id)
         if where.ids is not None:
             query = query.where(Payment.id.in_(where.ids))
+        if where.contract_kind is not None:
+            query = query.where(
+                Payment.contract_id.in_(
+                    select(Contract.id).where(
+                        Contract.company_id == company_id, Contract.kind == where.contract_kind
+                    )
+                )
+            )
         total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
         query = query.order_by(Payment.id).offset(offset)
         if limit is not None:

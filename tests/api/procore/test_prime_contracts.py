@@ -1,5 +1,6 @@
-"""Requisitions are subcontractor invoices: the owner-side (prime) contract's pay applications are
-the same ledger, but no requisition endpoint reaches them (its other faces do: ACC, Intacct)."""
+"""Requisitions are subcontractor invoices and contract payments are paid to subcontractors: the
+owner-side (prime) contract's pay applications and payments are the same ledger, but no endpoint
+of this face reaches them (the ACC face shows them as MainContract payments)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from drawbridge.bootstrap import Runtime
+from drawbridge.services.payments import PaymentFilter
 from tests.support import load
 
 TOKEN = "prime-admin-token-0001"
 HEADERS = {"Authorization": f"Bearer {TOKEN}", "Procore-Company-Id": "1"}
-PROJECT, PRIME, PACKAGE = 10, 20, 30
+PROJECT, PRIME, PACKAGE, PAYMENT = 10, 20, 30, 40
 
 
 def document() -> dict[str, Any]:
@@ -61,6 +63,14 @@ def document() -> dict[str, Any]:
                                                 "work_completed_this_period": "100.00",
                                             }
                                         ],
+                                    }
+                                ],
+                                "payments": [
+                                    {
+                                        "id": PAYMENT,
+                                        "pay_app": 1,
+                                        "amount": "90.00",
+                                        "date": "2024-02-10",
                                     }
                                 ],
                             }
@@ -132,3 +142,27 @@ def test_a_requisition_cannot_be_created_on_a_prime_contract(
     assert response.status_code == 404, response.text
     with runtime.uow() as uow:
         assert len(uow.repo.pay_apps_of_contract(PRIME)) == 1
+
+
+def test_contract_payments_of_a_prime_contract_are_not_reached(
+    client: TestClient, runtime: Runtime, prime_pay_app_id: int
+) -> None:
+    listed = client.get(
+        "/rest/v1.0/contract_payments", params={"project_id": PROJECT}, headers=HEADERS
+    )
+    assert listed.status_code == 200
+    assert listed.json() == []
+    path = f"/rest/v1.0/contract_payments/{PAYMENT}"
+    assert client.get(path, params={"project_id": PROJECT}, headers=HEADERS).status_code == 404
+    assert client.delete(path, params={"project_id": PROJECT}, headers=HEADERS).status_code == 404
+    body = {
+        "project_id": PROJECT,
+        "contract_id": PRIME,
+        "contract_payment": {"amount": "10.00", "requisition_id": prime_pay_app_id},
+    }
+    assert (
+        client.post("/rest/v1.0/contract_payments", json=body, headers=HEADERS).status_code == 404
+    )
+    with runtime.uow() as uow:
+        _, total = uow.repo.payments(1, PaymentFilter())
+        assert total == 1  # the prime contract's payment is still the only one

@@ -118,7 +118,9 @@ def list_payments(
     contract_ids = None
     if association_id is not None:
         wanted = set(mapping.comma_list(association_id, "filter[associationId]"))
-        contracts = lookups.contracts_of_project(caller.runtime.uow(), caller.actor, project.id)
+        contracts = lookups.contracts_of_project(
+            caller.runtime.uow(read_only=True), caller.actor, project.id
+        )
         contract_ids = [contract.id for contract in contracts if contract.uuid in wanted]
     where = PayAppFilter(
         project_id=project.id,
@@ -204,7 +206,7 @@ def update_payment(
     header = mapping.to_header(body)
     project = _project(caller, container_id)
     pay_app_id = lookups.pay_app_id_by_uuid(
-        caller.runtime.uow(), caller.actor, payment_id, project.id
+        caller.runtime.uow(read_only=True), caller.actor, payment_id, project.id
     )
     if header:
         view = pay_apps.update_pay_app(
@@ -257,7 +259,9 @@ def list_payment_items(
 
 
 def _project(caller: AccCaller, container_id: UUID) -> ProjectView:
-    return lookups.project_by_uuid(caller.runtime.uow(), caller.actor, str(container_id))
+    return lookups.project_by_uuid(
+        caller.runtime.uow(read_only=True), caller.actor, str(container_id)
+    )
 
 
 def _render(
@@ -273,7 +277,9 @@ def _render(
         PayAppFilter(contract_ids=contract_ids),
         order_by=(("number", False),),
     ).items
-    contracts = lookups.contracts_of_project(caller.runtime.uow(), caller.actor, project.id)
+    contracts = lookups.contracts_of_project(
+        caller.runtime.uow(read_only=True), caller.actor, project.id
+    )
     prime_uuids = [contract.uuid for contract in contracts if contract.kind == "prime"]
     references: dict[int, list[Any]] = {}
     if "paymentReferences" in includes:

@@ -134,6 +134,7 @@ async def create_contract_payment(request: Request, ctx: Context) -> JSONRespons
         RecordPayment(
             contract_id=body.contract_id,
             project_id=body.project_id,
+            contract_kind=mapping.COMMITMENT,
             values=mapping.to_payment_values(body.contract_payment),
             attachment_ids=tuple(body.contract_payment.prostore_file_ids or ()),
             files=files,
@@ -153,9 +154,11 @@ def list_contract_payments(
 ) -> JSONResponse:
     """Return the Contract Payments of a project, optionally of one contract."""
     found = payments.list_payments(
-        ctx.runtime.uow(),
+        ctx.runtime.uow(read_only=True),
         ctx.actor,
-        PaymentFilter(project_id=project_id, contract_id=contract_id),
+        PaymentFilter(
+            project_id=project_id, contract_id=contract_id, contract_kind=mapping.COMMITMENT
+        ),
         offset=(page - 1) * per_page,
         limit=per_page,
     )
@@ -169,7 +172,12 @@ def show_contract_payment(
 ) -> JSONResponse:
     """Return a Contract Payment."""
     found = payments.get_payment(
-        ctx.runtime.uow(), ctx.actor, id, contract_id=contract_id, project_id=project_id
+        ctx.runtime.uow(read_only=True),
+        ctx.actor,
+        id,
+        contract_id=contract_id,
+        project_id=project_id,
+        contract_kind=mapping.COMMITMENT,
     )
     return JSONResponse(mapping.contract_payment(found, ctx.file_url))
 
@@ -186,6 +194,7 @@ def update_contract_payment(
         mapping.to_payment_values(body.contract_payment),
         contract_id=body.contract_id,
         project_id=body.project_id,
+        contract_kind=mapping.COMMITMENT,
         attachment_ids=tuple(body.contract_payment.prostore_file_ids or ()),
     )
     return JSONResponse(mapping.contract_payment(updated, ctx.file_url))
@@ -202,6 +211,11 @@ def delete_contract_payment(
 ) -> Response:
     """Delete a Contract Payment."""
     payments.delete_payment(
-        ctx.runtime.uow(), ctx.actor, id, contract_id=contract_id, project_id=project_id
+        ctx.runtime.uow(),
+        ctx.actor,
+        id,
+        contract_id=contract_id,
+        project_id=project_id,
+        contract_kind=mapping.COMMITMENT,
     )
     return Response(status_code=204)

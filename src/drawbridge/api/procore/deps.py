@@ -45,7 +45,7 @@ def procore_context(
 ) -> ProcoreContext:
     runtime = runtime_of(request)
     token = require_bearer(request)
-    principal = auth.authenticate(runtime.uow(), token)
+    principal = auth.authenticate(runtime.uow(read_only=True), token)
     if procore_company_id is None:
         raise BadRequest(COMPANY_HEADER, "header is required")
     text = procore_company_id.strip()

@@ -75,7 +75,7 @@ def list_requisitions(
     view_mode = mapping.parse_view(view)
     where = mapping.to_pay_app_filter(project_id, request.query_params.multi_items())
     found = pay_apps.list_pay_apps(
-        ctx.runtime.uow(),
+        ctx.runtime.uow(read_only=True),
         ctx.actor,
         where,
         offset=(page - 1) * per_page,
@@ -149,7 +149,7 @@ def show_requisition(
     """Return a Requisition (Subcontractor Invoice) on a specified Project."""
     view_mode = mapping.parse_view(view)
     found = pay_apps.get_pay_app(
-        ctx.runtime.uow(),
+        ctx.runtime.uow(read_only=True),
         ctx.actor,
         id,
         project_id=project_id,
@@ -169,7 +169,7 @@ def update_requisition(
     # A read first: items may be named by their own ids, and custom fields merge into the
     # stored ones. The write below is the one transaction.
     current = pay_apps.get_pay_app(
-        ctx.runtime.uow(),
+        ctx.runtime.uow(read_only=True),
         ctx.actor,
         id,
         project_id=body.project_id,
@@ -206,7 +206,7 @@ def requisition_detail(
 ) -> JSONResponse:
     """Return the Requisition (Subcontractor Invoice) detail: its G703 lines."""
     found = pay_apps.get_pay_app(
-        ctx.runtime.uow(),
+        ctx.runtime.uow(read_only=True),
         ctx.actor,
         requisition_id,
         project_id=project_id,

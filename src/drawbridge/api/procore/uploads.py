@@ -37,7 +37,7 @@ async def upload_file(ctx: Context, file: UploadFile) -> JSONResponse:
 )
 def download_prostore_file(ctx: Context, file_id: FileId) -> Response:
     """Download an uploaded file or attachment (the ``url`` of every attachment)."""
-    found, data = attachments.fetch_file(ctx.runtime.uow(), ctx.actor, file_id)
+    found, data = attachments.fetch_file(ctx.runtime.uow(read_only=True), ctx.actor, file_id)
     # Header-safe: printable ASCII without quotes.
     safe_name = "".join(c for c in found.filename if 32 <= ord(c) < 127 and c not in '"\\')
     return Response(
