@@ -100,3 +100,19 @@ def test_tokens_are_stored_only_as_hashes(ledger: Runtime) -> None:
     for value in clear:
         assert value not in stored
         assert auth.hash_token(value) in stored
+
+
+def test_creating_a_token_is_audited_without_its_secret(runtime: Runtime) -> None:
+    load(runtime, ledger_document())
+    token = auth.create_token(
+        runtime.uow(), email="new@acme.test", company_id=COMPANY, role=Role.STANDARD
+    )
+    with runtime.uow() as uow:
+        event = uow.repo.audit_events(COMPANY, "api_token")[-1]
+        action, after = event.action, event.after
+    assert action == "create"
+    assert after is not None
+    assert after["email"] == "new@acme.test"
+    assert after["scopes"] == ["data:read", "data:write"]
+    assert token not in str(after)
+    assert auth.hash_token(token) not in str(after)

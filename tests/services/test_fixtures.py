@@ -13,6 +13,7 @@ import yaml
 
 import drawbridge.fixtures
 from drawbridge.bootstrap import Runtime
+from drawbridge.cli import demo_fixture_text
 from drawbridge.domain.billing import LineKind
 from drawbridge.fixtures.schema import FixtureError
 from drawbridge.services import fixtures, pay_apps, payments
@@ -282,3 +283,18 @@ def test_explicit_ids_are_kept_and_later_rows_get_fresh_ones(runtime: Runtime) -
         assert contract.id > 200
         assert uow.repo.sov_lines(contract.id)[0].id > 21
         assert uow.repo.periods(newco[0].id, project.id)[0].id > PERIODS[-1]
+
+
+def test_a_loaded_fixture_leaves_an_audit_trail_of_every_record(runtime: Runtime) -> None:
+    fixtures.load_fixture_text(runtime.uow(), demo_fixture_text())
+    with runtime.uow() as uow:
+        events = uow.repo.audit_events(COMPANY)
+        contract_ids = [contract.id for contract in uow.repo.contracts(COMPANY)]
+        created = {(e.entity_type, e.entity_id) for e in events if e.action == "create"}
+        kinds = {event.entity_type for event in events}
+        afters = [event.after or {} for event in events]
+    assert ("company", COMPANY) in created
+    assert all(("contract", contract_id) in created for contract_id in contract_ids)
+    assert {"user", "membership", "api_token", "party", "project", "sov_line"} <= kinds
+    assert {"change_order_package", "change_order_item", "pay_app", "payment"} <= kinds
+    assert all("token_hash" not in after for after in afters)  # no secret, not even its hash

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from drawbridge.domain.errors import Forbidden, Invalid, NotFound, Unauthorized
 from drawbridge.domain.rules import Role, Scope
+from drawbridge.services import audit
 from drawbridge.services.views import Actor, Principal
 from drawbridge.store.models import ApiToken, Membership, User
 from drawbridge.store.uow import UnitOfWork
@@ -80,11 +81,13 @@ def parse_scopes(scopes: Iterable[str]) -> tuple[str, ...]:
     return chosen or ALL_SCOPES
 
 
-def add_token(uow: UnitOfWork, user: User, token: str, scopes: Iterable[str]) -> None:
+def add_token(uow: UnitOfWork, user: User, token: str, scopes: Iterable[str]) -> ApiToken:
     """Store a token (inside the caller's transaction)."""
     if len(token) < MIN_TOKEN_LENGTH:
         raise Invalid(f"token: at least {MIN_TOKEN_LENGTH} characters", field="token")
-    uow.repo.add(ApiToken(user_id=user.id, token_hash=hash_token(token), scopes=" ".join(scopes)))
+    row = ApiToken(user_id=user.id, token_hash=hash_token(token), scopes=" ".join(scopes))
+    uow.repo.add(row)
+    return row
 
 
 def ensure_user(uow: UnitOfWork, email: str, name: str = "") -> User:
@@ -115,6 +118,18 @@ def create_token(
         user = ensure_user(uow, email)
         ensure_membership(uow, user, company_id, role)
         token = f"db_{secrets.token_urlsafe(32)}"
-        add_token(uow, user, token, chosen)
+        row = add_token(uow, user, token, chosen)
+        uow.flush()
+        # The operator's command line acts as no user; the token's hash stays out of the trail.
+        audit.record(
+            uow,
+            None,
+            "create",
+            "api_token",
+            row.id,
+            None,
+            {"user_id": user.id, "email": user.email, "role": role.value, "scopes": list(chosen)},
+            company_id=company_id,
+        )
         uow.commit()
         return token

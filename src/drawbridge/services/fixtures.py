@@ -13,22 +13,28 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
 from drawbridge.domain.billing import LineKind, LineRef
 from drawbridge.domain.errors import LedgerError
 from drawbridge.domain.money import HUNDRED
 from drawbridge.domain.rules import PayAppStatus, Role, Scope
 from drawbridge.fixtures import schema
-from drawbridge.services import auth, pay_apps, payments
+from drawbridge.services import audit, auth, pay_apps, payments
 from drawbridge.services.views import Actor
 from drawbridge.store.models import (
+    ApiToken,
     BillingPeriod,
     ChangeOrderItem,
     ChangeOrderPackage,
     Company,
     Contract,
+    Membership,
     Party,
     Project,
     SovLine,
+    User,
 )
 from drawbridge.store.repositories import empty_all_tables, sync_id_sequences
 from drawbridge.store.uow import UnitOfWork
@@ -48,10 +54,64 @@ def load_fixture(
         if reset:
             empty_all_tables(uow.session.connection())
         for index, company in enumerate(document.companies):
-            _load_company(uow, company, counts, f"companies[{index}]")
+            with _auditing_directory(uow, company.id) as created:
+                _load_company(uow, company, counts, f"companies[{index}]")
+            for row in created:
+                audit.record(
+                    uow,
+                    None,
+                    "create",
+                    DIRECTORY[type(row)],
+                    row.id,
+                    None,
+                    audit.snapshot(row, skip={"token_hash"}),
+                    company_id=_company_of(row, created),
+                )
         sync_id_sequences(uow.session.connection())
         uow.commit()
     return counts
+
+
+# Rows a fixture writes directly, by the name the audit trail gives them; pay applications and
+# payments are audited by their own services.
+DIRECTORY: dict[type[Any], str] = {
+    Company: "company",
+    User: "user",
+    Membership: "membership",
+    ApiToken: "api_token",
+    Party: "party",
+    Project: "project",
+    BillingPeriod: "billing_period",
+    Contract: "contract",
+    SovLine: "sov_line",
+    ChangeOrderPackage: "change_order_package",
+    ChangeOrderItem: "change_order_item",
+}
+
+
+@contextmanager
+def _auditing_directory(uow: UnitOfWork, company_id: int | None) -> Iterator[list[Any]]:
+    """Collect every directory row inserted while loading one company (flushes inside helpers
+    included), so each gets its audit event."""
+    created: list[Any] = []
+
+    def collect(session: Session, _context: object) -> None:
+        created.extend(row for row in session.new if type(row) in DIRECTORY)
+
+    event.listen(uow.session, "after_flush", collect)
+    try:
+        yield created
+    finally:
+        event.remove(uow.session, "after_flush", collect)
+
+
+def _company_of(row: Any, created: list[Any]) -> int:
+    """The company an audited row belongs to (users and tokens: the company being loaded)."""
+    if isinstance(row, Company):
+        return row.id
+    if hasattr(row, "company_id"):
+        return int(row.company_id)
+    return next(r.id for r in created if isinstance(r, Company))
 
 
 def _load_company(
