@@ -481,7 +481,7 @@ def test_every_write_records_an_audit_event_with_before_and_after(ledger: Runtim
             )
             for e in uow.repo.audit_events(COMPANY, "pay_app", first.id)
         ]
-        assert uow.repo.audit_events(OTHER_COMPANY) == []
+        assert uow.repo.audit_events(OTHER_COMPANY, "pay_app") == []
     assert [e.action for e in events] == [
         "create",
         "update",
