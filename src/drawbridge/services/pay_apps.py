@@ -152,9 +152,7 @@ def create_pay_app(uow: UnitOfWork, actor: Actor, command: CreatePayApp) -> PayA
         _link_attachments(uow, actor, pay_app, command.attachment_ids)
         if command.status in (PayAppStatus.APPROVED, PayAppStatus.APPROVED_AS_NOTED):
             pay_app.approved_at = now
-        chain.recompute(uow, contract, from_number=number)
-        audit.record(uow, actor, "create", "pay_app", pay_app.id, None, audit.pay_app(uow, pay_app))
-        view = render.pay_app_views(uow, [pay_app], with_lines=True)[0]
+        view = _finish_write(uow, actor, "create", pay_app, contract, None)
         uow.commit()
         return view
 
@@ -194,12 +192,7 @@ def update_pay_app(uow: UnitOfWork, actor: Actor, command: UpdatePayApp) -> PayA
             pay_app.approved_at = utcnow() if approved else None
         _apply_line_inputs(uow, pay_app, command.lines)
         _link_attachments(uow, actor, pay_app, command.attachment_ids)
-        pay_app.updated_at = utcnow()
-        chain.recompute(uow, contract, from_number=pay_app.number)
-        audit.record(
-            uow, actor, "update", "pay_app", pay_app.id, before, audit.pay_app(uow, pay_app)
-        )
-        view = render.pay_app_views(uow, [pay_app], with_lines=True)[0]
+        view = _finish_write(uow, actor, "update", pay_app, contract, before)
         uow.commit()
         return view
 
@@ -255,12 +248,7 @@ def add_change_order_package(
         _check_package_edit(uow, actor, pay_app, contract)
         before = audit.pay_app(uow, pay_app)
         _attach_packages(uow, actor, contract, pay_app, [package_id], cascade=True)
-        chain.recompute(uow, contract, from_number=pay_app.number)
-        pay_app.updated_at = utcnow()
-        audit.record(
-            uow, actor, "add_package", "pay_app", pay_app.id, before, audit.pay_app(uow, pay_app)
-        )
-        view = render.pay_app_views(uow, [pay_app], with_lines=True)[0]
+        view = _finish_write(uow, actor, "add_package", pay_app, contract, before)
         package = next(p for p in view.packages if p.id == package_id)
         uow.commit()
         return view, package
@@ -319,12 +307,7 @@ def remove_change_order_package(
         before = audit.pay_app(uow, pay_app)
         repo.delete_lines_of_items(later, item_ids)
         repo.delete(billed)
-        chain.recompute(uow, contract, from_number=pay_app.number)
-        pay_app.updated_at = utcnow()
-        audit.record(
-            uow, actor, "remove_package", "pay_app", pay_app.id, before, audit.pay_app(uow, pay_app)
-        )
-        view = render.pay_app_views(uow, [pay_app], with_lines=True)[0]
+        view = _finish_write(uow, actor, "remove_package", pay_app, contract, before)
         uow.commit()
         return view
 
@@ -393,6 +376,23 @@ def list_pay_apps(
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+
+def _finish_write(
+    uow: UnitOfWork,
+    actor: Actor,
+    action: str,
+    pay_app: PayApp,
+    contract: Contract,
+    before: dict[str, Any] | None,
+) -> PayAppView:
+    """How every change to a pay application ends: stamp it, recompute the chain from it (every
+    later application follows), record the audit event, and answer with its view. The caller
+    commits."""
+    pay_app.updated_at = utcnow()
+    chain.recompute(uow, contract, from_number=pay_app.number)
+    audit.record(uow, actor, action, "pay_app", pay_app.id, before, audit.pay_app(uow, pay_app))
+    return render.pay_app_views(uow, [pay_app], with_lines=True)[0]
 
 
 def _contract(
