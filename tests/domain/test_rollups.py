@@ -26,6 +26,7 @@ from drawbridge.domain.rollups import (
     AccPaymentAmounts,
     acc_payment_amounts,
     acc_status,
+    gross_retention,
     owner_billing,
     payment_position,
 )
@@ -399,3 +400,29 @@ def test_converted_with_a_real_exchange_rate() -> None:
     assert sample.converted(Decimal("1.0825")).amount == usd("1,336.41")
     tiny = AccPaymentAmounts(**{f.name: 2 for f in fields(AccPaymentAmounts)})
     assert tiny.converted(Decimal("1.25")).net_retention == 3
+
+
+def test_gross_retention_is_retainage_before_releases_at_the_rates_in_force() -> None:
+    # 10 % of work to date (D 3,000.00 + E 1,005.05 = 4,005.05 -> 400.505 -> 400.51 half-up)
+    # plus 5 % of stored materials (F 333.33 -> 16.6665 -> 16.67): 417.18, whatever was released.
+    summary = compute_chain(
+        BillingTerms(work_percent=Decimal(10), materials_percent=Decimal(5)),
+        [
+            ApplicationEntry(
+                [ScheduledLine(LineRef(LineKind.SOV, 1), 1_000_000)],
+                {LineRef(LineKind.SOV, 1): LineEntry(work_completed_this_period=300_000)},
+            ),
+            ApplicationEntry(
+                [ScheduledLine(LineRef(LineKind.SOV, 1), 1_000_000)],
+                {
+                    LineRef(LineKind.SOV, 1): LineEntry(
+                        work_completed_this_period=100_505,
+                        materials_presently_stored=33_333,
+                        work_retainage_released=10_000,
+                    )
+                },
+            ),
+        ],
+    )[-1].summary
+    assert gross_retention(summary) == 41_718
+    assert summary.total_retainage == 41_718 - 10_000

@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 
 from drawbridge.domain.billing import Summary
-from drawbridge.domain.money import HUNDRED, convert, round_half_up
+from drawbridge.domain.money import HUNDRED, apply_rate, convert, round_half_up
 from drawbridge.domain.rules import APPROVED_STATUSES, PayAppStatus
 
 
@@ -156,6 +156,17 @@ class AccPaymentAmounts:
         return AccPaymentAmounts(
             **{item.name: convert(getattr(self, item.name), rate) for item in fields(self)}
         )
+
+
+def gross_retention(summary: Summary) -> int:
+    """Retainage at the rates in force on all work to date and all stored materials, before any
+    release: the base of ACC's ``...GrossRetentionPercent`` fields."""
+    work_to_date = (
+        summary.work_completed_from_previous_application + summary.work_completed_this_period
+    )
+    return apply_rate(work_to_date, summary.work_percent) + apply_rate(
+        summary.materials_presently_stored, summary.materials_percent
+    )
 
 
 def acc_payment_amounts(

@@ -17,8 +17,8 @@ from typing import Any
 from drawbridge.api.acc import schemas
 from drawbridge.api.acc.errors import BadInput
 from drawbridge.domain.errors import Invalid
-from drawbridge.domain.money import apply_rate, convert, format_cents, percent_of
-from drawbridge.domain.rollups import acc_payment_amounts, acc_status
+from drawbridge.domain.money import convert, format_cents, percent_of
+from drawbridge.domain.rollups import acc_payment_amounts, acc_status, gross_retention
 from drawbridge.domain.rules import APPROVED_STATUSES, PayAppStatus
 from drawbridge.services.views import PayAppLineView, PayAppView, PaymentView
 
@@ -128,12 +128,6 @@ def to_payment(
     previous_claimed, previous_claimed_foreign = both(foreign.previous_amount)
     previous_advance, previous_advance_foreign = both(facts.previous_advance_amount)
     previous_recoupment, previous_recoupment_foreign = both(facts.previous_recoupment_amount)
-    work_base = (
-        summary.work_completed_from_previous_application + summary.work_completed_this_period
-    )
-    gross_retention = apply_rate(work_base, summary.work_percent) + apply_rate(
-        summary.materials_presently_stored, summary.materials_percent
-    )
     status = acc_status(view.status, view.payments)
     approved = view.status in APPROVED_STATUSES
     payment = schemas.Payment(
@@ -176,7 +170,7 @@ def to_payment(
         materials_gross_retention_percent=_fraction(summary.materials_percent),
         materials_retained_percent=_fraction(summary.stored_materials_retainage_percent),
         total_gross_retention_percent=_fraction(
-            percent_of(gross_retention, summary.total_completed_and_stored_to_date)
+            percent_of(gross_retention(summary), summary.total_completed_and_stored_to_date)
         ),
         total_retained_percent=_fraction(
             percent_of(summary.total_retainage, summary.total_completed_and_stored_to_date)
