@@ -3,7 +3,33 @@
 from __future__ import annotations
 
 from drawbridge.domain.errors import Invalid, NotFound
+from drawbridge.services.views import Actor
+from drawbridge.store.models import Contract
 from drawbridge.store.uow import UnitOfWork
+
+
+def contract_in_scope(
+    uow: UnitOfWork,
+    actor: Actor,
+    contract_id: int,
+    *,
+    project_id: int | None = None,
+    kind: str | None = None,
+    lock: bool = False,
+) -> Contract | None:
+    """The caller's contract, if it is in the project and of the kind the caller names (a face
+    may address only some contracts: Procore's requisitions only commitments); else None.
+
+    ``lock`` takes the contract's row lock, which every writer of the contract holds.
+    """
+    contract = uow.repo.contract(actor.company_id, contract_id, lock=lock)
+    if (
+        contract is None
+        or (project_id is not None and contract.project_id != project_id)
+        or (kind is not None and contract.kind != kind)
+    ):
+        return None
+    return contract
 
 
 def resolve_contract(

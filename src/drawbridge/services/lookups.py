@@ -27,7 +27,7 @@ def project_by_uuid(uow: UnitOfWork, actor: Actor, project_uuid: str) -> Project
 def contracts_of_project(uow: UnitOfWork, actor: Actor, project_id: int) -> Sequence[ContractView]:
     with uow:
         rows = uow.repo.contracts(actor.company_id, project_id)
-        return [render.contract_view(uow, row) for row in rows]
+        return render.contract_views(uow, rows)
 
 
 def pay_app_id_by_uuid(uow: UnitOfWork, actor: Actor, pay_app_uuid: str, project_id: int) -> int:

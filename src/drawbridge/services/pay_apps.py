@@ -24,6 +24,7 @@ from drawbridge.domain.rules import (
     is_deletable,
 )
 from drawbridge.services import audit, chain, render
+from drawbridge.services.contracts import contract_in_scope
 from drawbridge.services.views import Actor, ChangeOrderPackageView, Page, PayAppView
 from drawbridge.store.models import (
     Attachment,
@@ -404,13 +405,10 @@ def _contract(
     *,
     lock: bool = False,
 ) -> Contract:
-    """The caller's contract, narrowed to a project and a kind when the caller names them."""
-    contract = uow.repo.contract(actor.company_id, contract_id, lock=lock)
-    if (
-        contract is None
-        or (project_id is not None and contract.project_id != project_id)
-        or (kind is not None and contract.kind != kind)
-    ):
+    contract = contract_in_scope(
+        uow, actor, contract_id, project_id=project_id, kind=kind, lock=lock
+    )
+    if contract is None:
         raise NotFound(f"no contract {contract_id} in this project", field="commitment_id")
     return contract
 
@@ -427,10 +425,8 @@ def _pay_app(
     pay_app = uow.repo.pay_app(actor.company_id, pay_app_id)
     if pay_app is None or (project_id is not None and pay_app.project_id != project_id):
         raise NotFound(f"no pay application {pay_app_id}", field="id")
-    if kind is not None:
-        contract = uow.repo.contract(actor.company_id, pay_app.contract_id)
-        if contract is None or contract.kind != kind:
-            raise NotFound(f"no pay application {pay_app_id}", field="id")
+    if kind is not None and contract_in_scope(uow, actor, pay_app.contract_id, kind=kind) is None:
+        raise NotFound(f"no pay application {pay_app_id}", field="id")
     return pay_app
 
 

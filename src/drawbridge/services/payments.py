@@ -15,6 +15,7 @@ from drawbridge.domain.errors import Conflict, Invalid, NotFound
 from drawbridge.domain.rules import check_can_read, check_can_write
 from drawbridge.services import audit, render
 from drawbridge.services.attachments import link_to_payment, store_file
+from drawbridge.services.contracts import contract_in_scope
 from drawbridge.services.views import Actor, Page, PaymentView
 from drawbridge.store.models import Contract, Payment
 from drawbridge.store.repositories import PaymentFilter as PaymentFilter  # re-exported for faces
@@ -174,14 +175,11 @@ def _contract(
     project_id: int | None,
     kind: str | None = None,
 ) -> Contract:
-    """The caller's contract, locked like every contract writer, narrowed to a project and a
-    kind when the caller names them."""
-    contract = uow.repo.contract(actor.company_id, contract_id, lock=True)
-    if (
-        contract is None
-        or (project_id is not None and contract.project_id != project_id)
-        or (kind is not None and contract.kind != kind)
-    ):
+    """The caller's contract, locked like every contract writer."""
+    contract = contract_in_scope(
+        uow, actor, contract_id, project_id=project_id, kind=kind, lock=True
+    )
+    if contract is None:
         raise NotFound(f"no contract {contract_id} in this project", field="contract_id")
     return contract
 
@@ -201,10 +199,8 @@ def _payment(
         or (project_id is not None and payment.project_id != project_id)
     ):
         raise NotFound(f"no payment {payment_id}", field="id")
-    if kind is not None:
-        contract = uow.repo.contract(actor.company_id, payment.contract_id)
-        if contract is None or contract.kind != kind:
-            raise NotFound(f"no payment {payment_id}", field="id")
+    if kind is not None and contract_in_scope(uow, actor, payment.contract_id, kind=kind) is None:
+        raise NotFound(f"no payment {payment_id}", field="id")
     return payment
 
 

@@ -132,8 +132,18 @@ def attachment_view(row: Attachment) -> AttachmentView:
     )
 
 
-def contract_view(uow: UnitOfWork, row: Contract) -> ContractView:
-    parties = uow.repo.parties(row.company_id, [row.party_id, row.architect_id or 0])
+def contract_views(uow: UnitOfWork, rows: Sequence[Contract]) -> list[ContractView]:
+    """Views of contracts of one company, their parties read in one query."""
+    if not rows:
+        return []
+    party_ids = {row.party_id for row in rows} | {
+        row.architect_id for row in rows if row.architect_id
+    }
+    parties = uow.repo.parties(rows[0].company_id, party_ids)
+    return [_contract_view(row, parties) for row in rows]
+
+
+def _contract_view(row: Contract, parties: dict[int, Party]) -> ContractView:
     architect = parties.get(row.architect_id) if row.architect_id else None
     return ContractView(
         id=row.id,
@@ -207,28 +217,32 @@ def pay_app_views(
     company_id = rows[0].company_id
     company = repo.company(company_id)
     assert company is not None
+    # One query per kind of row, whatever the number of pay apps, contracts or periods.
     contracts = repo.contracts_by_id(company_id, {row.contract_id for row in rows})
-    contract_views = {cid: contract_view(uow, contract) for cid, contract in contracts.items()}
+    contract_views_by_id = {view.id: view for view in contract_views(uow, list(contracts.values()))}
     projects = {
-        project_id: project_view(project)
-        for project_id in {row.project_id for row in rows}
-        if (project := repo.project(company_id, project_id)) is not None
+        project.id: project_view(project)
+        for project in repo.by_ids(Project, company_id, {row.project_id for row in rows}).values()
     }
     periods = {
-        period_id: period_view(period)
-        for period_id in {row.period_id for row in rows if row.period_id}
-        if (period := repo.period(company_id, period_id)) is not None
+        period.id: period_view(period)
+        for period in repo.by_ids(
+            BillingPeriod, company_id, {row.period_id for row in rows if row.period_id}
+        ).values()
     }
-    chains = {cid: list(repo.pay_apps_of_contract(cid)) for cid in contracts}
+    chains = repo.pay_apps_of(contracts)
     paid = repo.paid_by_pay_app(row.id for row in rows)
     users = repo.users(row.created_by_id for row in rows if row.created_by_id)
     attachments = repo.attachments_of(pay_app_ids=[row.id for row in rows])
-    packages_by_contract = {cid: repo.packages(cid) for cid in contracts}
-    items_by_contract = {cid: repo.package_items(cid) for cid in contracts}
-    billed_packages = {cid: repo.pay_app_packages(cid) for cid in contracts}
+    packages_by_contract = repo.packages_of(contracts)
+    items_by_contract = repo.package_items_of(contracts)
+    billed_packages = repo.pay_app_packages_of(contracts)
     lines = repo.line_values(row.id for row in rows) if with_lines else {}
     sov_by_contract = (
-        {cid: {line.id: line for line in repo.sov_line_values(cid)} for cid in contracts}
+        {
+            cid: {line.id: line for line in sov_lines}
+            for cid, sov_lines in repo.sov_line_values_of(contracts).items()
+        }
         if with_lines
         else {}
     )
@@ -250,7 +264,7 @@ def pay_app_views(
         ]
         package_rows = {package.id: package for package in packages_by_contract[row.contract_id]}
         items = items_by_contract[row.contract_id]
-        contract = contract_views[row.contract_id]
+        contract = contract_views_by_id[row.contract_id]
         views.append(
             PayAppView(
                 id=row.id,

@@ -5,7 +5,7 @@ The repository returns rows; it never commits (the unit of work does) and holds 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -35,6 +35,7 @@ from drawbridge.store.models import (
 )
 
 Model = TypeVar("Model", bound=Base)
+GroupedRow = TypeVar("GroupedRow")
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,17 @@ class Repository:
 
     def delete(self, row: Base) -> None:
         self.session.delete(row)
+
+    def by_ids(self, model: type[Model], company_id: int, ids: Iterable[int]) -> dict[int, Model]:
+        """Rows of one kind by id, in one query, within the company."""
+        wanted = set(ids)
+        if not wanted:
+            return {}
+        table: Any = model
+        rows = self.session.scalars(
+            select(model).where(table.company_id == company_id, table.id.in_(wanted))
+        )
+        return {row.id: row for row in rows}  # type: ignore[attr-defined]
 
     def _scoped(self, model: type[Model], company_id: int, row_id: int) -> Model | None:
         row = self.session.get(model, row_id)
@@ -130,13 +142,7 @@ class Repository:
         return self._scoped(Party, company_id, party_id)
 
     def parties(self, company_id: int, party_ids: Iterable[int]) -> dict[int, Party]:
-        ids = set(party_ids)
-        if not ids:
-            return {}
-        rows = self.session.scalars(
-            select(Party).where(Party.company_id == company_id, Party.id.in_(ids))
-        )
-        return {p.id: p for p in rows}
+        return self.by_ids(Party, company_id, party_ids)
 
     def project(self, company_id: int, project_id: int) -> Project | None:
         return self._scoped(Project, company_id, project_id)
@@ -197,13 +203,7 @@ class Repository:
         return self.session.scalars(query.order_by(Contract.id)).all()
 
     def contracts_by_id(self, company_id: int, ids: Iterable[int]) -> dict[int, Contract]:
-        wanted = set(ids)
-        if not wanted:
-            return {}
-        rows = self.session.scalars(
-            select(Contract).where(Contract.company_id == company_id, Contract.id.in_(wanted))
-        )
-        return {c.id: c for c in rows}
+        return self.by_ids(Contract, company_id, ids)
 
     def sov_lines(self, contract_id: int) -> Sequence[SovLine]:
         return self.session.scalars(
@@ -216,18 +216,28 @@ class Repository:
         return self._scoped(ChangeOrderPackage, company_id, package_id)
 
     def packages(self, contract_id: int) -> Sequence[ChangeOrderPackage]:
-        return self.session.scalars(
+        return self.packages_of([contract_id])[contract_id]
+
+    def packages_of(self, contract_ids: Iterable[int]) -> dict[int, list[ChangeOrderPackage]]:
+        ids = set(contract_ids)
+        rows = self.session.scalars(
             select(ChangeOrderPackage)
-            .where(ChangeOrderPackage.contract_id == contract_id)
+            .where(ChangeOrderPackage.contract_id.in_(ids))
             .order_by(ChangeOrderPackage.id)
-        ).all()
+        )
+        return _grouped(ids, rows, lambda row: row.contract_id)
 
     def package_items(self, contract_id: int) -> Sequence[ChangeOrderItem]:
-        return self.session.scalars(
+        return self.package_items_of([contract_id])[contract_id]
+
+    def package_items_of(self, contract_ids: Iterable[int]) -> dict[int, list[ChangeOrderItem]]:
+        ids = set(contract_ids)
+        rows = self.session.scalars(
             select(ChangeOrderItem)
-            .where(ChangeOrderItem.contract_id == contract_id)
+            .where(ChangeOrderItem.contract_id.in_(ids))
             .order_by(ChangeOrderItem.package_id, ChangeOrderItem.position, ChangeOrderItem.id)
-        ).all()
+        )
+        return _grouped(ids, rows, lambda row: row.contract_id)
 
     # -- pay applications ----------------------------------------------------------------------
     def pay_app(self, company_id: int, pay_app_id: int) -> PayApp | None:
@@ -244,9 +254,15 @@ class Repository:
         )
 
     def pay_apps_of_contract(self, contract_id: int) -> Sequence[PayApp]:
-        return self.session.scalars(
-            select(PayApp).where(PayApp.contract_id == contract_id).order_by(PayApp.number)
-        ).all()
+        return self.pay_apps_of([contract_id])[contract_id]
+
+    def pay_apps_of(self, contract_ids: Iterable[int]) -> dict[int, list[PayApp]]:
+        """Each contract's pay applications, in number order."""
+        ids = set(contract_ids)
+        rows = self.session.scalars(
+            select(PayApp).where(PayApp.contract_id.in_(ids)).order_by(PayApp.number)
+        )
+        return _grouped(ids, rows, lambda row: row.contract_id)
 
     def latest_numbers(self, contract_ids: Iterable[int]) -> dict[int, int]:
         ids = set(contract_ids)
@@ -289,22 +305,31 @@ class Repository:
             result[row.pay_app_id].append(row)
         return result
 
-    def sov_line_values(self, contract_id: int) -> Sequence[Row[Any]]:
-        """SOV lines as plain rows (no ORM objects)."""
+    def sov_line_values_of(self, contract_ids: Iterable[int]) -> dict[int, list[Row[Any]]]:
+        """Each contract's SOV lines as plain rows (no ORM objects)."""
+        ids = set(contract_ids)
         table = SovLine.__table__
-        return self.session.execute(
-            select(table)
-            .where(table.c.contract_id == contract_id)
-            .order_by(table.c.position, table.c.id)
-        ).all()
+        rows = self.session.execute(
+            select(table).where(table.c.contract_id.in_(ids)).order_by(table.c.position, table.c.id)
+        )
+        return _grouped(ids, rows, lambda row: row.contract_id)
 
     def pay_app_packages(self, contract_id: int) -> Sequence[PayAppPackage]:
-        return self.session.scalars(
-            select(PayAppPackage)
+        return self.pay_app_packages_of([contract_id])[contract_id]
+
+    def pay_app_packages_of(self, contract_ids: Iterable[int]) -> dict[int, list[PayAppPackage]]:
+        """The packages billed on each contract's pay applications."""
+        ids = set(contract_ids)
+        rows = self.session.execute(
+            select(PayApp.contract_id, PayAppPackage)
             .join(PayApp, PayApp.id == PayAppPackage.pay_app_id)
-            .where(PayApp.contract_id == contract_id)
+            .where(PayApp.contract_id.in_(ids))
             .order_by(PayAppPackage.id)
-        ).all()
+        )
+        grouped: dict[int, list[PayAppPackage]] = {contract_id: [] for contract_id in ids}
+        for contract_id, billed in rows:
+            grouped[contract_id].append(billed)
+        return grouped
 
     def delete_lines_of_items(self, pay_app_ids: Sequence[int], item_ids: Sequence[int]) -> None:
         self.session.execute(
@@ -468,6 +493,16 @@ class Repository:
         if entity_id is not None:
             query = query.where(AuditEvent.entity_id == entity_id)
         return self.session.scalars(query.order_by(AuditEvent.id)).all()
+
+
+def _grouped(
+    keys: Iterable[int], rows: Iterable[GroupedRow], key: Callable[[GroupedRow], int]
+) -> dict[int, list[GroupedRow]]:
+    """Rows grouped by ``key``, every asked-for key present (an empty list when none)."""
+    grouped: dict[int, list[GroupedRow]] = {k: [] for k in keys}
+    for row in rows:
+        grouped[key(row)].append(row)
+    return grouped
 
 
 def empty_all_tables(connection: Connection) -> None:
