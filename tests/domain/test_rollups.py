@@ -26,9 +26,11 @@ from drawbridge.domain.rollups import (
     AccPaymentAmounts,
     acc_payment_amounts,
     acc_status,
+    billed_this_period,
     gross_retention,
     owner_billing,
     payment_position,
+    quantity_at_unit_price,
 )
 from drawbridge.domain.rules import PayAppStatus
 
@@ -426,3 +428,46 @@ def test_gross_retention_is_retainage_before_releases_at_the_rates_in_force() ->
     )[-1].summary
     assert gross_retention(summary) == 41_718
     assert summary.total_retainage == 41_718 - 10_000
+
+
+def test_billed_this_period_is_what_an_application_adds_to_line_4() -> None:
+    # app 1: E 1,000.00 + F 500.00 = 1,500.00. App 2 installs the 500.00 stored (F 500 -> 0) and
+    # does 200.00 of new work, so E = 700.00: line 4 = D 1,000 + E 700 + F 0 = 1,700.00. Only the
+    # 200.00 is newly billed; the installed material was billed when it was stored.
+    line = ScheduledLine(LineRef(LineKind.SOV, 1), 1_000_000)
+    chain = compute_chain(
+        BillingTerms(),
+        [
+            ApplicationEntry(
+                [line],
+                {
+                    line.ref: LineEntry(
+                        work_completed_this_period=100_000, materials_presently_stored=50_000
+                    )
+                },
+            ),
+            ApplicationEntry(
+                [line],
+                {
+                    line.ref: LineEntry(
+                        work_completed_this_period=70_000, materials_presently_stored=0
+                    )
+                },
+            ),
+        ],
+    )
+    assert billed_this_period(chain[0].summary, None) == 150_000
+    assert billed_this_period(chain[1].summary, chain[0].summary) == 20_000
+
+
+@pytest.mark.parametrize(
+    ("cents", "unit_price", "quantity"),
+    [
+        (125_000, Decimal("12.50"), Decimal("100.0000")),
+        (100, Decimal("3"), Decimal("0.3333")),  # 1.00 / 3 = 0.33333...
+        (200, Decimal("3"), Decimal("0.6667")),  # 0.66666... half-up
+        (50_000, None, Decimal(0)),  # a lump-sum line has no quantity
+    ],
+)
+def test_quantity_at_unit_price(cents: int, unit_price: Decimal | None, quantity: Decimal) -> None:
+    assert quantity_at_unit_price(cents, unit_price) == quantity

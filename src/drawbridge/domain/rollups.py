@@ -158,6 +158,20 @@ class AccPaymentAmounts:
         )
 
 
+def billed_this_period(summary: Summary, previous: Summary | None) -> int:
+    """What an application adds to line 4: work and stored materials claimed this period."""
+    before = previous.total_completed_and_stored_to_date if previous else 0
+    return summary.total_completed_and_stored_to_date - before
+
+
+def quantity_at_unit_price(amount_cents: int, unit_price: Decimal | None) -> Decimal:
+    """The quantity an amount stands for at a line's scheduled unit price (4 places, half-up);
+    0 for a line priced as a lump sum (no unit price)."""
+    if not unit_price:
+        return Decimal(0)
+    return round_half_up(Decimal(amount_cents) / HUNDRED / unit_price, 4)
+
+
 def gross_retention(summary: Summary) -> int:
     """Retainage at the rates in force on all work to date and all stored materials, before any
     release: the base of ACC's ``...GrossRetentionPercent`` fields."""

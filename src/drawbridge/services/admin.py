@@ -1,12 +1,10 @@
-"""Operator use cases: health, reset, fixture loading."""
+"""Operator use cases: health and reset (fixture loading is services/fixtures.py)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import Engine, text
 
-from drawbridge.store.uow import UnitOfWork
+from drawbridge.store.repositories import empty_all_tables
 
 
 def check_database(engine: Engine) -> None:
@@ -16,15 +14,5 @@ def check_database(engine: Engine) -> None:
 
 def reset(engine: Engine) -> None:
     """Empty every table in one transaction."""
-    from drawbridge.store.repositories import empty_all_tables
-
     with engine.begin() as connection:
         empty_all_tables(connection)
-
-
-def load_fixture_text(
-    uow: UnitOfWork, engine: Engine, text_: str, *, reset: bool
-) -> dict[str, Any]:
-    from drawbridge.services.fixtures import load_fixture_text as load
-
-    return load(uow, text_, reset=reset)

@@ -125,9 +125,6 @@ class Repository:
             )
         )
 
-    def user(self, user_id: int) -> User | None:
-        return self.session.get(User, user_id)
-
     def user_by_email(self, email: str) -> User | None:
         return self.session.scalar(select(User).where(func.lower(User.email) == email.lower()))
 
@@ -138,9 +135,6 @@ class Repository:
         return {u.id: u for u in self.session.scalars(select(User).where(User.id.in_(ids)))}
 
     # -- directory and projects ----------------------------------------------------------------
-    def party(self, company_id: int, party_id: int) -> Party | None:
-        return self._scoped(Party, company_id, party_id)
-
     def parties(self, company_id: int, party_ids: Iterable[int]) -> dict[int, Party]:
         return self.by_ids(Party, company_id, party_ids)
 
@@ -150,11 +144,6 @@ class Repository:
     def project_by_uuid(self, company_id: int, project_uuid: str) -> Project | None:
         return self.session.scalar(
             select(Project).where(Project.company_id == company_id, Project.uuid == project_uuid)
-        )
-
-    def project_by_code(self, company_id: int, code: str) -> Project | None:
-        return self.session.scalar(
-            select(Project).where(Project.company_id == company_id, Project.code == code)
         )
 
     def projects(self, company_id: int) -> Sequence[Project]:
@@ -181,13 +170,6 @@ class Repository:
             # Serializes every writer of one contract on PostgreSQL (SQLite: BEGIN IMMEDIATE).
             query = query.with_for_update()
         return self.session.scalar(query)
-
-    def contract_by_uuid(self, company_id: int, contract_uuid: str) -> Contract | None:
-        return self.session.scalar(
-            select(Contract).where(
-                Contract.company_id == company_id, Contract.uuid == contract_uuid
-            )
-        )
 
     def contracts_by_number(self, company_id: int, number: str) -> Sequence[Contract]:
         return self.session.scalars(

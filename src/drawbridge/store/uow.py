@@ -10,7 +10,6 @@ any other broken constraint becomes ``Invalid``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from types import TracebackType
 
 from sqlalchemy import Engine
@@ -101,6 +100,3 @@ def _conflict(error: IntegrityError) -> LedgerError:
 
 def _first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else "constraint violated"
-
-
-UnitOfWorkFactory = Callable[..., UnitOfWork]

@@ -22,7 +22,7 @@ from drawbridge.domain.errors import (
     NotFound,
     Unauthorized,
 )
-from drawbridge.services import admin, auth
+from drawbridge.services import admin, auth, fixtures
 
 STATUS = {Unauthorized: 401, Forbidden: 403, NotFound: 404, Conflict: 409, Invalid: 422}
 
@@ -75,7 +75,7 @@ def create_admin_app(runtime: Runtime) -> FastAPI:
     ) -> dict[str, Any]:
         """Load a fixture (JSON or YAML body) in one transaction; nothing is loaded on error."""
         text = (await request.body()).decode("utf-8", errors="replace")
-        summary = admin.load_fixture_text(runtime.uow(), runtime.engine, text, reset=reset)
+        summary = fixtures.load_fixture_text(runtime.uow(), text, reset=reset)
         return {"loaded": summary}
 
     @app.post("/reset")

@@ -25,7 +25,8 @@ from drawbridge.api.procore.schemas import (
 )
 from drawbridge.domain.billing import LineKind, LineRef
 from drawbridge.domain.errors import Invalid
-from drawbridge.domain.money import format_cents, round_half_up
+from drawbridge.domain.money import format_cents
+from drawbridge.domain.rollups import billed_this_period, quantity_at_unit_price
 from drawbridge.domain.rules import EDITABLE_BY_STANDARD, PayAppStatus, Role, Scope, parse_status
 from drawbridge.services.pay_apps import CreatePayApp, LineInput, PayAppFilter, UpdatePayApp
 from drawbridge.services.views import (
@@ -242,22 +243,17 @@ def parse_view(value: str | None) -> str:
     return chosen
 
 
-def _quantity_of(cents: int, unit_price: Decimal | None) -> Decimal:
-    """Quantities follow amounts at the scheduled unit price (none without a unit price)."""
-    if not unit_price:
-        return Decimal(0)
-    return round_half_up(Decimal(cents) / Decimal(100) / unit_price, 4)
-
-
 def requisition_item(line: PayAppLineView, currency: str) -> dict[str, Any]:
     figures = line.figures
     sov, change_order = line.sov_line, line.change_order_item
     unit_price = sov.unit_price if sov else None
-    previous_quantity = _quantity_of(figures.work_completed_from_previous_application, unit_price)
+    previous_quantity = quantity_at_unit_price(
+        figures.work_completed_from_previous_application, unit_price
+    )
     this_quantity = (
         line.work_completed_this_period_quantity
         if line.work_completed_this_period_quantity is not None
-        else _quantity_of(figures.work_completed_this_period, unit_price)
+        else quantity_at_unit_price(figures.work_completed_this_period, unit_price)
     )
     number = sov.number if sov else None
     source_id = sov.id if sov else change_order.id if change_order else line.id
@@ -450,11 +446,7 @@ def _summary_text(view: PayAppView) -> dict[str, Any]:
 
 
 def _total_claimed(view: PayAppView) -> int:
-    """What this requisition claims: line 4 now less line 4 of the previous requisition."""
-    before = (
-        view.previous_summary.total_completed_and_stored_to_date if view.previous_summary else 0
-    )
-    return view.summary.total_completed_and_stored_to_date - before
+    return billed_this_period(view.summary, view.previous_summary)
 
 
 def _invoice_type(view: PayAppView) -> str:
