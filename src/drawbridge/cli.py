@@ -193,7 +193,7 @@ def g703_table(view: PayAppView) -> Table:
             max_width=32 if header == "Description" else None,
             overflow="ellipsis",
         )
-    for line in view.summary_lines:
+    for line in view.g703_lines:
         figures = line.figures
         item = line.sov_line.number if line.sov_line else f"CO {line.change_order_item.id}"  # type: ignore[union-attr]
         table.add_row(

@@ -130,7 +130,7 @@ def test_the_demo_fixture_loads_and_obeys_the_billing_identities(runtime: Runtim
     kinds = [view.contract.kind for view in latest]
     assert "prime" in kinds
     assert kinds.count("commitment") >= 2
-    assert sum(1 for view in latest if len(view.summary_lines) >= 10) >= 3
+    assert sum(1 for view in latest if len(view.g703_lines) >= 10) >= 3
     items = [item.amount for view in latest for package in view.packages for item in package.items]
     assert any(amount > 0 for amount in items)
     assert any(amount < 0 for amount in items)

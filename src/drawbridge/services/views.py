@@ -255,7 +255,8 @@ class PayAppView:
     lines: tuple[PayAppLineView, ...] | None  # None when not asked for
 
     @property
-    def summary_lines(self) -> tuple[PayAppLineView, ...]:
+    def g703_lines(self) -> tuple[PayAppLineView, ...]:
+        """The lines, for a view built with them (``with_lines=True``)."""
         if self.lines is None:
             raise ValueError("this view was built without its lines")
         return self.lines

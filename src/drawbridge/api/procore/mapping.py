@@ -214,7 +214,7 @@ def to_update_pay_app(
 ) -> UpdatePayApp:
     """``current`` (read just before) names the items by their own ids and holds the custom
     fields the new values merge into."""
-    by_line_id = {line.id: line.ref for line in current.summary_lines}
+    by_line_id = {line.id: line.ref for line in current.g703_lines}
     return UpdatePayApp(
         pay_app_id=pay_app_id,
         project_id=project_id,
@@ -338,13 +338,13 @@ def package_items(view: PayAppView, package_id: int) -> list[dict[str, Any]]:
     """The change-order items of one package as lines of this requisition."""
     return [
         requisition_item(line, view.contract.currency)
-        for line in view.summary_lines
+        for line in view.g703_lines
         if line.figures.change_order_package_id == package_id
     ]
 
 
 def _item_packages(view: PayAppView) -> list[dict[str, Any]]:
-    lines = view.summary_lines
+    lines = view.g703_lines
 
     def package(
         parent_type: str, parent_id: int, name: str, members: Iterable[PayAppLineView]
@@ -524,7 +524,7 @@ def requisition(view: PayAppView, options: RenderOptions) -> dict[str, Any]:
         "attachments": [attachment(a, options.file_url) for a in view.attachments],
     }
     if options.view in ("extended", "items"):
-        body["items"] = [requisition_item(line, contract.currency) for line in view.summary_lines]
+        body["items"] = [requisition_item(line, contract.currency) for line in view.g703_lines]
         body["item_packages"] = _item_packages(view)
     if options.view == "action_policy":
         body["action_policy"] = _action_policy(view, options.actor)

@@ -213,7 +213,7 @@ def requisition_detail(
         contract_kind=mapping.COMMITMENT,
     )
     currency = found.contract.currency
-    return JSONResponse([mapping.requisition_item(line, currency) for line in found.summary_lines])
+    return JSONResponse([mapping.requisition_item(line, currency) for line in found.g703_lines])
 
 
 PackageQuery = Annotated[int, Query(ge=1, le=MAX_ID, description="Change Order Package ID")]
