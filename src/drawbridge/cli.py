@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import shutil
 from importlib import resources
@@ -65,8 +66,6 @@ def serve(
     operator_token = None
     if demo:
         # The demo prints an operator token so /_admin can be tried at once.
-        import os
-
         operator_token = os.environ.get("DRAWBRIDGE_OPERATOR_TOKEN") or (
             f"op_{secrets.token_urlsafe(24)}"
         )
