@@ -794,8 +794,17 @@ def test_overbilling_forbidden_is_invalid_naming_the_line() -> None:
     with pytest.raises(Invalid) as caught:
         compute_chain(terms, overbilling_history())
     assert "application 2, line sov:1" in caught.value.message
-    assert "11000.00 exceeds the scheduled value 10000.00" in caught.value.message
+    assert "11000.00 would go beyond the scheduled value 10000.00" in caught.value.message
     assert caught.value.field == "work_completed_this_period"
+    assert caught.value.code == "overbilling"
+
+
+def test_an_overbilled_line_is_named_by_its_label_when_it_has_one() -> None:
+    labelled = [ScheduledLine(SOV1, usd("10,000"), label="1 (General conditions)")]
+    history = [ApplicationEntry(labelled, entries.entries) for entries in overbilling_history()]
+    with pytest.raises(Invalid) as caught:
+        compute_chain(BillingTerms(allow_overbilling=False), history)
+    assert caught.value.message.startswith("application 2, line 1 (General conditions): ")
 
 
 def test_billing_exactly_the_scheduled_value_is_not_overbilling() -> None:

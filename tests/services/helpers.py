@@ -3,8 +3,10 @@
 The document: company 1 (Acme) with one project and one commitment of three SOV lines
 (10,000 + 20,000 + 30,000), retainage 10 % cumulative, over-billing forbidden; change-order
 package CO-001 (approved 2024-02-15, +5,000, inside period 2), CO-002 (pending, +1,000) and CO-003
-(approved 2024-06-01, -2,000: after every period, so only an explicit add bills it). Company 2
-(Harbor) is another tenant with a contract of its own.
+(approved 2024-06-01, -2,000: after every period, so only an explicit add bills it). Acme keeps
+the company defaults (over-billing allowed unless the contract forbids it, over-payment
+prevented). Company 2 (Harbor) is another tenant with a contract of its own, which allows
+over-payment (its company turns the prevention off), so payments on account need no history.
 """
 
 from __future__ import annotations
@@ -170,6 +172,7 @@ def ledger_document(*, allow_overbilling: bool = False) -> dict[str, Any]:
             {
                 "id": OTHER_COMPANY,
                 "name": "Harbor Line Electric",
+                "prevent_overpayment": False,
                 "users": [
                     {
                         "email": "boss@harbor.test",
@@ -251,7 +254,9 @@ def assert_no_drift(runtime: Runtime, contract_id: int) -> int:
                     materials_retainage_released=row.materials_retainage_released_input_cents,
                 )
             entries.append(ApplicationEntry(lines=lines, entries=inputs))
-        expected = compute_chain(chain.billing_terms(contract), entries)
+        company = repo.company(contract.company_id)
+        assert company is not None
+        expected = compute_chain(chain.billing_terms(contract, company), entries)
         package_of_item = {item.id: item.package_id for item in items.values()}
         for app, figures in zip(apps, expected, strict=True):
             stored = chain.application_figures(app, rows[app.id], package_of_item)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from drawbridge.bootstrap import Runtime
 from drawbridge.domain.errors import Conflict
+from drawbridge.domain.rules import PayAppStatus
 from drawbridge.services import pay_apps, payments
 from drawbridge.services.pay_apps import CreatePayApp, LineInput
 from drawbridge.services.payments import RecordPayment
@@ -43,10 +44,13 @@ def worker(runtime: Runtime, index: int, start: threading.Barrier, out: Outcomes
         start.wait()
         duplicate = index % 5 == 0
         origin = "APP-DUP" if duplicate else f"APP-{index}"
+        # Submitted, so it can be paid; 1,000.00 + index cents of work, 10 % retained, so the
+        # payment below (10.00 + index cents) always fits its line 8.
         command = CreatePayApp(
             contract_id=CONTRACT,
+            status=PayAppStatus.UNDER_REVIEW,
             header={"origin_id": origin},
-            lines=[LineInput(ref=sov(LINES[2]), work_completed_this_period=100 + index)],
+            lines=[LineInput(ref=sov(LINES[2]), work_completed_this_period=100_000 + index)],
         )
         try:
             view = pay_apps.create_pay_app(runtime.uow(), ACTOR, command)

@@ -47,7 +47,8 @@ def contract_of(document: dict[str, Any], company: int = 0) -> dict[str, Any]:
 
 
 def with_history(document: dict[str, Any]) -> dict[str, Any]:
-    """Two applications and a payment on the commitment (over-billing forbidden, 10 %)."""
+    """Two submitted applications and a payment on the commitment (over-billing forbidden, 10 %):
+    app 1 earns 5,400.00 (6,000 less 10 %), paid in full; app 2 brings line 6 to 9,900.00."""
     contract = contract_of(document)
     contract["pay_apps"] = [
         {
@@ -59,6 +60,7 @@ def with_history(document: dict[str, Any]) -> dict[str, Any]:
         {
             "number": 2,
             "period_id": PERIODS[1],
+            "status": "under_review",
             "lines": [
                 {"line_item": 1, "work_completed_this_period": "4000.00"},
                 {"line_item": 2, "work_completed_this_period": "1000.00"},

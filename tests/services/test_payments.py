@@ -9,7 +9,7 @@ import pytest
 
 from drawbridge.bootstrap import Runtime
 from drawbridge.domain.errors import Conflict, Forbidden, Invalid, NotFound
-from drawbridge.domain.rules import Role, Scope
+from drawbridge.domain.rules import PayAppStatus, Role, Scope
 from drawbridge.services import attachments, pay_apps, payments
 from drawbridge.services.pay_apps import CreatePayApp, LineInput
 from drawbridge.services.payments import RecordPayment
@@ -40,9 +40,11 @@ def ledger(runtime: Runtime) -> Runtime:
 
 @pytest.fixture
 def pay_app(ledger: Runtime) -> PayAppView:
-    """App 1: 10,000 of work on line 1, 10 % retained: 9,000.00 due."""
+    """App 1, submitted: 10,000 of work on line 1, 10 % retained: 9,000.00 due (and earned less
+    retainage on the contract, line 6)."""
     command = CreatePayApp(
         contract_id=CONTRACT,
+        status=PayAppStatus.UNDER_REVIEW,
         header={"period_id": PERIODS[0]},
         lines=[LineInput(ref=sov(LINES[0]), work_completed_this_period=1_000_000)],
     )
@@ -160,19 +162,21 @@ def test_payments_change_paid_and_unpaid_and_deletability(
     # The G702 figures never move with payments.
     assert view.summary == pay_app.summary
 
-    record(ledger, pay_app_id=pay_app.id, amount_cents=400_000)
-    view = view_of(ledger, pay_app.id)
-    assert (view.payments.amount_paid, view.payments.amount_unpaid) == (1_000_000, -100_000)
-    assert view.payments.paid_in_full
-
     # A payment on the contract but on no pay application does not count against one.
     record(ledger, amount_cents=50_000)
-    assert view_of(ledger, pay_app.id).payments.amount_paid == 1_000_000
+    assert view_of(ledger, pay_app.id).payments.amount_paid == 600_000
+
+    # 600,000 + 250,000 = 850,000 of 900,000 due; with the 50,000 on account the contract has
+    # received 900,000 = its line 6.
+    record(ledger, pay_app_id=pay_app.id, amount_cents=250_000)
+    view = view_of(ledger, pay_app.id)
+    assert (view.payments.amount_paid, view.payments.amount_unpaid) == (850_000, 50_000)
+    assert not view.payments.paid_in_full
 
     payments.update_payment(ledger.uow(), ADMIN, first.id, {"pay_app_id": None})
-    assert view_of(ledger, pay_app.id).payments.amount_paid == 400_000
+    assert view_of(ledger, pay_app.id).payments.amount_paid == 250_000
     with ledger.uow(read_only=True) as uow:
-        assert uow.repo.paid_on_contract(CONTRACT) == 1_050_000
+        assert uow.repo.paid_on_contract(CONTRACT) == 900_000
 
 
 def test_an_uploaded_file_can_be_linked_and_fetched(ledger: Runtime, pay_app: PayAppView) -> None:

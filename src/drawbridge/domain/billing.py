@@ -78,6 +78,7 @@ class ScheduledLine:
     ref: LineRef
     scheduled_value: int
     change_order_package_id: int | None = None
+    label: str = ""  # how errors name the line to people (its number and description)
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,13 +353,14 @@ def _compute_line(
 
     this_period = entry.work_completed_this_period
     completed = work_from_previous + this_period + stored
-    where = f"application {number}, line {scheduled.ref}"
+    where = f"application {number}, line {scheduled.label or scheduled.ref}"
     if not terms.allow_overbilling and _overbilled(completed, scheduled.scheduled_value):
         raise Invalid(
-            f"{where}: total completed and stored to date {format_cents(completed)} exceeds the "
-            f"scheduled value {format_cents(scheduled.scheduled_value)} and this contract does "
-            "not allow over-billing",
+            f"{where}: total completed and stored to date {format_cents(completed)} would go "
+            f"beyond the scheduled value {format_cents(scheduled.scheduled_value)}, and "
+            "over-billing is not allowed on this contract",
             field="work_completed_this_period",
+            code="overbilling",
         )
 
     # Work retainage.

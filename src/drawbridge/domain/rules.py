@@ -1,14 +1,26 @@
-"""Who may do what to a pay application (Procore's rules, applied on every face).
+"""Who may do what to a pay application (Procore's rules, applied on every face), and which
+money rules a contract follows.
 
 - A ``standard`` member may edit a pay application only when it is the latest on its contract and
   its status is ``draft`` or ``revise_and_resubmit``, and may set the status only to ``draft`` or
   ``under_review``. An ``admin`` may edit any pay application and set any status.
 - A pay application is deletable only when it is the latest on its contract, its status is
   ``draft``, ``under_review`` or ``revise_and_resubmit``, and no payment references it.
+- Integration fields (an ERP's bookkeeping: ACC's ``integrationState``, ``externalId``,
+  ``externalSystem``, ``externalMessage``, ``lastSyncTime``; Procore's ``erp_status``) are not an
+  edit of the figures, but they are not free either: only an ``admin`` locks or unlocks a pay
+  application (a lock freezes it on every face, so a ``standard`` member can neither set one nor
+  lift an admin's), and only an ``admin`` sets any of them on an application that is approved or
+  has payments (what an ERP has already taken over). Otherwise a ``standard`` member may set them.
+- Over-billing and over-payment each follow a company default with a per-contract override, as
+  Procore's company setting "Prevent overbilling on all projects" overrides a project's "Allow
+  over-billing" toggle: when the company prevents, no contract may allow; otherwise the contract's
+  own setting decides, and a contract that says nothing (``None``) follows the company.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from enum import StrEnum
 
 from drawbridge.domain.errors import Forbidden, Invalid
@@ -72,6 +84,72 @@ def check_can_set_status(role: Role, status: PayAppStatus) -> None:
             f"status: a standard user may set only draft or under_review, not {status.value}",
             field="status",
             code="status_not_allowed",
+        )
+
+
+def check_paid_stays_submitted(new_status: PayAppStatus, *, has_payments: bool) -> None:
+    """A pay application with payments may not go back to draft: payments are recorded only
+    against submitted applications, because a draft is still the client's to change; money
+    received against a claim that is withdrawn would stand against nothing."""
+    if has_payments and new_status is PayAppStatus.DRAFT:
+        raise Invalid(
+            "status: a pay application with payments may not go back to draft",
+            field="status",
+            code="has_payments",
+        )
+
+
+INTEGRATION_STATE = "integration_state"
+INTEGRATION_FIELDS = frozenset(
+    {
+        INTEGRATION_STATE,
+        "external_id",
+        "external_system",
+        "external_message",
+        "last_sync_time",
+        "erp_status",
+    }
+)
+
+
+def check_can_set_integration_fields(
+    role: Role, names: Collection[str], *, status: PayAppStatus, has_payments: bool
+) -> None:
+    """Refuse a ``standard`` member the integration fields only an admin may set (module note)."""
+    if role is Role.ADMIN:
+        return
+    given = INTEGRATION_FIELDS.intersection(names)
+    if INTEGRATION_STATE in given:
+        raise Forbidden(
+            "integration_state: only an admin may lock or unlock a pay application",
+            field=INTEGRATION_STATE,
+            code="integration_admin_only",
+        )
+    if given and (status in APPROVED_STATUSES or has_payments):
+        name = sorted(given)[0]
+        raise Forbidden(
+            f"{name}: only an admin may set integration fields on a pay application that is "
+            "approved or has payments",
+            field=name,
+            code="integration_admin_only",
+        )
+
+
+def money_rule_allows(*, company_prevents: bool, contract_allows: bool | None) -> bool:
+    """Whether a contract may over-bill (or over-pay): never when its company prevents it;
+    otherwise as the contract says, and allowed when it says nothing."""
+    return not company_prevents and contract_allows is not False
+
+
+def check_contract_money_setting(
+    *, company_prevents: bool, contract_allows: bool | None, field: str
+) -> None:
+    """A contract may not allow what its company prevents (Procore: the company setting wins)."""
+    if company_prevents and contract_allows:
+        raise Invalid(
+            f"{field}: the company prevents this on all contracts, so a contract may not allow it",
+            field=field,
+            code="company_prevents",
         )
 
 

@@ -9,7 +9,7 @@ recompute would change any of its figures, the whole write is refused.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from decimal import Decimal
 from typing import Any
@@ -33,8 +33,11 @@ from drawbridge.domain.billing import (
     Summary,
 )
 from drawbridge.domain.errors import Conflict
+from drawbridge.domain.rules import money_rule_allows
 from drawbridge.store.models import (
     ChangeOrderItem,
+    ChangeOrderPackage,
+    Company,
     Contract,
     PayApp,
     PayAppLine,
@@ -60,7 +63,7 @@ LINE_COLUMNS = _column_map(LineFigures, PayAppLine)
 SUMMARY_COLUMNS = _column_map(Summary, PayApp)
 
 
-def billing_terms(contract: Contract) -> BillingTerms:
+def billing_terms(contract: Contract, company: Company) -> BillingTerms:
     return BillingTerms(
         retainage_method=RetainageMethod(contract.retainage_method),
         work_percent=contract.work_retainage_percent,
@@ -74,7 +77,10 @@ def billing_terms(contract: Contract) -> BillingTerms:
             for step in contract.retainage_steps
         ),
         stored_materials=StoredMaterialsMode(contract.stored_materials),
-        allow_overbilling=contract.allow_overbilling,
+        allow_overbilling=money_rule_allows(
+            company_prevents=company.prevent_overbilling,
+            contract_allows=contract.allow_overbilling,
+        ),
     )
 
 
@@ -141,6 +147,7 @@ def recompute(uow: UnitOfWork, contract: Contract, from_number: int = 1) -> None
     sov = {line.id: line for line in repo.sov_lines(contract.id)}
     items = {item.id: item for item in repo.package_items(contract.id)}
     package_of_item = {item.id: item.package_id for item in items.values()}
+    labels = _line_labels(sov.values(), items.values(), repo.packages(contract.id))
 
     start: ChainStart | None = None
     if first > 1:
@@ -152,29 +159,52 @@ def recompute(uow: UnitOfWork, contract: Contract, from_number: int = 1) -> None
     to_compute = [app for app in pay_apps if app.number >= first]
     entries = [
         ApplicationEntry(
-            lines=[_scheduled(row, sov, items) for row in line_rows[app.id]],
+            lines=[_scheduled(row, sov, items, labels) for row in line_rows[app.id]],
             entries={line_ref(row): entry_of(row) for row in line_rows[app.id]},
         )
         for app in to_compute
     ]
-    results = billing.compute_chain(billing_terms(contract), entries, start)
+    company = repo.company(contract.company_id)
+    assert company is not None
+    results = billing.compute_chain(billing_terms(contract, company), entries, start)
     for app, figures in zip(to_compute, results, strict=True):
         _store(app, line_rows[app.id], figures)
     uow.flush()
 
 
+def _line_labels(
+    sov: Iterable[SovLine],
+    items: Iterable[ChangeOrderItem],
+    packages: Iterable[ChangeOrderPackage],
+) -> dict[LineRef, str]:
+    """How the engine names each line in an error: ``3 (Raceways and boxes)`` for an SOV line,
+    ``CO-001 (Anchor bolts)`` for a change-order item."""
+    package_numbers = {package.id: package.number for package in packages}
+    labels = {LineRef(LineKind.SOV, line.id): f"{line.number} ({line.description})" for line in sov}
+    labels.update(
+        {
+            LineRef(LineKind.CHANGE_ORDER, item.id): (
+                f"{package_numbers[item.package_id]} ({item.description})"
+            )
+            for item in items
+        }
+    )
+    return labels
+
+
 def _scheduled(
-    row: PayAppLine, sov: dict[int, SovLine], items: dict[int, ChangeOrderItem]
+    row: PayAppLine,
+    sov: dict[int, SovLine],
+    items: dict[int, ChangeOrderItem],
+    labels: dict[LineRef, str],
 ) -> ScheduledLine:
     if row.sov_line_id is not None:
-        return ScheduledLine(
-            LineRef(LineKind.SOV, row.sov_line_id), sov[row.sov_line_id].scheduled_value_cents
-        )
+        ref = LineRef(LineKind.SOV, row.sov_line_id)
+        return ScheduledLine(ref, sov[row.sov_line_id].scheduled_value_cents, label=labels[ref])
     assert row.change_order_item_id is not None
     item = items[row.change_order_item_id]
-    return ScheduledLine(
-        LineRef(LineKind.CHANGE_ORDER, item.id), item.amount_cents, item.package_id
-    )
+    ref = LineRef(LineKind.CHANGE_ORDER, item.id)
+    return ScheduledLine(ref, item.amount_cents, item.package_id, labels[ref])
 
 
 def _store(app: PayApp, rows: Sequence[PayAppLine], figures: ApplicationFigures) -> None:

@@ -1,8 +1,9 @@
-"""Contract look-ups shared by the command line and the web pages."""
+"""Contract look-ups and settings shared by the use cases, the command line and the web pages."""
 
 from __future__ import annotations
 
 from drawbridge.domain.errors import Invalid, NotFound
+from drawbridge.domain.rules import money_rule_allows
 from drawbridge.services.views import Actor
 from drawbridge.store.models import Contract
 from drawbridge.store.uow import UnitOfWork
@@ -30,6 +31,16 @@ def contract_in_scope(
     ):
         return None
     return contract
+
+
+def overpayment_allowed(uow: UnitOfWork, contract: Contract) -> bool:
+    """Whether payments on this contract may go beyond what is due (company rule, contract
+    override: rules.money_rule_allows)."""
+    company = uow.repo.company(contract.company_id)
+    assert company is not None
+    return money_rule_allows(
+        company_prevents=company.prevent_overpayment, contract_allows=contract.allow_overpayment
+    )
 
 
 def resolve_contract(

@@ -120,7 +120,13 @@ def _load_company(
     repo = uow.repo
     if fixture.id is not None and repo.company(fixture.id) is not None:
         raise schema.FixtureError(f"{path}.id: company {fixture.id} already exists")
-    company = Company(id=fixture.id, name=fixture.name, base_currency=fixture.base_currency)
+    company = Company(
+        id=fixture.id,
+        name=fixture.name,
+        base_currency=fixture.base_currency,
+        prevent_overbilling=fixture.prevent_overbilling,
+        prevent_overpayment=fixture.prevent_overpayment,
+    )
     repo.add(company)
     uow.flush()
     counts["companies"] += 1
@@ -261,6 +267,7 @@ def _load_contract(
         ],
         stored_materials=fixture.stored_materials.value,
         allow_overbilling=fixture.allow_overbilling,
+        allow_overpayment=fixture.allow_overpayment,
         details=details,
         **({"uuid": fixture.uuid} if fixture.uuid else {}),
     )

@@ -15,16 +15,21 @@ from typing import Any
 
 from drawbridge.domain.billing import LineKind, LineRef
 from drawbridge.domain.errors import Conflict, Invalid, NotFound
+from drawbridge.domain.payments import PayAppDue, check_paid_still_due
 from drawbridge.domain.rules import (
+    INTEGRATION_FIELDS,
+    INTEGRATION_STATE,
     PayAppStatus,
     check_can_edit,
     check_can_read,
+    check_can_set_integration_fields,
     check_can_set_status,
     check_can_write,
+    check_paid_stays_submitted,
     is_deletable,
 )
 from drawbridge.services import audit, chain, render
-from drawbridge.services.contracts import contract_in_scope
+from drawbridge.services.contracts import contract_in_scope, overpayment_allowed
 from drawbridge.services.views import Actor, ChangeOrderPackageView, Page, PayAppView
 from drawbridge.store.models import (
     Attachment,
@@ -166,19 +171,23 @@ def update_pay_app(uow: UnitOfWork, actor: Actor, command: UpdatePayApp) -> PayA
             uow, actor, command.pay_app_id, command.project_id, command.contract_kind
         )
         latest = uow.repo.latest_numbers([contract.id])[contract.id]
-        unlocking = set(command.header) == {"integration_state"} and _header_only(command)
+        status = PayAppStatus(pay_app.status)
+        has_payments = bool(uow.repo.paid_by_pay_app([pay_app.id])[pay_app.id])
+        unlocking = set(command.header) == {INTEGRATION_STATE} and _header_only(command)
         if pay_app.integration_state == chain.LOCKED and not unlocking:
             raise Conflict(
                 "the pay application is locked by an integration (integrationState 'locked')",
                 code="locked",
             )
-        # Integration bookkeeping (ACC's sync fields) is not an edit of the pay application.
+        check_can_set_integration_fields(
+            actor.role, command.header, status=status, has_payments=has_payments
+        )
+        # Integration bookkeeping alone (ACC's sync fields) is not an edit of the pay application.
         if not (set(command.header) <= INTEGRATION_FIELDS and _header_only(command)):
-            check_can_edit(
-                actor.role, is_latest=pay_app.number == latest, status=PayAppStatus(pay_app.status)
-            )
+            check_can_edit(actor.role, is_latest=pay_app.number == latest, status=status)
         if command.status is not None:
             check_can_set_status(actor.role, command.status)
+            check_paid_stays_submitted(command.status, has_payments=has_payments)
         _check_header(uow, actor, contract, command.header, exclude_id=pay_app.id)
         before = audit.pay_app(uow, pay_app)
         _apply_header(pay_app, command.header)
@@ -391,9 +400,38 @@ def _finish_write(
     later application follows), record the audit event, and answer with its view. The caller
     commits."""
     pay_app.updated_at = utcnow()
+    dues_before = {
+        app.id: app.current_payment_due_cents
+        for app in uow.repo.pay_apps_of_contract(contract.id)
+        if app.number >= pay_app.number
+    }
     chain.recompute(uow, contract, from_number=pay_app.number)
+    _check_payments_still_fit(uow, contract, dues_before)
     audit.record(uow, actor, action, "pay_app", pay_app.id, before, audit.pay_app(uow, pay_app))
     return render.pay_app_views(uow, [pay_app], with_lines=True)[0]
+
+
+def _check_payments_still_fit(
+    uow: UnitOfWork, contract: Contract, dues_before: Mapping[int, int]
+) -> None:
+    """An edit that lowers a paid application's line 8 (its own, or a later one's through the
+    chain) may not leave it over-paid where the contract does not allow over-payment."""
+    lowered = [
+        app
+        for app in uow.repo.pay_apps_of_contract(contract.id)
+        if app.id in dues_before and app.current_payment_due_cents < dues_before[app.id]
+    ]
+    if not lowered or overpayment_allowed(uow, contract):
+        return
+    paid = uow.repo.paid_by_pay_app(app.id for app in lowered)
+    for app in lowered:
+        due = PayAppDue(
+            number=app.number,
+            current_payment_due=app.current_payment_due_cents,
+            paid=sum(paid[app.id]),
+            written_off=app.written_off_cents,
+        )
+        check_paid_still_due(due)
 
 
 def _contract(
@@ -446,18 +484,6 @@ def _check_package_edit(uow: UnitOfWork, actor: Actor, pay_app: PayApp, contract
     check_can_edit(
         actor.role, is_latest=pay_app.number == latest, status=PayAppStatus(pay_app.status)
     )
-
-
-INTEGRATION_FIELDS = frozenset(
-    {
-        "integration_state",
-        "external_id",
-        "external_system",
-        "external_message",
-        "last_sync_time",
-        "erp_status",
-    }
-)
 
 
 def _header_only(command: UpdatePayApp) -> bool:

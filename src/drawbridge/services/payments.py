@@ -3,21 +3,34 @@
 A payment is money paid against a contract, optionally against one of its pay applications. It
 never changes the G702 figures; it changes what is paid and unpaid on its pay application
 (domain/rollups.py) and so whether that application is ``paid`` on ACC and ``deletable``.
+
+Every write holds the contract's row lock while it checks the money rules (domain/payments.py:
+submitted pay applications only, over-payment, one check per pay application), so two payments
+recorded at once cannot together over-pay: the second one waits, then sees the first.
+A payment without a date is dated the day it is recorded (UTC).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from drawbridge.domain.errors import Conflict, Invalid, NotFound
-from drawbridge.domain.rules import check_can_read, check_can_write
+from drawbridge.domain.payments import (
+    ContractDue,
+    PayAppDue,
+    check_contract_overpayment,
+    check_pay_app_overpayment,
+    check_payable,
+)
+from drawbridge.domain.rules import PayAppStatus, check_can_read, check_can_write
 from drawbridge.services import audit, render
 from drawbridge.services.attachments import link_to_payment, store_file
-from drawbridge.services.contracts import contract_in_scope
+from drawbridge.services.contracts import contract_in_scope, overpayment_allowed
 from drawbridge.services.views import Actor, Page, PaymentView
-from drawbridge.store.models import Contract, Payment
+from drawbridge.store.models import Contract, PayApp, Payment
 from drawbridge.store.repositories import PaymentFilter as PaymentFilter  # re-exported for faces
 from drawbridge.store.types import utcnow
 from drawbridge.store.uow import UnitOfWork
@@ -63,8 +76,11 @@ def record_payment(uow: UnitOfWork, actor: Actor, command: RecordPayment) -> Pay
         contract = _contract(
             uow, actor, command.contract_id, command.project_id, command.contract_kind
         )
-        _check_references(uow, actor, contract, command.values, exclude_id=None)
         now = utcnow()
+        values = dict(command.values)
+        if values.get("payment_date") is None:
+            values["payment_date"] = now.date()  # the day it is recorded
+        _check_money_rules(uow, actor, contract, values, payment=None)
         payment = Payment(
             id=command.payment_id,
             company_id=actor.company_id,
@@ -75,7 +91,7 @@ def record_payment(uow: UnitOfWork, actor: Actor, command: RecordPayment) -> Pay
             created_by_id=actor.user_id,
             created_at=now,
             updated_at=now,
-            **dict(command.values),
+            **values,
         )
         uow.repo.add(payment)
         uow.flush()
@@ -102,7 +118,8 @@ def update_payment(
     with uow:
         payment = _payment(uow, actor, payment_id, contract_id, project_id, contract_kind)
         contract = _contract(uow, actor, payment.contract_id, None)
-        _check_references(uow, actor, contract, values, exclude_id=payment.id)
+        uow.session.refresh(payment)  # read again under the contract lock
+        _check_money_rules(uow, actor, contract, values, payment=payment)
         before = audit.payment(payment)
         for name, value in values.items():
             setattr(payment, name, value)
@@ -219,16 +236,33 @@ def _check_values(values: Mapping[str, Any], *, creating: bool) -> None:
         raise Invalid(
             f"payment_method: must be one of {', '.join(PAYMENT_METHODS)}", field="payment_method"
         )
+    if "payment_date" in values:
+        day = values["payment_date"]
+        if day is None and not creating:
+            raise Invalid("date: a payment's date may be changed, not removed", field="date")
+        if day is not None and (not isinstance(day, date) or isinstance(day, datetime)):
+            raise Invalid("date: not a date (YYYY-MM-DD)", field="date")
 
 
-def _check_references(
+def _check_money_rules(
     uow: UnitOfWork,
     actor: Actor,
     contract: Contract,
     values: Mapping[str, Any],
-    exclude_id: int | None,
+    payment: Payment | None,
 ) -> None:
-    pay_app_id = values.get("pay_app_id")
+    """The rules a new payment, or a payment after this update, must follow (module note).
+    Called under the contract's lock, with ``payment`` the stored row when updating."""
+
+    def after(name: str) -> Any:
+        return values.get(name) if name in values or payment is None else getattr(payment, name)
+
+    pay_app_id, amount, check_number = (
+        after("pay_app_id"),
+        after("amount_cents"),
+        after("check_number"),
+    )
+    pay_app = None
     if pay_app_id is not None:
         pay_app = uow.repo.pay_app(actor.company_id, pay_app_id)
         if pay_app is None or pay_app.contract_id != contract.id:
@@ -236,14 +270,63 @@ def _check_references(
                 f"requisition_id: no pay application {pay_app_id} on this contract",
                 field="requisition_id",
             )
+        check_payable(pay_app.number, PayAppStatus(pay_app.status), field="requisition_id")
+        if check_number is not None:
+            same_check = uow.repo.payment_by_check(pay_app.id, check_number)
+            if same_check is not None and same_check is not payment:
+                raise Conflict(
+                    f"check_number: check {check_number} already pays pay application "
+                    f"{pay_app.number} (payment {same_check.id})",
+                    field="check_number",
+                    code="duplicate_check",
+                )
     origin_id = values.get("origin_id")
     if origin_id:
         existing = uow.repo.payment_by_origin_id(actor.company_id, origin_id)
-        if existing is not None and existing.id != exclude_id:
+        if existing is not None and existing is not payment:
             raise Conflict(
                 f"origin_id: a payment with origin_id {origin_id!r} already exists",
                 field="origin_id",
             )
+    # Over-payment is judged when the money or where it goes changes, so an edit of a payment's
+    # notes never trips over figures that changed since it was recorded.
+    if payment is None or {"amount_cents", "pay_app_id"} & set(values):
+        _check_overpayment(uow, contract, pay_app, amount, payment)
+
+
+def _check_overpayment(
+    uow: UnitOfWork,
+    contract: Contract,
+    pay_app: PayApp | None,
+    amount: int,
+    payment: Payment | None,
+) -> None:
+    allowed = overpayment_allowed(uow, contract)
+    if allowed:
+        return
+    others = [row for row in uow.repo.payments_of_contract(contract.id) if row is not payment]
+    if pay_app is not None:
+        due = PayAppDue(
+            number=pay_app.number,
+            current_payment_due=pay_app.current_payment_due_cents,
+            paid=sum(row.amount_cents for row in others if row.pay_app_id == pay_app.id),
+            written_off=pay_app.written_off_cents,
+        )
+        check_pay_app_overpayment(amount, due, allowed=allowed)
+    submitted = [
+        app
+        for app in uow.repo.pay_apps_of_contract(contract.id)
+        if app.status != PayAppStatus.DRAFT.value
+    ]
+    latest = submitted[-1] if submitted else None
+    contract_due = ContractDue(
+        number=contract.number,
+        latest_submitted=latest.number if latest else None,
+        earned_less_retainage=latest.total_earned_less_retainage_cents if latest else 0,
+        paid=sum(row.amount_cents for row in others),
+        written_off=sum(app.written_off_cents for app in submitted),
+    )
+    check_contract_overpayment(amount, contract_due, allowed=allowed)
 
 
 def _attach(

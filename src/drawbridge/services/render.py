@@ -43,7 +43,13 @@ from drawbridge.store.uow import UnitOfWork
 
 
 def company_view(row: Company) -> CompanyView:
-    return CompanyView(id=row.id, name=row.name, base_currency=row.base_currency)
+    return CompanyView(
+        id=row.id,
+        name=row.name,
+        base_currency=row.base_currency,
+        prevent_overbilling=row.prevent_overbilling,
+        prevent_overpayment=row.prevent_overpayment,
+    )
 
 
 def user_view(row: User | None) -> UserView | None:
@@ -166,6 +172,7 @@ def _contract_view(row: Contract, parties: dict[int, Party]) -> ContractView:
         retainage_steps=tuple(row.retainage_steps),
         stored_materials=row.stored_materials,
         allow_overbilling=row.allow_overbilling,
+        allow_overpayment=row.allow_overpayment,
         details=dict(row.details),
         created_at=row.created_at,
         updated_at=row.updated_at,

@@ -53,6 +53,8 @@ class CompanyView:
     id: int
     name: str
     base_currency: str
+    prevent_overbilling: bool
+    prevent_overpayment: bool
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,8 @@ class ContractView:
     materials_retainage_percent: Decimal
     retainage_steps: tuple[dict[str, str], ...]
     stored_materials: str
-    allow_overbilling: bool
+    allow_overbilling: bool | None  # the contract's own setting; None follows the company
+    allow_overpayment: bool | None
     details: dict[str, Any]
     created_at: datetime
     updated_at: datetime

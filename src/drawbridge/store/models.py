@@ -27,6 +27,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -59,6 +61,12 @@ class Company(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
     base_currency: Mapped[str] = mapped_column(String(3), default="USD")
+    # Company-wide money rules (docs/billing.md "Over-billing", "Payments"); a contract may
+    # tighten them, never loosen one the company sets.
+    prevent_overbilling: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    prevent_overpayment: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -165,7 +173,10 @@ class Contract(Base):
     # [{"at_percent_complete": "50", "work_percent": "5", "materials_percent": "5"}], ascending
     retainage_steps: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     stored_materials: Mapped[str] = mapped_column(String(16), default="manual")
-    allow_overbilling: Mapped[bool] = mapped_column(Boolean, default=True)
+    # None follows the company's rule; False forbids on this contract; True allows it where the
+    # company does not forbid it (a company that prevents overrides every contract).
+    allow_overbilling: Mapped[bool | None] = mapped_column(Boolean)
+    allow_overpayment: Mapped[bool | None] = mapped_column(Boolean)
     # Intacct's descriptive fields (description, scope, inclusions, exclusions, terms, ...)
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -397,6 +408,9 @@ class Payment(Base):
     __tablename__ = "payments"
     __table_args__ = (
         UniqueConstraint("company_id", "origin_id"),
+        # One check pays a pay application once (NULLs never collide: payments on account, or
+        # without a check number).
+        UniqueConstraint("pay_app_id", "check_number"),
         CheckConstraint("amount_cents > 0", name="positive"),
         CheckConstraint(
             "payment_method IS NULL OR payment_method IN ('check', 'electronic', 'credit_card')",
@@ -412,7 +426,7 @@ class Payment(Base):
     pay_app_id: Mapped[int | None] = mapped_column(ForeignKey("pay_apps.id"), index=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=_uuid)
     amount_cents: Mapped[int] = mapped_column(BigInteger)
-    payment_date: Mapped[date | None] = mapped_column("date", Date)
+    payment_date: Mapped[date] = mapped_column("date", Date)
     payment_method: Mapped[str | None] = mapped_column(String(16))
     check_number: Mapped[str | None] = mapped_column(String(64))
     payment_number: Mapped[str | None] = mapped_column(String(64))

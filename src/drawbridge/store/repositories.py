@@ -440,6 +440,18 @@ class Repository:
             result[pay_app_id].append(amount)
         return result
 
+    def payments_of_contract(self, contract_id: int) -> Sequence[Payment]:
+        return self.session.scalars(
+            select(Payment).where(Payment.contract_id == contract_id).order_by(Payment.id)
+        ).all()
+
+    def payment_by_check(self, pay_app_id: int, check_number: str) -> Payment | None:
+        return self.session.scalar(
+            select(Payment).where(
+                Payment.pay_app_id == pay_app_id, Payment.check_number == check_number
+            )
+        )
+
     def paid_on_contract(self, contract_id: int) -> int:
         return int(
             self.session.scalar(
