@@ -1,4 +1,5 @@
-"""Many writers on one contract at once: gapless numbers, unique origin_ids, clean conflicts.
+"""Many writers on one contract at once: gapless numbers, unique origin_ids, clean conflicts,
+and payments that cannot together over-pay.
 
 Each thread has its own unit of work (its own connection and transaction). PostgreSQL serializes
 the writers of a contract with ``SELECT ... FOR UPDATE`` on the contract row, SQLite with
@@ -16,7 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from drawbridge.bootstrap import Runtime
-from drawbridge.domain.errors import Conflict
+from drawbridge.domain.errors import Conflict, Invalid
 from drawbridge.domain.rules import PayAppStatus
 from drawbridge.services import pay_apps, payments
 from drawbridge.services.pay_apps import CreatePayApp, LineInput
@@ -134,3 +135,53 @@ def test_twenty_writers_on_one_contract_postgres(runtime: Runtime) -> None:
 def test_eight_writers_on_one_contract(runtime: Runtime) -> None:
     out = hammer(runtime, 8)
     assert len(out.created) == 8 - 1
+
+
+def test_concurrent_payments_cannot_together_over_pay(runtime: Runtime) -> None:
+    """Eight payments of 3,000.00 race for a pay application with 9,000.00 due: the contract
+    lock makes each see the ones before it, so exactly three fit and the rest are refused."""
+    load(runtime, ledger_document())
+    # 10,000.00 of work on line 1, 10 % retained: line 8 = 9,000.00.
+    app = pay_apps.create_pay_app(
+        runtime.uow(),
+        ACTOR,
+        CreatePayApp(
+            contract_id=CONTRACT,
+            status=PayAppStatus.APPROVED,
+            lines=[LineInput(ref=sov(LINES[0]), work_completed_this_period=1_000_000)],
+        ),
+    )
+    assert app.summary.current_payment_due == 900_000
+    threads = 8
+    start = threading.Barrier(threads)
+    out = Outcomes()
+
+    def pay() -> None:
+        try:
+            start.wait()
+            values = {"amount_cents": 300_000, "pay_app_id": app.id}
+            payments.record_payment(
+                runtime.uow(), ACTOR, RecordPayment(contract_id=CONTRACT, values=values)
+            )
+        except Invalid as refused:
+            with out.lock:
+                out.conflicts[refused.code] += 1
+        except BaseException as error:  # anything but success or the over-payment refusal
+            with out.lock:
+                out.errors.append(error)
+        else:
+            with out.lock:
+                out.paid.append(300_000)
+
+    pool = [threading.Thread(target=pay, daemon=True) for _ in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join(timeout=DEADLINE_SECONDS)
+    assert not [thread for thread in pool if thread.is_alive()], "deadlock?"
+    assert not out.errors, out.errors
+    assert out.paid == [300_000] * 3
+    assert out.conflicts == Counter({"overpayment": threads - 3})
+    with runtime.uow(read_only=True) as uow:
+        stored = uow.session.scalars(select(Payment.amount_cents)).all()
+    assert sorted(stored) == [300_000] * 3  # 9,000.00 paid: exactly line 8, never more

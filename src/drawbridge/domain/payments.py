@@ -94,9 +94,10 @@ def check_contract_overpayment(amount: int, due: ContractDue, *, allowed: bool) 
 
 def check_paid_still_due(due: PayAppDue) -> None:
     """After a pay application's figures change, what is paid on it must still be due on it
-    (callers skip this where the contract allows over-payment)."""
+    (callers skip this where the contract allows over-payment). An application nothing is paid on
+    is never over-paid: a negative line 8 is a correction, not a payment."""
     payable = due.current_payment_due - due.written_off
-    if due.paid <= payable:
+    if due.paid == 0 or due.paid <= payable:
         return
     raise Invalid(
         f"items: pay application {due.number} has {format_cents(due.paid)} paid on it; this "

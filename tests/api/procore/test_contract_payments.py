@@ -21,7 +21,31 @@ from tests.api.procore.conftest import (
 )
 
 URL = "/rest/v1.0/contract_payments"
-pytestmark = pytest.mark.usefixtures("ledger")
+pytestmark = pytest.mark.usefixtures("ledger", "earned")
+
+
+@pytest.fixture
+def earned(client: TestClient) -> None:
+    """An approved requisition on each commitment: 2,000.00 of work less 10 % retainage, so
+    each contract has earned 1,800.00 (line 6) that payments on account may pay."""
+    for commitment, line in ((CONTRACT, 101), (STRICT_CONTRACT, 201)):
+        response = client.post(
+            "/rest/v1.1/requisitions",
+            json=requisition_body(
+                commitment_id=commitment,
+                period_id=4293,
+                status="approved",
+                items=[
+                    {
+                        "item_type": "contract_item",
+                        "line_item_id": line,
+                        "work_completed_this_period": "2000.00",
+                    }
+                ],
+            ),
+            headers=ADMIN,
+        )
+        assert response.status_code == 201, response.text
 
 
 def payment_body(**values: Any) -> dict[str, Any]:

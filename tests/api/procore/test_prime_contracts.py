@@ -57,6 +57,7 @@ def document() -> dict[str, Any]:
                                     {
                                         "number": 1,
                                         "billing_date": "2024-01-31",
+                                        "status": "under_review",  # submitted: it can be paid
                                         "lines": [
                                             {
                                                 "line_item": 1,
