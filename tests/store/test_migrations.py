@@ -136,3 +136,63 @@ def test_utc_datetime_comes_back_aware_and_in_utc(runtime: Runtime) -> None:
         company.created_at = datetime(2024, 1, 1)  # naive: refused, never guessed
         with pytest.raises(SQLAlchemyError, match="aware"):
             uow.flush()
+
+
+def upgrade_0002_keeps_data(engine: Engine) -> None:
+    """Rows written under 0001 come through 0002: a payment stored without a date takes the UTC
+    day it was recorded, a contract keeps its over-billing setting, companies get the defaults
+    (over-billing allowed, over-payment prevented)."""
+    migrate.upgrade(engine, "0001")
+    rows = [
+        "INSERT INTO companies (id, name, base_currency, created_at) "
+        "VALUES (1, 'Acme', 'USD', '2025-01-01 00:00:00')",
+        "INSERT INTO parties (id, company_id, uuid, code, name, kind) "
+        "VALUES (1, 1, 'p-1', 'V', 'Vendor', 'vendor')",
+        "INSERT INTO projects (id, company_id, uuid, code, name, created_at) "
+        "VALUES (1, 1, 'pr-1', 'P', 'Project', '2025-01-01 00:00:00')",
+        "INSERT INTO contracts (id, company_id, project_id, uuid, kind, number, title, party_id,"
+        " status, currency, exchange_rate, retainage_method, work_retainage_percent,"
+        " materials_retainage_percent, retainage_steps, stored_materials, allow_overbilling,"
+        " details, created_at, updated_at) VALUES (1, 1, 1, 'c-1', 'commitment', 'SC-1', 'T', 1,"
+        " 'approved', 'USD', '1', 'cumulative', '10', '10', '[]', 'manual', false, '{}',"
+        " '2025-01-01 00:00:00', '2025-01-01 00:00:00')",
+        # Recorded late on 2025-03-04 UTC, with no date; and one dated.
+        "INSERT INTO payments (id, company_id, project_id, contract_id, uuid, amount_cents, date,"
+        " currency, exchange_rate, created_at, updated_at) VALUES (1, 1, 1, 1, 'pay-1', 100,"
+        " NULL, 'USD', '1', '2025-03-04 23:59:59', '2025-03-04 23:59:59')",
+        "INSERT INTO payments (id, company_id, project_id, contract_id, uuid, amount_cents, date,"
+        " currency, exchange_rate, created_at, updated_at) VALUES (2, 1, 1, 1, 'pay-2', 100,"
+        " '2024-12-31', 'USD', '1', '2025-03-04 10:00:00', '2025-03-04 10:00:00')",
+    ]
+    with engine.begin() as connection:
+        for statement in rows:
+            connection.execute(text(statement))
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        dates = connection.execute(text("SELECT id, date FROM payments ORDER BY id")).all()
+        company = connection.execute(
+            text("SELECT prevent_overbilling, prevent_overpayment FROM companies")
+        ).one()
+        contract = connection.execute(
+            text("SELECT allow_overbilling, allow_overpayment FROM contracts")
+        ).one()
+    assert [(row[0], str(row[1])) for row in dates] == [(1, "2025-03-04"), (2, "2024-12-31")]
+    assert tuple(company) == (False, True)
+    assert tuple(contract) == (False, None)
+    assert migrate.pending_differences(engine) == []
+    migrate.downgrade(engine, "0001")  # and back: the columns go, the data stays
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM payments")).scalar() == 2
+
+
+def test_sqlite_0002_backfills_payment_dates(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'backfill.db'}")
+    try:
+        upgrade_0002_keeps_data(engine)
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_0002_backfills_payment_dates(fresh_postgres: Engine) -> None:
+    upgrade_0002_keeps_data(fresh_postgres)
