@@ -51,6 +51,23 @@ def test_a_bad_fixture_exits_non_zero_names_the_path_and_loads_nothing(
     assert fixed.exit_code == 0, fixed.output
 
 
+def test_an_impossible_date_is_a_path_named_error_not_a_traceback(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        demo_fixture_text().replace("billing_date: 2025-04-30", "billing_date: 2025-04-31", 1)
+    )
+    result = runner.invoke(app, ["load", str(bad), "--database", runtime.settings.database_url])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    said = " ".join(result.output.split())  # the console may wrap long lines
+    assert "companies[0].projects[0].contracts[0].pay_apps[3].billing_date: not a date" in said
+    with runtime.uow() as uow:
+        assert uow.repo.companies() == []
+
+
 def test_token_create_prints_a_token_that_authenticates(runtime: Runtime, demo_file: Path) -> None:
     url = runtime.settings.database_url
     runner.invoke(app, ["load", str(demo_file), "--database", url])

@@ -75,6 +75,22 @@ def test_a_bad_fixture_over_http_names_the_path_and_loads_nothing(
         assert uow.repo.companies() == []
 
 
+def test_an_impossible_date_over_http_is_a_path_named_422(
+    client: TestClient, runtime: Runtime
+) -> None:
+    text = demo_fixture_text().replace("billing_date: 2025-04-30", "billing_date: 2025-04-31", 1)
+    response = client.post("/_admin/fixtures", content=text, headers=OPERATOR)
+    assert response.status_code == 422
+    assert response.json()["error"] == {
+        "code": "invalid_fixture",
+        "message": "companies[0].projects[0].contracts[0].pay_apps[3].billing_date: "
+        "not a date (YYYY-MM-DD)",
+        "field": "companies[0].projects[0].contracts[0].pay_apps[3].billing_date",
+    }
+    with runtime.uow() as uow:
+        assert uow.repo.companies() == []
+
+
 def test_an_unexpected_error_becomes_a_logged_well_formed_500(
     runtime: Runtime, caplog: pytest.LogCaptureFixture
 ) -> None:
