@@ -402,6 +402,42 @@ def test_a_standard_member_follows_the_ledgers_edit_rules(acc: TestClient) -> No
     assert allowed.status_code == 200
 
 
+def test_integration_fields_follow_the_ledgers_role_rules(acc: TestClient) -> None:
+    """docs/acc.md "Who may set integration fields": admins lock and unlock; on an approved or
+    paid application only admins set any integration field; elsewhere standard members may."""
+    paid = by_number(acc, COMMITMENT_UUID, "1")  # approved and paid in full
+    draft = by_number(acc, COMMITMENT_UUID, "2")
+    standard = auth(STANDARD_TOKEN)
+
+    for target in (paid, draft):
+        url = f"{BASE}/payments/{target['id']}"
+        body = assert_acc_error(
+            acc.patch(url, json={"integrationState": "locked"}, headers=standard), 403
+        )
+        assert body["errors"][0]["code"] == "integration_admin_only"
+        assert body["errors"][0]["field"] == "integration_state"
+        assert acc.get(url, headers=auth()).json()["integrationState"] is None
+
+    paid_url = f"{BASE}/payments/{paid['id']}"
+    sync = {"externalId": "10010-99-AB", "externalSystem": "Sage300", "externalMessage": "x"}
+    assert_acc_error(acc.patch(paid_url, json=sync, headers=standard), 403)
+    assert acc.get(paid_url, headers=auth()).json()["externalId"] is None
+    assert acc.patch(paid_url, json=sync, headers=auth()).json()["externalId"] == "10010-99-AB"
+
+    # An admin's lock stays until an admin lifts it.
+    draft_url = f"{BASE}/payments/{draft['id']}"
+    assert (
+        acc.patch(draft_url, json={"integrationState": "locked"}, headers=auth()).status_code == 200
+    )
+    assert_acc_error(acc.patch(draft_url, json={"integrationState": None}, headers=standard), 403)
+    assert acc.get(draft_url, headers=auth()).json()["integrationState"] == "locked"
+    assert acc.patch(draft_url, json={"integrationState": None}, headers=auth()).status_code == 200
+    # On an open, unpaid application a standard member may record a sync.
+    synced = acc.patch(draft_url, json={"externalId": "X-2"}, headers=standard)
+    assert synced.status_code == 200, synced.text
+    assert synced.json()["externalId"] == "X-2"
+
+
 # -- auth and tenancy ------------------------------------------------------------------------
 
 

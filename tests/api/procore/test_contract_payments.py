@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -252,3 +253,77 @@ def test_upload_needs_write_scope(client: TestClient) -> None:
     assert response.status_code == 403
     missing = client.post("/rest/v1.0/prostore_files", headers=ADMIN)
     assert missing.status_code == 400
+
+
+# -- the money rules, through the Procore face -------------------------------------------------
+
+
+def test_a_payment_beyond_what_is_due_is_422_and_records_nothing(client: TestClient) -> None:
+    requisition = requisition_id(client)  # 2,000.00 of work, 10 % retained: 1,800.00 due
+    response = client.post(
+        URL, json=payment_body(requisition_id=requisition, amount="18000.00"), headers=ADMIN
+    )
+    assert response.status_code == 422, response.text
+    [message] = response.json()["errors"]["amount"]
+    assert message == (
+        "amount: a payment of 18000.00 would over-pay pay application 2: its current payment "
+        "due (line 8) is 1800.00, already paid 0.00, so at most 1800.00 may still be paid"
+    )
+    listed = client.get(URL, params={"project_id": PROJECT}, headers=ADMIN)
+    assert listed.headers["Total"] == "0"
+
+
+def test_one_check_pays_a_requisition_once(client: TestClient) -> None:
+    requisition = requisition_id(client)
+    body = payment_body(requisition_id=requisition, amount="100.00", check_number="10452")
+    assert client.post(URL, json=body, headers=ADMIN).status_code == 201
+    again = client.post(URL, json=body, headers=ADMIN)
+    assert again.status_code == 409
+    assert "check_number" in again.json()["errors"]
+
+
+def test_a_draft_requisition_cannot_be_paid(client: TestClient) -> None:
+    draft = client.post(
+        "/rest/v1.1/requisitions",
+        json=requisition_body(
+            period_id=4294,
+            items=[
+                {
+                    "item_type": "contract_item",
+                    "line_item_id": 101,
+                    "work_completed_this_period": "10.00",
+                }
+            ],
+        ),
+        headers=ADMIN,
+    ).json()
+    assert draft["status"] == "draft"
+    response = client.post(
+        URL, json=payment_body(requisition_id=draft["id"], amount="1.00"), headers=ADMIN
+    )
+    assert response.status_code == 422
+    assert "is a draft" in response.json()["errors"]["requisition_id"][0]
+
+
+def test_a_payment_without_a_date_is_dated_today_and_a_bad_date_is_400(
+    client: TestClient,
+) -> None:
+    days = {dt.datetime.now(dt.UTC).date().isoformat()}  # the UTC day it is recorded
+    dated = []
+    for extra in ({}, {"date": None}):
+        made = client.post(URL, json=payment_body(amount="1.00", **extra), headers=ADMIN)
+        assert made.status_code == 201, made.text
+        dated.append(made.json())
+    days.add(dt.datetime.now(dt.UTC).date().isoformat())  # two, if midnight passed meanwhile
+    assert {payment["date"] for payment in dated} <= days
+    for bad in ("2025-04-31", "2025-04-01T00:00:00", 1743465600, "04/01/2025"):
+        response = client.post(URL, json=payment_body(amount="1.00", date=bad), headers=ADMIN)
+        assert response.status_code == 400, (bad, response.text)
+        assert "contract_payment.date" in response.json()["errors"]
+    item = f"{URL}/{dated[0]['id']}"
+    cleared = client.patch(
+        item, json={"project_id": PROJECT, "contract_payment": {"date": None}}, headers=ADMIN
+    )
+    assert cleared.status_code == 422
+    shown = client.get(item, params={"project_id": PROJECT}, headers=ADMIN).json()
+    assert shown["date"] == dated[0]["date"]

@@ -9,6 +9,7 @@ the models only document them.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
@@ -86,6 +87,22 @@ def _to_text_id(value: object) -> str:
     return str(value)
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value: object) -> object:
+    """Only ``YYYY-MM-DD`` (pydantic alone would also take a Unix timestamp or a midnight
+    datetime); ``None`` passes for the field's own optionality."""
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError("not a real day (YYYY-MM-DD)") from None
+    raise ValueError("must be a date as YYYY-MM-DD")
+
+
 def _no_nul(value: object) -> object:
     # PostgreSQL text cannot hold NUL; refusing it here keeps both databases equal.
     if isinstance(value, str) and "\x00" in value:
@@ -104,6 +121,7 @@ Quantity = Annotated[
     Decimal, BeforeValidator(_to_quantity), WithJsonSchema(_DECIMAL_INPUT, mode="validation")
 ]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 Text = Annotated[str, BeforeValidator(_no_nul), Field(max_length=255)]
 LongText = Annotated[str, BeforeValidator(_no_nul), Field(max_length=65535)]
 ShortTextId = Annotated[
@@ -178,13 +196,13 @@ class ContractPaymentIn(BaseModel):
     draw_request_number: ShortTextId | None = None
     check_number: Annotated[str, BeforeValidator(_no_nul), Field(max_length=64)] | None = None
     payment_method: Literal[PAYMENT_METHODS] | None = None  # type: ignore[valid-type]
-    date: dt.date | None = None
+    date: IsoDate | None = None  # absent or null: the day it is recorded
     origin_data: LongText | None = None
     notes: LongText | None = None
     invoice_number: Text | None = None
     amount: Amount | None = None
     origin_id: Text | None = None
-    invoice_date: dt.date | None = None
+    invoice_date: IsoDate | None = None
     requisition_id: Id | None = None
 
 
