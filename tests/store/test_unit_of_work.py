@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from drawbridge.bootstrap import Runtime
 from drawbridge.domain.errors import Conflict, Invalid
-from drawbridge.store.models import Company, Party
+from drawbridge.domain.rules import PayAppStatus
+from drawbridge.services import pay_apps
+from drawbridge.store.models import Company, Party, Payment
+from tests.services.helpers import COMPANY, CONTRACT, PROJECT, ledger_document
+from tests.support import admin_actor, load
 
 
 def _company(runtime: Runtime) -> None:
@@ -47,3 +53,37 @@ def test_nested_blocks_commit_once_and_roll_back_together(runtime: Runtime) -> N
         _outer_use_case_that_fails_after_an_inner_commit(runtime)
     with runtime.uow() as check:
         assert check.repo.companies() == []
+
+
+def test_the_database_holds_one_check_per_pay_application(runtime: Runtime) -> None:
+    """Even a write that skips the service's look-up cannot pay a pay application twice with one
+    check: the unique (pay_app_id, check_number) answers 409 naming the field."""
+    load(runtime, ledger_document())
+    app = pay_apps.create_pay_app(
+        runtime.uow(),
+        admin_actor(COMPANY),
+        pay_apps.CreatePayApp(contract_id=CONTRACT, status=PayAppStatus.UNDER_REVIEW),
+    )
+
+    def payment(check: str | None) -> Payment:
+        return Payment(
+            company_id=COMPANY,
+            project_id=PROJECT,
+            contract_id=CONTRACT,
+            pay_app_id=app.id,
+            amount_cents=1,
+            payment_date=date(2024, 1, 1),
+            check_number=check,
+            currency="USD",
+        )
+
+    with runtime.uow() as uow:  # no check number twice is fine: NULLs never collide
+        uow.repo.add(payment(None))
+        uow.repo.add(payment(None))
+        uow.repo.add(payment("1001"))
+        uow.commit()
+    with runtime.uow() as uow:
+        uow.repo.add(payment("1001"))
+        with pytest.raises(Conflict) as raised:
+            uow.commit()
+    assert raised.value.field == "check_number"

@@ -95,6 +95,10 @@ def _conflict(error: IntegrityError) -> LedgerError:
         return Invalid(f"the change breaks a ledger rule: {_first_line(text)}")
     if "origin_id" in text:
         return Conflict("origin_id: a record with this origin_id already exists", field="origin_id")
+    if "check_number" in text:
+        return Conflict(
+            "check_number: this check already pays this pay application", field="check_number"
+        )
     return Conflict("the change conflicts with an existing record")
 
 
