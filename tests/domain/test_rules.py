@@ -12,9 +12,13 @@ from drawbridge.domain.rules import (
     Role,
     check_can_edit,
     check_can_read,
+    check_can_set_integration_fields,
     check_can_set_status,
     check_can_write,
+    check_contract_money_setting,
+    check_paid_stays_submitted,
     is_deletable,
+    money_rule_allows,
     parse_status,
 )
 
@@ -124,3 +128,90 @@ def test_a_token_without_read_scope_may_not_read() -> None:
     check_can_read(frozenset({"data:read"}))
     with pytest.raises(Forbidden):
         check_can_read(frozenset({"data:write"}))
+
+
+# -- integration fields ------------------------------------------------------------------------
+
+SYNC_FIELDS = ("external_id", "external_system", "external_message", "last_sync_time", "erp_status")
+
+
+@pytest.mark.parametrize(
+    ("status", "has_payments"), list(itertools.product(ALL_STATUSES, (False, True)))
+)
+def test_integration_fields_truth_table(status: PayAppStatus, has_payments: bool) -> None:
+    # An admin may set any of them anywhere.
+    check_can_set_integration_fields(
+        Role.ADMIN, {"integration_state", *SYNC_FIELDS}, status=status, has_payments=has_payments
+    )
+    # Locking and unlocking is never a standard member's.
+    with pytest.raises(Forbidden) as raised:
+        check_can_set_integration_fields(
+            Role.STANDARD, {"integration_state"}, status=status, has_payments=has_payments
+        )
+    assert (raised.value.field, raised.value.code) == (
+        "integration_state",
+        "integration_admin_only",
+    )
+    # The sync fields: a standard member's unless the application is approved or paid against.
+    settled = status in (AS_NOTED, APPROVED) or has_payments
+    for name in SYNC_FIELDS:
+        if settled:
+            with pytest.raises(Forbidden, match=f"^{name}: only an admin"):
+                check_can_set_integration_fields(
+                    Role.STANDARD, {name}, status=status, has_payments=has_payments
+                )
+        else:
+            check_can_set_integration_fields(
+                Role.STANDARD, {name, "note"}, status=status, has_payments=has_payments
+            )
+
+
+def test_other_fields_are_not_judged_by_the_integration_rule() -> None:
+    check_can_set_integration_fields(
+        Role.STANDARD, {"name", "note"}, status=APPROVED, has_payments=True
+    )
+
+
+# -- money rules: company default, contract override --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("company_prevents", "contract_allows", "allowed"),
+    [
+        (False, None, True),  # the contract follows the company
+        (False, True, True),
+        (False, False, False),  # a contract may forbid what the company allows
+        (True, None, False),
+        (True, False, False),
+        (True, True, False),  # the company's prevention wins (and a fixture refuses this)
+    ],
+)
+def test_money_rule_allows(
+    company_prevents: bool, contract_allows: bool | None, allowed: bool
+) -> None:
+    assert (
+        money_rule_allows(company_prevents=company_prevents, contract_allows=contract_allows)
+        is allowed
+    )
+
+
+def test_a_contract_setting_may_not_allow_what_the_company_prevents() -> None:
+    with pytest.raises(Invalid, match=r"^allow_overpayment: the company prevents this"):
+        check_contract_money_setting(
+            company_prevents=True, contract_allows=True, field="allow_overpayment"
+        )
+    for company_prevents, contract_allows in itertools.product((False, True), (None, False)):
+        check_contract_money_setting(
+            company_prevents=company_prevents, contract_allows=contract_allows, field="x"
+        )
+    check_contract_money_setting(company_prevents=False, contract_allows=True, field="x")
+
+
+@pytest.mark.parametrize("status", ALL_STATUSES)
+def test_a_paid_application_may_not_return_to_draft(status: PayAppStatus) -> None:
+    check_paid_stays_submitted(status, has_payments=False)
+    if status is DRAFT:
+        with pytest.raises(Invalid, match="with payments may not go back to draft"):
+            check_paid_stays_submitted(status, has_payments=True)
+    else:
+        check_paid_stays_submitted(status, has_payments=True)
