@@ -366,6 +366,19 @@ def test_a_deduct_change_order_billed_past_its_value_is_over_billing(runtime: Ru
         update(runtime, app.id, lines=(deduct(-200_001),))
 
 
+def test_removing_a_change_order_cannot_leave_a_line_over_billed(runtime: Runtime) -> None:
+    """A package comes off only while nothing is billed on its items, so its lines leave with G
+    = 0 and every other line keeps its C: the recompute after removal finds nothing over C."""
+    load(runtime, document(prevent_overbilling=True))
+    app = create(runtime, work(LINES[0], 1_000_000))  # line 1 billed to C exactly
+    assert CO_LATE in {package.id for package in app.packages}
+    removed = pay_apps.remove_change_order_package(runtime.uow(), ADMIN, app.id, CO_LATE)
+    assert CO_LATE not in {package.id for package in removed.packages}
+    # 60,000 + 5,000 (CO-001) = 65,000 once the -2,000 deduct is off.
+    assert removed.summary.contract_sum_to_date == 6_500_000
+    assert_no_drift(runtime, CONTRACT)
+
+
 def test_fixture_history_that_over_bills_is_refused_by_path(runtime: Runtime) -> None:
     doc = document(prevent_overbilling=True)
     contract = doc["companies"][0]["projects"][0]["contracts"][0]
