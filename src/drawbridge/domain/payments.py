@@ -6,7 +6,8 @@
   (G702 line 8) less what is written off on it; on the contract as a whole, the sum of all its
   payments may not go beyond the latest submitted application's line 6 (line 4 less line 5) less
   everything written off. Both are checked for every payment, unless the contract allows
-  over-payment (rules.money_rule_allows); when it does, amount unpaid goes negative and is shown.
+  over-payment (rules.money_rule_allows: the callers then skip these checks); when it does,
+  amount unpaid goes negative and is shown.
 - One check number pays a pay application once (the services look it up; the database holds it).
 
 Pure functions over cents; the services gather the figures under the contract's lock.
@@ -53,10 +54,11 @@ class ContractDue:
     written_off: int = 0
 
 
-def check_pay_app_overpayment(amount: int, due: PayAppDue, *, allowed: bool) -> None:
-    """Refuse a payment that would take the pay application's amount paid past its line 8."""
+def check_pay_app_overpayment(amount: int, due: PayAppDue) -> None:
+    """Refuse a payment that would take the pay application's amount paid past its line 8
+    (callers skip this where the contract allows over-payment)."""
     payable = due.current_payment_due - due.written_off
-    if allowed or due.paid + amount <= payable:
+    if due.paid + amount <= payable:
         return
     written_off = f", written off {format_cents(due.written_off)}" if due.written_off else ""
     raise Invalid(
@@ -70,11 +72,12 @@ def check_pay_app_overpayment(amount: int, due: PayAppDue, *, allowed: bool) -> 
     )
 
 
-def check_contract_overpayment(amount: int, due: ContractDue, *, allowed: bool) -> None:
+def check_contract_overpayment(amount: int, due: ContractDue) -> None:
     """Refuse a payment that would take the contract's payments past its latest submitted
-    application's line 6 (what has been earned less retainage)."""
+    application's line 6 (what has been earned less retainage; callers skip this where the
+    contract allows over-payment)."""
     payable = due.earned_less_retainage - due.written_off
-    if allowed or due.paid + amount <= payable:
+    if due.paid + amount <= payable:
         return
     if due.latest_submitted is None:
         earned = "no pay application of it has been submitted, so nothing is earned yet"

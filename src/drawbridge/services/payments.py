@@ -301,8 +301,7 @@ def _check_overpayment(
     amount: int,
     payment: Payment | None,
 ) -> None:
-    allowed = overpayment_allowed(uow, contract)
-    if allowed:
+    if overpayment_allowed(uow, contract):
         return
     others = [row for row in uow.repo.payments_of_contract(contract.id) if row is not payment]
     if pay_app is not None:
@@ -312,7 +311,7 @@ def _check_overpayment(
             paid=sum(row.amount_cents for row in others if row.pay_app_id == pay_app.id),
             written_off=pay_app.written_off_cents,
         )
-        check_pay_app_overpayment(amount, due, allowed=allowed)
+        check_pay_app_overpayment(amount, due)
     submitted = [
         app
         for app in uow.repo.pay_apps_of_contract(contract.id)
@@ -326,7 +325,7 @@ def _check_overpayment(
         paid=sum(row.amount_cents for row in others),
         written_off=sum(app.written_off_cents for app in submitted),
     )
-    check_contract_overpayment(amount, contract_due, allowed=allowed)
+    check_contract_overpayment(amount, contract_due)
 
 
 def _attach(
