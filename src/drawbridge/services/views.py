@@ -274,7 +274,7 @@ class PaymentView:
     contract_id: int
     pay_app_id: int | None
     amount: int
-    payment_date: date | None
+    payment_date: date  # never None: a payment without one is dated the day it is recorded
     payment_method: str | None
     check_number: str | None
     payment_number: str | None
