@@ -113,7 +113,7 @@ def test_a_payment_beyond_line_8_is_refused_stating_the_figures_and_changes_noth
     assert app.summary.current_payment_due == 900_000
     before = counts(ledger)
 
-    # Ten times what is due (the 584,730.00-for-58,473.00 slip).
+    # Ten times what is due: a decimal point in the wrong place.
     with pytest.raises(Invalid) as raised:
         pay(ledger, pay_app_id=app.id, amount_cents=9_000_000)
     message = raised.value.message
