@@ -120,7 +120,12 @@ def _load_company(
     repo = uow.repo
     if fixture.id is not None and repo.company(fixture.id) is not None:
         raise schema.FixtureError(f"{path}.id: company {fixture.id} already exists")
-    company = Company(id=fixture.id, name=fixture.name, base_currency=fixture.base_currency)
+    company = Company(
+        id=fixture.id,
+        name=fixture.name,
+        base_currency=fixture.base_currency,
+        vendor_limits=fixture.vendor_limits,
+    )
     repo.add(company)
     uow.flush()
     counts["companies"] += 1
