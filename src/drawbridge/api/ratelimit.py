@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from drawbridge.bootstrap import Runtime
@@ -157,6 +158,11 @@ class _LimitedFace:
         self.face = face
         self.policy = policy
         self.limits = limits
+
+    @property
+    def routes(self) -> list[BaseRoute]:
+        """The face's routes, so a mount still finds them by name (``request.url_for``)."""
+        return list(getattr(self.face, "routes", []))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
