@@ -143,8 +143,10 @@ def _group(
     operands: list[Condition | Group] = []
     for (name, operator), raw_values in values.items():
         field = fields[name]
+        # contains / not_contain look for text in the value as shown ("0001" in 900001).
+        kind: Kind = "text" if operator in ("contains", "not_contain") else field.kind
         parsed = tuple(
-            _value(field.kind, text, name)
+            _value(kind, text, name)
             for raw in raw_values
             for text in (raw.split(",") if field.many else [raw])
         )
