@@ -60,7 +60,8 @@ def productive_context(
             else "must be an organization id (a positive integer)"
         )
         raise ProductiveError(
-            400, [error_object(400, f"{ORGANIZATION_HEADER}: {detail}", parameter="header")]
+            400,
+            [error_object(400, f"{ORGANIZATION_HEADER}: {detail}", parameter=ORGANIZATION_HEADER)],
         )
     return ProductiveContext(
         runtime=runtime, actor=auth.act_in(principal, int(text)), request=request

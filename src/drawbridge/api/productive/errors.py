@@ -63,6 +63,8 @@ ATTRIBUTE_OF_FIELD = {
     "requisition_id": "invoice",
     "currency": "currency",
 }
+# Ledger fields a Productive client sends as a header.
+HEADER_OF_FIELD = {"company_id": "X-Organization-Id"}
 
 
 class JsonApiResponse(JSONResponse):
@@ -122,7 +124,7 @@ def error_response(
         if attribute is not None:
             pointer = f"data/attributes/{attribute}"
         else:
-            parameter = field
+            parameter = HEADER_OF_FIELD.get(field, field)
     error = error_object(
         status,
         message,
