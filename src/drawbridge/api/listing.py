@@ -20,6 +20,7 @@ rows, so every list of every face reads the same query the same way.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -37,6 +38,8 @@ MAX_DEPTH = 8
 DEFAULT_PAGE_SIZE = 30
 MAX_PAGE_SIZE = 200
 MAX_PAGE_NUMBER = 10**9
+_INTEGER = re.compile(r"-?[0-9]{1,18}")
+_POSITIVE = re.compile(r"[0-9]{1,10}")
 
 
 class ListingError(Exception):
@@ -178,7 +181,7 @@ def _operator(field: FilterField, tail: list[str], key: str) -> str:
 def _value(kind: Kind, text: str, name: str) -> object:
     text = text.strip()
     if kind == "integer":
-        if not (text.lstrip("-").isascii() and text.lstrip("-").isdigit()) or len(text) > 19:
+        if not _INTEGER.fullmatch(text):
             raise ListingError(
                 "Unsupported Filter Value", f"Filter '{name}' needs an integer, not '{text}'", name
             )
@@ -250,7 +253,7 @@ def parse_page(params: Sequence[tuple[str, str]]) -> PageRequest:
                 key,
             )
         text = value.strip()
-        if not (text.isascii() and text.isdigit()) or not 1 <= int(text[:12]) <= MAX_PAGE_NUMBER:
+        if not _POSITIVE.fullmatch(text) or not 1 <= int(text) <= MAX_PAGE_NUMBER:
             raise ListingError("Invalid Page Parameter", f"'{key}' must be a positive integer", key)
         if key == "page[number]":
             number = int(text)

@@ -3,7 +3,8 @@
 Off unless ``drawbridge serve --vendor-limits`` turns them on for every company, or a company's
 fixture sets ``vendor_limits: true`` for its own callers. Each limit is a fixed window aligned on
 the clock (a 10 s window runs from :00 to :10), counted per token or per company in this process:
-several server processes each count their own requests.
+several server processes each count their own requests. A company's setting is read again at
+most every 30 seconds.
 
 - Productive (``/api/v2``): 100 requests per 10 s per token and 4,000 per 30 min per organization.
   Past either: 429 ``{"errors": [{"status": 429, "title": "Too many requests", ...}]}`` with

@@ -222,6 +222,8 @@ def kinds_of_creator(client: TestClient, invoice_id: str) -> str:
         ({"filter[colour]": "red"}, "Unsupported Filter", "colour"),
         ({"filter[amount][like]": "1"}, "Unsupported Filter", "like"),
         ({"filter[amount]": "abc"}, "Unsupported Filter Value", "amount"),
+        ({"filter[amount]": "--5"}, "Unsupported Filter Value", "amount"),
+        ({"filter[amount]": "1" * 40}, "Unsupported Filter Value", "amount"),
         ({"filter[paid_on]": "someday"}, "Unsupported Filter Value", "paid_on"),
         ({"filter[paid_after][gt]": "2024-01-01"}, "Unsupported Filter", "paid_after"),
         ({"filter[$op]": "xor"}, "Unsupported Filter Value", "$op"),
@@ -232,6 +234,7 @@ def kinds_of_creator(client: TestClient, invoice_id: str) -> str:
         ({"aggregates": "total_colour"}, "Unsupported Aggregate", "total_colour"),
         ({"page[number]": "0"}, "Invalid Page Parameter", "page[number]"),
         ({"page[size]": "ten"}, "Invalid Page Parameter", "page[size]"),
+        ({"page[number]": "1" + "0" * 30}, "Invalid Page Parameter", "page[number]"),
         ({"page[after]": ""}, "Unsupported Page Parameter", "page[after]"),
     ],
 )
