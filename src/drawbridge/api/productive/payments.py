@@ -12,7 +12,12 @@ from fastapi.responses import JSONResponse
 from drawbridge.api import listing
 from drawbridge.api.productive import mapping, schemas
 from drawbridge.api.productive.deps import MAX_ID, Context, JsonApiBody, ProductiveContext
-from drawbridge.api.productive.errors import JsonApiResponse, ProductiveError, error_object
+from drawbridge.api.productive.errors import (
+    JsonApiResponse,
+    ProductiveError,
+    error_object,
+    invalid_attribute,
+)
 from drawbridge.api.productive.mapping import Invoice
 from drawbridge.domain.errors import NotFound
 from drawbridge.services import pay_apps, payments
@@ -206,15 +211,5 @@ def _document(ctx: ProductiveContext, payment: PaymentView, paths: frozenset[str
 def _check_currency(given: str | None, expected: str) -> None:
     if given is not None and given != expected:
         raise ProductiveError(
-            422,
-            [
-                {
-                    **error_object(
-                        422,
-                        f"must be the invoice currency, {expected}",
-                        code="invalid_attribute",
-                        pointer="data/attributes/currency",
-                    )
-                }
-            ],
+            422, [invalid_attribute("currency", f"must be the invoice currency, {expected}")]
         )
