@@ -143,12 +143,13 @@ def test_create_on_an_invoice_appears_on_the_procore_face(
 def test_create_takes_invoice_id_as_an_attribute(
     client: TestClient, invoices: dict[str, int]
 ) -> None:
-    body = payment_body(invoices["EE-01"], relationship=False, amount=1, paid_on="2024-04-01")
+    body = payment_body(invoices["FA-2024/03"], relationship=False, amount=1, paid_on="2024-04-01")
     response = client.post("/api/v2/payments", headers=WRITE, json=body)
     assert response.status_code == 201, response.text
     data = response.json()["data"]
-    assert data["relationships"]["invoice"]["data"]["id"] == str(invoices["EE-01"])
-    assert (data["attributes"]["currency"], data["attributes"]["amount_default"]) == ("USD", 1)
+    assert data["relationships"]["invoice"]["data"]["id"] == str(invoices["FA-2024/03"])
+    # 1 × 1.0875 = 1.0875 -> 1
+    assert (data["attributes"]["currency"], data["attributes"]["amount_default"]) == ("EUR", 1)
 
 
 def _acc_status(client: TestClient, number: int) -> str:
