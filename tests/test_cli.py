@@ -25,7 +25,7 @@ def test_load_then_show_a_pay_app(runtime: Runtime, demo_file: Path) -> None:
     url = runtime.settings.database_url
     loaded = runner.invoke(app, ["load", str(demo_file), "--database", url])
     assert loaded.exit_code == 0, loaded.output
-    assert "'pay_apps': 18" in loaded.output
+    assert "'pay_apps': 22" in loaded.output
     shown = runner.invoke(
         app, ["payapp", "show", "--contract", "SC-001", "--number", "2", "--database", url]
     )

@@ -19,6 +19,9 @@ class Settings:
     database_url: str
     data_dir: Path
     operator_token: str | None
+    # Every company's callers get the vendors' published request limits (api/ratelimit.py);
+    # without it only companies whose fixture asks for them (``vendor_limits: true``) do.
+    vendor_limits: bool = False
 
     @classmethod
     def from_environment(
@@ -26,11 +29,13 @@ class Settings:
         database: str | None = None,
         data_dir: str | Path | None = None,
         operator_token: str | None = None,
+        vendor_limits: bool = False,
     ) -> Settings:
         return cls(
             database_url=database_url(database),
             data_dir=Path(data_dir or os.environ.get("DRAWBRIDGE_DATA_DIR") or "./data"),
             operator_token=operator_token or os.environ.get("DRAWBRIDGE_OPERATOR_TOKEN") or None,
+            vendor_limits=vendor_limits,
         )
 
 
@@ -58,8 +63,11 @@ def build(
     operator_token: str | None = None,
     *,
     run_migrations: bool = True,
+    vendor_limits: bool = False,
 ) -> Runtime:
-    runtime = Runtime(Settings.from_environment(database, data_dir, operator_token))
+    runtime = Runtime(
+        Settings.from_environment(database, data_dir, operator_token, vendor_limits=vendor_limits)
+    )
     if run_migrations:
         runtime.migrate()
     return runtime

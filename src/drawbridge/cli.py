@@ -57,6 +57,10 @@ def serve(
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
     database: DatabaseOption = None,
     demo: Annotated[bool, typer.Option(help="load the demo data into an empty database")] = False,
+    vendor_limits: Annotated[
+        bool,
+        typer.Option(help="apply Productive's and Procore's published request limits (429)"),
+    ] = False,
 ) -> None:
     """Run the server (migrations are applied on start)."""
     import uvicorn
@@ -69,7 +73,7 @@ def serve(
         operator_token = os.environ.get("DRAWBRIDGE_OPERATOR_TOKEN") or (
             f"op_{secrets.token_urlsafe(24)}"
         )
-    runtime = build(database, operator_token=operator_token)
+    runtime = build(database, operator_token=operator_token, vendor_limits=vendor_limits)
     if demo:
         if contracts.is_empty(runtime.uow()):
             counts = fixtures.load_fixture_text(runtime.uow(), demo_fixture_text())

@@ -14,6 +14,8 @@ from drawbridge.api.acc.app import create_acc_app
 from drawbridge.api.admin.routes import create_admin_app
 from drawbridge.api.common import log_unexpected
 from drawbridge.api.procore.app import create_procore_app
+from drawbridge.api.productive.app import create_productive_app
+from drawbridge.api.ratelimit import PROCORE, PRODUCTIVE, VendorLimits
 from drawbridge.bootstrap import Runtime
 from drawbridge.services import admin
 
@@ -23,11 +25,14 @@ def create_app(runtime: Runtime) -> FastAPI:
         title="drawbridge",
         description=(
             "Construction progress-billing and payments server. Each face has its own OpenAPI "
-            "document: /rest/docs (Procore), /cost/docs (ACC Cost), /_admin/docs (operator)."
+            "document: /rest/docs (Procore), /cost/docs (ACC Cost), /api/v2/docs (Productive), "
+            "/_admin/docs (operator)."
         ),
         version="0.1.0",
     )
     app.state.runtime = runtime
+    # Vendors' request limits (off unless asked for): one set of counters per process.
+    limits = app.state.vendor_limits = VendorLimits(runtime)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
@@ -47,10 +52,11 @@ def create_app(runtime: Runtime) -> FastAPI:
         return RedirectResponse("/docs")
 
     # Each face is a sub-application with its own OpenAPI at <prefix>/openapi.json.
-    faces = {
+    faces: dict[str, ASGIApp] = {
         "/_admin": create_admin_app(runtime),
-        "/rest": create_procore_app(runtime),
+        "/rest": limits.wrap(create_procore_app(runtime), PROCORE),
         "/cost": create_acc_app(runtime),
+        "/api/v2": limits.wrap(create_productive_app(runtime), PRODUCTIVE),
     }
     for prefix, face in faces.items():
         app.mount(prefix, face)

@@ -126,6 +126,7 @@ def _load_company(
         base_currency=fixture.base_currency,
         prevent_overbilling=fixture.prevent_overbilling,
         prevent_overpayment=fixture.prevent_overpayment,
+        vendor_limits=fixture.vendor_limits,
     )
     repo.add(company)
     uow.flush()

@@ -67,6 +67,8 @@ class Company(Base):
         Boolean, default=False, server_default=false()
     )
     prevent_overpayment: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Apply the vendors' published request limits to this company's callers (api/ratelimit.py).
+    vendor_limits: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

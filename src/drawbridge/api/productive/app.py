@@ -1,0 +1,27 @@
+"""Productive face: payments and invoices in JSON:API, mounted at ``/api/v2``, so a Productive
+client changes only its base URL (``https://api.productive.io/api/v2`` becomes this server's)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from drawbridge.api.common import make_face
+from drawbridge.api.productive import invoices, payments
+from drawbridge.api.productive.errors import install_error_handlers
+from drawbridge.bootstrap import Runtime
+
+
+def create_productive_app(runtime: Runtime) -> FastAPI:
+    app = make_face(
+        runtime,
+        title="drawbridge: Productive API",
+        description=(
+            "Productive's payments and invoices (JSON:API) on the drawbridge ledger: an invoice "
+            "is a pay application, a payment a payment against it. Every call needs "
+            "X-Auth-Token and X-Organization-Id; bodies are application/vnd.api+json."
+        ),
+    )
+    install_error_handlers(app)
+    app.include_router(payments.router)
+    app.include_router(invoices.router)
+    return app
