@@ -54,7 +54,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
@@ -233,7 +233,7 @@ class Run:
     endpoint: Endpoint
     url_path: str
     body: str
-    captures: list[Capture] = field(default_factory=list)
+    capture: Capture | None = None  # drawbridge's answer, which the floor repeats
 
 
 # -- processes -----------------------------------------------------------------------------------
@@ -514,7 +514,7 @@ def benchmark(args: argparse.Namespace) -> list[Row]:
     wrk = ensure_wrk()
     endpoints = [e for e in ENDPOINTS if not args.only or args.only.lower() in e.name.lower()]
     rows = plan(endpoints, args.connections)
-    tag = secrets.token_hex(4)
+    tag = secrets.token_hex(4)  # keeps this run's check numbers apart from any earlier run's
     processes = Processes()
     with (
         tempfile.TemporaryDirectory(prefix="drawbridge-bench-") as temp,
@@ -523,60 +523,76 @@ def benchmark(args: argparse.Namespace) -> list[Row]:
         folder = Path(temp)
         env = server_env(folder / "data")
         database = args.database or f"sqlite:///{folder / 'bench.db'}"
-        log = folder / "server.log"
         print(f"loading the demo and {FIXTURE.name} into {database}", file=sys.stderr)
         load_databases(database, folder, env)
-
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        server = processes.start(
-            [*drawbridge_command(), "serve", "--port", str(port), "--database", database], log, env
-        )
-        wait_until_up(server, base, "/healthz", log)
-        values = discover(base)
-        runs: dict[int, Run] = {}
-        for index, row in enumerate(rows):
-            run = prepare(row.endpoint, values, row.connections)
-            capture_body = run.body.replace("{seq}", f"{tag}-capture-{index}")
-            if row.endpoint.writes:
-                capture = call(
-                    base, row.endpoint.method, run.url_path, row.endpoint.headers, capture_body
-                )
-            else:
-                capture = call(base, "GET", run.url_path, row.endpoint.headers, None)
-            if capture.status == 404 and row.endpoint.optional:
-                row.skipped = "skipped: drawbridge answers 404 (the face is not mounted yet)"
-                continue
-            if not 200 <= capture.status < 300:
-                raise SystemExit(
-                    f"{row.endpoint.name}: drawbridge answered {capture.status}, so there is"
-                    f" nothing to measure: {capture.body[:1000]!r}"
-                )
-            run.captures.append(capture)
-            runs[index] = run
-            spec = spec_file(folder, run, index)
-            row.server = drive(wrk, base, run, spec, row.connections, args.duration, tag)
-            progress("drawbridge", row, row.server)
-        processes.stop(server)
-
-        captures = folder / "captures.json"
-        write_captures(captures, [c for run in runs.values() for c in run.captures])
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        floor_log = folder / "floor.log"
-        floor = processes.start(
-            [sys.executable, __file__, "--serve-floor", str(captures), "--port", str(port)],
-            floor_log,
-            env,
-        )
-        wait_until_up(floor, base, "/__absent__", floor_log)
-        for index, run in runs.items():
-            row = rows[index]
-            spec = folder / f"request-{index}.txt"
-            row.floor = drive(wrk, base, run, spec, row.connections, args.duration, tag)
-            progress("floor", row, row.floor)
-        processes.stop(floor)
+        runs = measure_drawbridge(wrk, rows, processes, database, folder, env, args.duration, tag)
+        measure_floor(wrk, rows, runs, processes, folder, env, args.duration, tag)
     return rows
+
+
+def measure_drawbridge(
+    wrk: str,
+    rows: Sequence[Row],
+    processes: Processes,
+    database: str,
+    folder: Path,
+    env: dict[str, str],
+    duration: int,
+    tag: str,
+) -> dict[int, Run]:
+    """Each row against ``drawbridge serve``; returns the runs measured, by row."""
+    port, log = free_port(), folder / "server.log"
+    base = f"http://127.0.0.1:{port}"
+    command = [*drawbridge_command(), "serve", "--port", str(port), "--database", database]
+    server = processes.start(command, log, env)
+    wait_until_up(server, base, "/healthz", log)
+    values = discover(base)
+    runs: dict[int, Run] = {}
+    for index, row in enumerate(rows):
+        run = prepare(row.endpoint, values, row.connections)
+        body = run.body.replace("{seq}", f"{tag}-capture-{index}") if row.endpoint.writes else None
+        capture = call(base, row.endpoint.method, run.url_path, row.endpoint.headers, body)
+        if capture.status == 404 and row.endpoint.optional:
+            row.skipped = "skipped: drawbridge answers 404 (the face is not mounted yet)"
+            continue
+        if not 200 <= capture.status < 300:
+            raise SystemExit(
+                f"{row.endpoint.name}: drawbridge answered {capture.status}, so there is"
+                f" nothing to measure: {capture.body[:1000]!r}"
+            )
+        run.capture = capture
+        runs[index] = run
+        spec = spec_file(folder, run, index)
+        row.server = drive(wrk, base, run, spec, row.connections, duration, tag)
+        progress("drawbridge", row, row.server)
+    processes.stop(server)
+    return runs
+
+
+def measure_floor(
+    wrk: str,
+    rows: Sequence[Row],
+    runs: dict[int, Run],
+    processes: Processes,
+    folder: Path,
+    env: dict[str, str],
+    duration: int,
+    tag: str,
+) -> None:
+    """The same runs against the floor, answering what drawbridge answered."""
+    captures = folder / "captures.json"
+    write_captures(captures, [run.capture for run in runs.values() if run.capture])
+    port, log = free_port(), folder / "floor.log"
+    base = f"http://127.0.0.1:{port}"
+    command = [sys.executable, __file__, "--serve-floor", str(captures), "--port", str(port)]
+    floor = processes.start(command, log, env)
+    wait_until_up(floor, base, "/__absent__", log)
+    for index, run in runs.items():
+        row = rows[index]
+        spec = folder / f"request-{index}.txt"
+        row.floor = drive(wrk, base, run, spec, row.connections, duration, tag)
+        progress("floor", row, row.floor)
+    processes.stop(floor)
 
 
 def progress(label: str, row: Row, result: WrkResult) -> None:
@@ -590,6 +606,13 @@ def progress(label: str, row: Row, result: WrkResult) -> None:
 # -- the table -----------------------------------------------------------------------------------
 def milliseconds(microseconds: int) -> str:
     return f"{microseconds / 1000:.1f}"
+
+
+def figures(result: WrkResult) -> str:
+    """req/s, p50 and p99; a run in which no request finished has none."""
+    if not result.requests:
+        return f"none finished in {result.duration_us / 1e6:.0f}s | - | -"
+    return f"{result.rate:,.0f} | {milliseconds(result.p50_us)} | {milliseconds(result.p99_us)}"
 
 
 def table(rows: Sequence[Row]) -> str:
@@ -606,11 +629,10 @@ def table(rows: Sequence[Row]) -> str:
             continue
         server, floor = row.server, row.floor
         errors = server.status_errors + server.socket_errors
-        share = server.rate / floor.rate if floor.rate else 0.0
+        share = f"{server.rate / floor.rate:.2f}" if server.requests and floor.requests else "-"
         lines.append(
-            f"| {name} | {row.connections} | {server.rate:,.0f} | {milliseconds(server.p50_us)}"
-            f" | {milliseconds(server.p99_us)} | {errors} | {floor.rate:,.0f}"
-            f" | {milliseconds(floor.p50_us)} | {milliseconds(floor.p99_us)} | {share:.2f} |"
+            f"| {name} | {row.connections} | {figures(server)} | {errors} | {figures(floor)}"
+            f" | {share} |"
         )
     lines.append("")
     for endpoint in {row.endpoint.name: row.endpoint for row in rows}.values():
@@ -619,13 +641,15 @@ def table(rows: Sequence[Row]) -> str:
 
 
 def failures(rows: Sequence[Row]) -> list[str]:
-    """Rows whose figures measured errors rather than work."""
+    """Rows whose figures measured errors rather than work. A run in which no request finished
+    (every one took longer than the run: a busy machine, a short --duration) is not one: the
+    request answered 2xx before the run, and the table says that nothing finished."""
     found = []
     for row in rows:
         for label, result in (("drawbridge", row.server), ("floor", row.floor)):
             if result is None:
                 continue
-            if result.status_errors or result.socket_errors or not result.requests:
+            if result.status_errors or result.socket_errors:
                 found.append(
                     f"{row.endpoint.name} at {row.connections} ({label}): {result.requests}"
                     f" requests, {result.status_errors} non-2xx, {result.socket_errors}"
