@@ -3,10 +3,10 @@
     DRAWBRIDGE_BENCH_DATABASE_URL=postgresql+psycopg://.../scratch \\
         .venv/bin/python benchmarks/scale.py [--payments 1000000] [--requests 50] [--smoke]
 
-1. Fills the database (EMPTIED first: name a scratch database) with one company, 200 projects,
-   2,000 contracts (the first of each project a prime contract, the others commitments) of 5 SOV
-   lines each, 100,000 pay applications (50 a contract, all approved) and 1,000,000 payments
-   (10 a pay application, together exactly its current payment due).
+1. Fills the database (created when missing, and EMPTIED first: name a scratch one) with one
+   company, 200 projects, 2,000 contracts (the first of each project a prime contract, the others
+   commitments) of 5 SOV lines each, 100,000 pay applications (50 a contract, all approved) and
+   1,000,000 payments (10 a pay application, together exactly its current payment due).
 2. Starts ``drawbridge serve`` on it and times every face's list endpoints with their filters and
    sorts: the p50 of REQUESTS sequential requests each, on one kept-alive connection.
 3. Runs each list once more in this process with SQLAlchemy's statement events on, and asks
@@ -58,7 +58,8 @@ from urllib.parse import quote
 
 from rich.console import Console
 from rich.progress import Progress
-from sqlalchemy import Column, Connection, Engine, Table, event
+from sqlalchemy import Column, Connection, Engine, Table, create_engine, event, text
+from sqlalchemy.engine import make_url
 
 from drawbridge.domain.billing import (
     ApplicationEntry,
@@ -332,6 +333,24 @@ def contract_history(contract_id: int, shape: Shape, ids: dict[str, int], batch:
                     "updated_at": now,
                 }
             )
+
+
+def ensure_database(url: str) -> None:
+    """Create the scratch database on its server when it does not exist yet."""
+    target = make_url(url)
+    server = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            exists = connection.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                {"name": target.database},
+            )
+            if not exists:
+                console.print(f"creating the database {target.database}")
+                name = connection.dialect.identifier_preparer.quote(target.database or "")
+                connection.exec_driver_sql(f"CREATE DATABASE {name}")
+    finally:
+        server.dispose()
 
 
 def fill(engine: Engine, shape: Shape) -> None:
@@ -641,13 +660,14 @@ def main() -> None:
     if not url.startswith("postgresql"):
         raise SystemExit(
             "set DRAWBRIDGE_BENCH_DATABASE_URL to a SCRATCH PostgreSQL database"
-            " (postgresql+psycopg://...): it is emptied first"
+            " (postgresql+psycopg://...; created when missing): it is emptied first"
         )
     shape = (
         SMOKE if args.smoke else Shape(args.projects, args.contracts, args.pay_apps, args.payments)
     )
     requests = 3 if args.smoke else args.requests
     shape.check()
+    ensure_database(url)
     engine = make_engine(url)
     try:
         if not args.no_fill:
