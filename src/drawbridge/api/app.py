@@ -12,7 +12,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from drawbridge.api.acc.app import create_acc_app
 from drawbridge.api.admin.routes import create_admin_app
-from drawbridge.api.common import log_unexpected
+from drawbridge.api.common import install_docs, log_unexpected
 from drawbridge.api.procore.app import create_procore_app
 from drawbridge.bootstrap import Runtime
 from drawbridge.services import admin
@@ -26,8 +26,11 @@ def create_app(runtime: Runtime) -> FastAPI:
             "document: /rest/docs (Procore), /cost/docs (ACC Cost), /_admin/docs (operator)."
         ),
         version="0.1.0",
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.runtime = runtime
+    install_docs(app, security_schemes={})
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
