@@ -1,4 +1,4 @@
-"""Loading a fixture (docs/FIXTURES.md): all or nothing, history replayed through the services.
+"""Loading a fixture (docs/fixtures.md): all or nothing, history replayed through the services.
 
 The document is parsed and checked whole first (fixtures/schema.py names the path of any bad
 value); then everything is written in one transaction. Pay applications and payments go through
