@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import uvicorn
+import yaml
 from typer.testing import CliRunner
 
 from drawbridge.bootstrap import Runtime
@@ -288,3 +289,55 @@ def test_serve_reset_needs_demo(runtime: Runtime, served: list[Any]) -> None:
     )
     assert "--demo" in line
     assert served == []
+
+
+def test_a_long_load_shows_progress_and_a_summary(runtime: Runtime, tmp_path: Path) -> None:
+    # 100 applications of 10.00 each on one 5,000.00 line: enough history for a progress bar.
+    months = 100
+    document = {
+        "companies": [
+            {
+                "name": "Long Job Builders",
+                "parties": [{"code": "V", "name": "Vendor", "kind": "vendor"}],
+                "projects": [
+                    {
+                        "code": "LONG",
+                        "name": "Long job",
+                        "contracts": [
+                            {
+                                "kind": "commitment",
+                                "number": "SC-1",
+                                "title": "Work",
+                                "party": "V",
+                                "line_items": [
+                                    {"id": 1, "description": "All", "scheduled_value": "5000.00"}
+                                ],
+                                "pay_apps": [
+                                    {
+                                        "number": n,
+                                        "status": "approved",
+                                        "lines": [
+                                            {"line_item": 1, "work_completed_this_period": "10.00"}
+                                        ],
+                                    }
+                                    for n in range(1, months + 1)
+                                ],
+                            }
+                        ],
+                    }
+                ],
+            }
+        ]
+    }
+    path = tmp_path / "long.yaml"
+    path.write_text(yaml.safe_dump(document))
+    result = runner.invoke(app, ["load", str(path), "--database", runtime.settings.database_url])
+    assert result.exit_code == 0, result.output
+    assert "1 company, 1 project, 1 contract, 100 pay applications, 0 payments" in result.stdout
+    assert "replaying 100 pay applications and payments" in result.stderr
+    shown = runner.invoke(
+        app, ["payapp", "show", "--contract", "SC-1", "--database", runtime.settings.database_url]
+    )
+    # 100 × 10.00 = 1,000.00 completed to date: 20.00 % of 5,000.00.
+    assert "1,000.00" in shown.stdout
+    assert "20.00 %" in shown.stdout

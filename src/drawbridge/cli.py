@@ -211,6 +211,8 @@ def load(
         if total < PROGRESS_FROM:
             counts = fixtures.load_fixture(runtime.uow(), document, reset=reset)
         else:
+            # Said on every output; the bar itself is drawn only on a terminal.
+            errors.print(f"loading {file}: replaying {total} pay applications and payments")
             columns = (
                 TextColumn("replaying pay applications and payments"),
                 BarColumn(),
