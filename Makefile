@@ -56,7 +56,7 @@ test: check
 	$(call header,pytest on SQLite)
 	env -u DRAWBRIDGE_TEST_DATABASE_URL $(BIN)/pytest
 	$(call header,starting PostgreSQL)
-	if bash scripts/postgres.sh status; then started=; else started=yes; fi; \
+	@if bash scripts/postgres.sh status; then started=; else started=yes; fi; \
 	stop() { \
 	  if [[ -n $$started ]]; then \
 	    printf '\n==> %s\n' "stopping the PostgreSQL cluster this run started"; \
