@@ -6,7 +6,9 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+# What is installed: the package alone (to serve), or with the dev tools (to test).
+STAMP_RUN := $(VENV)/.installed-run
+STAMP_DEV := $(VENV)/.installed-dev
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
@@ -21,14 +23,19 @@ $(BIN)/python:
 
 # Reinstall only when pyproject.toml changed since the last install; the venv is an
 # order-only prerequisite so its own timestamp never triggers a reinstall.
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(call header,installing drawbridge[dev] into $(VENV))
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+$(STAMP_RUN): pyproject.toml | $(BIN)/python
+	$(call header,installing drawbridge into $(VENV))
+	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-setup: $(STAMP)
+$(STAMP_DEV): pyproject.toml | $(BIN)/python
+	$(call header,installing drawbridge with its dev tools into $(VENV))
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@ $(STAMP_RUN)
 
-run: setup
+setup: $(STAMP_DEV)
+
+run: $(STAMP_RUN)
 	$(call header,serving the demo on http://$(HOST):$(PORT))
 	$(BIN)/drawbridge serve --demo --host $(HOST) --port $(PORT)
 
@@ -43,13 +50,25 @@ check: setup
 	$(BIN)/lint-imports
 
 # pytest exits 5 when it collects nothing; that must fail the build, so it isn't masked.
+# A PostgreSQL cluster this target started is stopped again, pass or fail; one that was already
+# running (make pg-start) is left running.
 test: check
 	$(call header,pytest on SQLite)
 	env -u DRAWBRIDGE_TEST_DATABASE_URL $(BIN)/pytest
 	$(call header,starting PostgreSQL)
-	url=$$(bash scripts/postgres.sh) && \
-	  printf '\n==> %s\n' "pytest on PostgreSQL ($$url)" && \
-	  DRAWBRIDGE_TEST_DATABASE_URL="$$url" $(BIN)/pytest
+	@if bash scripts/postgres.sh status; then started=; else started=yes; fi; \
+	stop() { \
+	  if [[ -n $$started ]]; then \
+	    printf '\n==> %s\n' "stopping the PostgreSQL cluster this run started"; \
+	    bash scripts/postgres.sh stop; \
+	  else \
+	    printf '\n==> %s\n' "leaving PostgreSQL running, as it was (make pg-stop stops it)"; \
+	  fi; \
+	}; \
+	trap stop EXIT; \
+	url=$$(bash scripts/postgres.sh); \
+	printf '\n==> %s\n' "pytest on PostgreSQL ($$url)"; \
+	DRAWBRIDGE_TEST_DATABASE_URL="$$url" $(BIN)/pytest
 
 bench: setup
 	$(call header,benchmarks)

@@ -3,11 +3,13 @@
 #
 #   scripts/postgres.sh         start it (or reuse it) and print its SQLAlchemy URL on stdout
 #   scripts/postgres.sh stop    stop it
+#   scripts/postgres.sh status  exit 0 when it is running, 1 when not
 #
 # Everything except the URL goes to stderr, so `url=$(scripts/postgres.sh)` works.
 # DRAWBRIDGE_PG_PORT (default 54329) and DRAWBRIDGE_PGDATA (default <repo>/.pgdata) override.
-# When the port is taken by another server (another checkout's cluster), the next free one is
-# used and kept in the cluster's postgresql.conf, so later calls find it again.
+# Each checkout has its own cluster. When the port is taken by another server (another
+# checkout's cluster), the next free one is used and kept in the cluster's postgresql.conf, so
+# later calls find it again.
 set -euo pipefail
 
 PGBIN=/usr/lib/postgresql/15/bin
@@ -19,6 +21,7 @@ log() { echo "postgres.sh: $*" >&2; }
 
 if [[ ! -x $PGBIN/postgres ]]; then
     [[ ${1:-} != stop ]] || { log "not installed, so not running"; exit 0; }
+    [[ ${1:-} != status ]] || exit 1
     [[ $EUID -eq 0 ]] || { log "$PGBIN/postgres missing; install postgresql-15 (as root)"; exit 1; }
     log "installing postgresql-15"
     export DEBIAN_FRONTEND=noninteractive
@@ -29,9 +32,11 @@ fi
 # package's `postgres` user; otherwise it runs as ourselves.
 if [[ $EUID -eq 0 ]]; then
     as_pg() { (cd / && runuser -u postgres -- "$@"); }
-    # The postgres user must be able to reach the data dir; a checkout under /root isn't.
+    # The postgres user must be able to reach the data dir; a checkout under /root isn't. Then
+    # the cluster lives under /tmp, in a folder named after this checkout's path, so two
+    # checkouts never share (or stop) each other's cluster.
     if [[ -z ${DRAWBRIDGE_PGDATA:-} ]] && ! as_pg test -x "$REPO"; then
-        PGDATA=/tmp/drawbridge-pgdata-$PORT
+        PGDATA=/tmp/drawbridge-pgdata-$(printf '%s' "$REPO" | sha256sum | cut -c1-16)
     fi
 else
     as_pg() { "$@"; }
@@ -40,7 +45,10 @@ LOGFILE=$PGDATA/server.log
 
 running() { as_pg "$PGBIN/pg_ctl" status -D "$PGDATA" >/dev/null 2>&1; }
 
-if [[ ${1:-start} == stop ]]; then
+if [[ ${1:-start} == status ]]; then
+    running || exit 1
+    exit 0
+elif [[ ${1:-start} == stop ]]; then
     if running; then
         as_pg "$PGBIN/pg_ctl" stop -D "$PGDATA" -m fast -w >&2
     else
@@ -48,7 +56,7 @@ if [[ ${1:-start} == stop ]]; then
     fi
     exit 0
 elif [[ ${1:-start} != start ]]; then
-    log "usage: $0 [start|stop]"
+    log "usage: $0 [start|stop|status]"
     exit 2
 fi
 

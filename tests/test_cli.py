@@ -1,14 +1,18 @@
-"""The command line, run as a person would: load, token create, payapp show."""
+"""The command line, run as a person would: load, token create, payapp show, serve's start-up."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+import uvicorn
+import yaml
 from typer.testing import CliRunner
 
 from drawbridge.bootstrap import Runtime
-from drawbridge.cli import app, demo_fixture_text
+from drawbridge.cli import DEMO_OPERATOR_TOKEN, app, demo_fixture_text
+from drawbridge.domain.rules import Role
 from drawbridge.services import auth
 
 runner = CliRunner()
@@ -21,18 +25,58 @@ def demo_file(tmp_path: Path) -> Path:
     return path
 
 
-def test_load_then_show_a_pay_app(runtime: Runtime, demo_file: Path) -> None:
+@pytest.fixture
+def demo(runtime: Runtime, demo_file: Path) -> str:
+    """The demo loaded through the command line; returns the database URL."""
     url = runtime.settings.database_url
     loaded = runner.invoke(app, ["load", str(demo_file), "--database", url])
     assert loaded.exit_code == 0, loaded.output
-    assert "'pay_apps': 22" in loaded.output
+    return url
+
+
+def test_load_prints_a_readable_summary(runtime: Runtime, demo_file: Path) -> None:
+    url = runtime.settings.database_url
+    loaded = runner.invoke(app, ["load", str(demo_file), "--database", url])
+    assert loaded.exit_code == 0, loaded.output
+    assert "2 companies, 2 projects, 5 contracts, 22 pay applications, 17 payments" in (
+        loaded.stdout
+    )
+    assert "{" not in loaded.stdout
+
+
+def test_payapp_show_prints_the_g702_header_lines_and_summary(demo: str) -> None:
     shown = runner.invoke(
-        app, ["payapp", "show", "--contract", "SC-001", "--number", "2", "--database", url]
+        app, ["payapp", "show", "--contract", "SC-001", "--number", "5", "--database", demo]
     )
     assert shown.exit_code == 0, shown.output
-    assert "application 2" in shown.output
-    assert "Current payment due (6 - 7)" in shown.output
-    assert "Original contract sum" in shown.output
+    out = shown.stdout
+    # The G702 heading: owner (us, for a subcontract), contractor, project, dates, invoice.
+    for expected in (
+        "Granite Peak Builders",
+        "Ernie's Electrical (Emeryville, CA)",
+        "Dimensions - Berkeley Technology Inc (DIM - BTI, no. 100)",
+        "Application date │ 2025-06-30",
+        "Invoice number   │ EE-25-115",
+        "5 (under_review)",
+    ):
+        assert expected in out, expected
+    # Thousands separators; totals from the demo's application 5 (see docs/procore.md).
+    assert "412,100.00" in out  # line 3
+    assert "28,303.00" in out  # line 5
+    assert "58,473.00" in out  # line 8
+    assert "Current payment due (6 - 7)" in out
+    # Long descriptions wrap instead of being cut.
+    assert "…" not in out
+    assert "Communications horizontal cabling" in out
+    assert "rough-in" in out
+
+
+def test_the_owner_side_header_names_the_customer_and_architect(demo: str) -> None:
+    shown = runner.invoke(app, ["payapp", "show", "--contract", "BTI-01", "--database", demo])
+    assert shown.exit_code == 0, shown.output
+    assert "Berkeley Technology Inc (Berkeley, CA)" in shown.stdout
+    assert "Eberhardt Design Partners (Oakland, CA)" in shown.stdout
+    assert "GPB-100-06" in shown.stdout
 
 
 def test_a_bad_fixture_exits_non_zero_names_the_path_and_loads_nothing(
@@ -42,7 +86,7 @@ def test_a_bad_fixture_exits_non_zero_names_the_path_and_loads_nothing(
     bad.write_text(demo_fixture_text().replace("payment_method: check", "payment_method: cash", 1))
     result = runner.invoke(app, ["load", str(bad), "--database", runtime.settings.database_url])
     assert result.exit_code == 1
-    assert ".payments[0].payment_method" in result.output
+    assert ".payments[0].payment_method" in result.stderr
     with runtime.uow() as uow:
         assert uow.repo.companies() == []
     good = tmp_path / "good.yaml"
@@ -68,46 +112,249 @@ def test_an_impossible_date_is_a_path_named_error_not_a_traceback(
         assert uow.repo.companies() == []
 
 
-def test_token_create_prints_a_token_that_authenticates(runtime: Runtime, demo_file: Path) -> None:
-    url = runtime.settings.database_url
-    runner.invoke(app, ["load", str(demo_file), "--database", url])
-    result = runner.invoke(
-        app,
-        [
-            "token",
-            "create",
-            "--email",
-            "new@granite.test",
-            "--company",
-            "1",
-            "--role",
-            "admin",
-            "--scopes",
-            "data:read",
-            "--database",
-            url,
-        ],
-    )
+def _token(url: str, *args: str) -> Any:
+    return runner.invoke(app, ["token", "create", *args, "--database", url])
+
+
+def test_token_create_prints_the_token_alone_and_says_whom_it_is_for(
+    runtime: Runtime, demo: str
+) -> None:
+    result = _token(demo, "--email", "marco.ruiz@granitepeak.test", "--company", "1")
     assert result.exit_code == 0, result.output
-    principal = auth.authenticate(runtime.uow(), result.output.strip())
+    token = result.stdout.strip()
+    assert "\n" not in token
+    assert "marco.ruiz@granitepeak.test (Marco Ruiz), standard in company 1" in result.stderr
+    assert "Granite Peak Builders" in result.stderr
+    assert "granted" not in result.stderr
+    principal = auth.authenticate(runtime.uow(), token)
+    assert principal.memberships == {1: Role.STANDARD}
+
+
+def test_token_create_never_grants_a_membership_silently(runtime: Runtime, demo: str) -> None:
+    # Dana is an admin of company 1 only: a token for company 2 would open it to her.
+    refused = _token(demo, "--email", "dana.whitfield@granitepeak.test", "--company", "2")
+    assert refused.exit_code == 1
+    assert "not a member of company 2 (Harbor Line Electric)" in refused.stderr
+    assert "--grant-membership" in refused.stderr
+    assert refused.stdout == ""
+    dana = auth.authenticate(runtime.uow(), "demo-admin-token-0001")
+    assert dana.memberships == {1: Role.ADMIN}
+
+    # Nor a new user, nor a changed role.
+    assert _token(demo, "--email", "new@granite.test", "--company", "1").exit_code == 1
+    changed = _token(
+        demo, "--email", "dana.whitfield@granitepeak.test", "--company", "1", "--role", "standard"
+    )
+    assert changed.exit_code == 1
+    assert "is admin in company 1" in changed.stderr
+
+    granted = _token(
+        demo,
+        "--email",
+        "new@granite.test",
+        "--company",
+        "1",
+        "--role",
+        "admin",
+        "--scopes",
+        "data:read",
+        "--grant-membership",
+    )
+    assert granted.exit_code == 0, granted.output
+    assert "created the user new@granite.test" in granted.stderr
+    assert "granted new@granite.test the admin role in company 1" in granted.stderr
+    principal = auth.authenticate(runtime.uow(), granted.stdout.strip())
     assert principal.email == "new@granite.test"
     assert principal.scopes == frozenset({"data:read"})
-    assert principal.memberships == {1: auth.Role.ADMIN}
+    assert principal.memberships == {1: Role.ADMIN}
 
 
-def test_token_create_for_an_unknown_company_fails(runtime: Runtime) -> None:
-    result = runner.invoke(
-        app,
-        [
-            "token",
-            "create",
-            "--email",
-            "x@y.test",
-            "--company",
-            "999",
-            "--database",
-            runtime.settings.database_url,
-        ],
-    )
+@pytest.mark.parametrize("email", ["notanemail", "two words@granite.test"])
+def test_token_create_refuses_a_non_email(demo: str, email: str) -> None:
+    result = _token(demo, "--email", email, "--company", "1", "--grant-membership")
     assert result.exit_code == 1
-    assert "no company 999" in result.output
+    assert "is not an email address" in result.stderr
+
+
+def test_token_create_for_an_unknown_company_fails(demo: str) -> None:
+    result = _token(demo, "--email", "x@y.test", "--company", "999", "--grant-membership")
+    assert result.exit_code == 1
+    assert "no company 999" in result.stderr
+
+
+def _one_line_error(result: Any) -> str:
+    assert result.exit_code == 1, result.output
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    line: str = lines[0]
+    assert line.startswith("error: ")
+    return line
+
+
+def test_read_only_commands_never_create_a_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DRAWBRIDGE_DATABASE_URL", raising=False)
+    for args in (
+        ["payapp", "show", "--contract", "SC-001"],
+        ["token", "create", "--email", "a@b.test", "--company", "1", "--grant-membership"],
+    ):
+        line = _one_line_error(runner.invoke(app, args))
+        assert "no database at drawbridge.db" in line
+        assert "drawbridge load" in line
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("nonsense", "is not a database URL"),
+        ("mysql://user@127.0.0.1:1/x", "driver"),
+        # Port 1 refuses connections: the usual spellings all reach psycopg 3 and fail in one line.
+        ("postgresql://user@127.0.0.1:1/x", "cannot use the database"),
+        ("postgres://user@127.0.0.1:1/x", "cannot use the database"),
+        ("postgresql+psycopg://user:secret@127.0.0.1:1/x", "cannot use the database"),
+    ],
+)
+def test_a_database_that_cannot_be_used_is_one_line(url: str, says: str) -> None:
+    line = _one_line_error(
+        runner.invoke(app, ["payapp", "show", "--contract", "SC-001", "--database", url])
+    )
+    assert says in line
+    assert "secret" not in line
+    assert "psycopg2" not in line
+
+
+def test_version_and_help() -> None:
+    version = runner.invoke(app, ["--version"])
+    assert version.exit_code == 0
+    assert version.stdout.startswith("drawbridge ")
+    for command in (["serve"], ["load"], ["token", "create"], ["payapp", "show"]):
+        shown = runner.invoke(app, [*command, "--help"])
+        assert shown.exit_code == 0, shown.output
+        assert "<bool>" not in shown.stdout
+        assert "--no-" not in shown.stdout
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """``serve`` runs up to the point of listening; the application it would serve is kept."""
+    apps: list[Any] = []
+    monkeypatch.setattr(uvicorn, "run", lambda application, **_: apps.append(application))
+    monkeypatch.delenv("DRAWBRIDGE_OPERATOR_TOKEN", raising=False)
+    return apps
+
+
+def test_serve_demo_loads_once_offers_reset_and_keeps_its_operator_token(
+    runtime: Runtime, served: list[Any]
+) -> None:
+    url = runtime.settings.database_url
+    first = runner.invoke(app, ["serve", "--demo", "--database", url])
+    assert first.exit_code == 0, first.output
+    assert "loaded the demo data: 2 companies" in first.stdout
+    assert f"operator token (/_admin): {DEMO_OPERATOR_TOKEN}" in first.stdout
+
+    again = runner.invoke(app, ["serve", "--demo", "--database", url])
+    assert again.exit_code == 0, again.output
+    assert "already holds data" in again.stdout
+    assert "drawbridge serve --demo --reset" in again.stdout
+    assert f"operator token (/_admin): {DEMO_OPERATOR_TOKEN}" in again.stdout
+
+    reset = runner.invoke(app, ["serve", "--demo", "--reset", "--database", url])
+    assert reset.exit_code == 0, reset.output
+    assert "loaded the demo data" in reset.stdout
+    with runtime.uow() as uow:
+        assert len(uow.repo.companies()) == 2  # emptied first, so loaded once
+    assert len(served) == 3
+
+
+def test_serve_masks_an_operator_token_from_the_environment(
+    runtime: Runtime, served: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = "op-" + "s3cret" * 5
+    monkeypatch.setenv("DRAWBRIDGE_OPERATOR_TOKEN", secret)
+    result = runner.invoke(app, ["serve", "--demo", "--database", runtime.settings.database_url])
+    assert result.exit_code == 0, result.output
+    assert secret not in result.output
+    assert "op-s… (from DRAWBRIDGE_OPERATOR_TOKEN)" in result.stdout
+
+
+def test_serve_refuses_a_short_operator_token(
+    runtime: Runtime, served: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DRAWBRIDGE_OPERATOR_TOKEN", "a")
+    line = _one_line_error(
+        runner.invoke(app, ["serve", "--database", runtime.settings.database_url])
+    )
+    assert "at least 24" in line
+    assert served == []
+
+
+def test_serve_says_when_admin_is_disabled(runtime: Runtime, served: list[Any]) -> None:
+    result = runner.invoke(app, ["serve", "--database", runtime.settings.database_url])
+    assert result.exit_code == 0, result.output
+    assert "/_admin is disabled: set DRAWBRIDGE_OPERATOR_TOKEN" in result.stdout
+    assert len(served) == 1
+
+
+def test_serve_reset_needs_demo(runtime: Runtime, served: list[Any]) -> None:
+    line = _one_line_error(
+        runner.invoke(app, ["serve", "--reset", "--database", runtime.settings.database_url])
+    )
+    assert "--demo" in line
+    assert served == []
+
+
+def test_a_long_load_shows_progress_and_a_summary(runtime: Runtime, tmp_path: Path) -> None:
+    # 100 applications of 10.00 each on one 5,000.00 line: enough history for a progress bar.
+    months = 100
+    document = {
+        "companies": [
+            {
+                "name": "Long Job Builders",
+                "parties": [{"code": "V", "name": "Vendor", "kind": "vendor"}],
+                "projects": [
+                    {
+                        "code": "LONG",
+                        "name": "Long job",
+                        "contracts": [
+                            {
+                                "kind": "commitment",
+                                "number": "SC-1",
+                                "title": "Work",
+                                "party": "V",
+                                "line_items": [
+                                    {"id": 1, "description": "All", "scheduled_value": "5000.00"}
+                                ],
+                                "pay_apps": [
+                                    {
+                                        "number": n,
+                                        "status": "approved",
+                                        "lines": [
+                                            {"line_item": 1, "work_completed_this_period": "10.00"}
+                                        ],
+                                    }
+                                    for n in range(1, months + 1)
+                                ],
+                            }
+                        ],
+                    }
+                ],
+            }
+        ]
+    }
+    path = tmp_path / "long.yaml"
+    path.write_text(yaml.safe_dump(document))
+    result = runner.invoke(app, ["load", str(path), "--database", runtime.settings.database_url])
+    assert result.exit_code == 0, result.output
+    assert "1 company, 1 project, 1 contract, 100 pay applications, 0 payments" in result.stdout
+    assert "replaying 100 pay applications and payments" in result.stderr
+    shown = runner.invoke(
+        app, ["payapp", "show", "--contract", "SC-1", "--database", runtime.settings.database_url]
+    )
+    # 100 × 10.00 = 1,000.00 completed to date: 20.00 % of 5,000.00.
+    assert "1,000.00" in shown.stdout
+    assert "20.00 %" in shown.stdout

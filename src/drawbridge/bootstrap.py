@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from drawbridge.store import migrate
-from drawbridge.store.database import database_url, make_engine
+from drawbridge.store.database import database_url, display_url, make_engine, sqlite_file
 from drawbridge.store.files import FileStore
 from drawbridge.store.uow import UnitOfWork
 
@@ -57,17 +58,57 @@ class Runtime:
         self.engine.dispose()
 
 
+class DatabaseUnavailable(Exception):
+    """The database cannot be used: a one-line message that says what to do."""
+
+
+URL_HELP = "use sqlite:///path/to/file.db or postgresql://user@host:port/dbname"
+
+
 def build(
     database: str | None = None,
     data_dir: str | Path | None = None,
     operator_token: str | None = None,
     *,
     run_migrations: bool = True,
+    create: bool = True,
     vendor_limits: bool = False,
 ) -> Runtime:
-    runtime = Runtime(
-        Settings.from_environment(database, data_dir, operator_token, vendor_limits=vendor_limits)
+    """The runtime on a reachable, migrated database.
+
+    ``create=False`` (read-only commands) refuses a SQLite file that does not exist instead of
+    creating an empty one. Every failure to reach the database is a :class:`DatabaseUnavailable`.
+    """
+    settings = Settings.from_environment(
+        database, data_dir, operator_token, vendor_limits=vendor_limits
     )
+    url = settings.database_url
+    try:
+        path = sqlite_file(url)
+        if path is not None and not create and not path.is_file():
+            raise DatabaseUnavailable(
+                f"no database at {path}: load one first (drawbridge load FILE, or drawbridge "
+                "serve --demo), or name another with --database or DRAWBRIDGE_DATABASE_URL"
+            )
+        if path is not None and not path.parent.is_dir():
+            raise DatabaseUnavailable(f"cannot create {path}: the folder {path.parent} is missing")
+        runtime = Runtime(settings)
+    except (ArgumentError, NoSuchModuleError, ValueError) as error:
+        raise DatabaseUnavailable(
+            f"{display_url(url)!r} is not a database URL: {URL_HELP}"
+        ) from error
+    except ImportError as error:
+        raise DatabaseUnavailable(
+            f"{display_url(url)}: its driver {error.name} is not installed: {URL_HELP}"
+        ) from error
     if run_migrations:
-        runtime.migrate()
+        try:
+            runtime.migrate()
+        except DBAPIError as error:
+            runtime.close()
+            reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+            raise DatabaseUnavailable(
+                f"cannot use the database {display_url(url)}: {reason} (is the server running, "
+                "and the URL right?)"
+            ) from error
     return runtime

@@ -1,6 +1,6 @@
-"""Hand-computed examples of docs/BILLING.md, checked to the cent.
+"""Hand-computed examples of docs/billing.md, checked to the cent.
 
-Every expected figure below was worked out by hand from BILLING.md (the arithmetic is in the
+Every expected figure below was worked out by hand from docs/billing.md (the arithmetic is in the
 comments) and never by running the engine. Amounts are written in dollars ("1,234.50") and
 converted to cents by ``usd`` so the comments and the expectations read the same.
 """
@@ -147,7 +147,7 @@ def assert_g702(application: ApplicationFigures, expected: dict[str, Any]) -> No
 #             SOV2 E 7,000   CO E 2,765.50   -> every line 100 % complete
 #
 # Step: period 2 reaches 23,000 / 45,000 = 51.11 % >= 50 %, so period 2 is still retained at
-# 10 % and the 5 % rates apply from period 3 on (BILLING.md: "the application that crosses the
+# 10 % and the 5 % rates apply from period 3 on (docs/billing.md: "the application that crosses the
 # threshold is still retained at the old rate"). Period 1 is at 8,000 / 40,000 = 20 %.
 # =============================================================================================
 

@@ -1,4 +1,4 @@
-"""Properties of docs/BILLING.md over generated contracts and pay-application histories.
+"""Properties of docs/billing.md over generated contracts and pay-application histories.
 
 The generator covers both retainage methods, both stored-materials modes, retainage steps,
 per-line overrides, change orders in both directions (some added on later applications), negative
@@ -538,7 +538,7 @@ def test_acc_payment_amounts_identities(history: History, advance: int, recoupme
             acc.completed_work_retention + acc.materials_retention - acc.previous_retention
         )
         assert acc.net_amount == s.current_payment_due + advance - recoupment
-        # BILLING.md: in manual mode line 8 = amount + netMaterialsOnStore - netRetention; in
+        # docs/billing.md: in manual mode line 8 = amount + netMaterialsOnStore - netRetention; in
         # move_to_previous mode the materials moved into previous work are part of it too.
         moved = 0 if history.manual else acc.previous_materials_on_store
         assert s.current_payment_due == (

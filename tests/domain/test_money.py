@@ -1,4 +1,4 @@
-"""Money: half-up rounding, allocation, parsing and formatting (docs/BILLING.md "Rounding")."""
+"""Money: half-up rounding, allocation, parsing and formatting (docs/billing.md "Rounding")."""
 
 from __future__ import annotations
 

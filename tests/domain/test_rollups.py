@@ -1,5 +1,5 @@
-"""Payments, ACC status, Intacct owner billing and ACC payment amounts (docs/BILLING.md
-"Payments", "Owner billing roll-up", "ACC payment fields"; docs/PRODUCT.md status table).
+"""Payments, ACC status, Intacct owner billing and ACC payment amounts (docs/billing.md
+"Payments", "Pay application statuses", "Owner billing roll-up", "ACC payment fields").
 
 Expected figures are computed by hand in the comments.
 """
@@ -78,7 +78,7 @@ def test_no_payments() -> None:
 
 # --- ACC status ------------------------------------------------------------------------------
 
-# docs/PRODUCT.md: canonical status -> ACC status.
+# docs/billing.md: canonical status -> ACC status.
 ACC_TABLE = [
     (PayAppStatus.DRAFT, "draft"),
     (PayAppStatus.UNDER_REVIEW, "submitted"),

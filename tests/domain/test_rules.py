@@ -1,4 +1,5 @@
-"""Who may do what to a pay application (docs/PRODUCT.md "Who may do what"): full truth tables."""
+"""Who may do what to a pay application (README.md "Authentication and permissions"): full
+truth tables."""
 
 from __future__ import annotations
 

@@ -22,8 +22,12 @@ def ledger(runtime: Runtime) -> Runtime:
 
 def test_a_created_token_authenticates_as_its_user(ledger: Runtime) -> None:
     token = auth.create_token(
-        ledger.uow(), email="new@acme.test", company_id=COMPANY, role=Role.STANDARD
-    )
+        ledger.uow(),
+        email="new@acme.test",
+        company_id=COMPANY,
+        role=Role.STANDARD,
+        grant_membership=True,
+    ).token
 
     principal = auth.authenticate(ledger.uow(), token)
     assert principal.email == "new@acme.test"
@@ -45,7 +49,8 @@ def test_scopes_and_roles_are_kept(ledger: Runtime) -> None:
         company_id=COMPANY,
         role=Role.ADMIN,
         scopes=[Scope.READ.value],
-    )
+        grant_membership=True,
+    ).token
     principal = auth.authenticate(ledger.uow(), token)
     assert principal.scopes == {Scope.READ.value}
     assert principal.memberships == {COMPANY: Role.ADMIN}
@@ -78,7 +83,11 @@ def test_acting_in_a_foreign_company_is_forbidden(ledger: Runtime) -> None:
 
     # A second membership opens the second company, with its own role.
     auth.create_token(
-        ledger.uow(), email="pm@acme.test", company_id=OTHER_COMPANY, role=Role.STANDARD
+        ledger.uow(),
+        email="pm@acme.test",
+        company_id=OTHER_COMPANY,
+        role=Role.STANDARD,
+        grant_membership=True,
     )
     principal = auth.authenticate(ledger.uow(), "acme-admin-token-0001")
     assert auth.act_in(principal, OTHER_COMPANY).role is Role.STANDARD
@@ -87,8 +96,12 @@ def test_acting_in_a_foreign_company_is_forbidden(ledger: Runtime) -> None:
 
 def test_tokens_are_stored_only_as_hashes(ledger: Runtime) -> None:
     token = auth.create_token(
-        ledger.uow(), email="new@acme.test", company_id=COMPANY, role=Role.ADMIN
-    )
+        ledger.uow(),
+        email="new@acme.test",
+        company_id=COMPANY,
+        role=Role.ADMIN,
+        grant_membership=True,
+    ).token
     clear = [token, "acme-admin-token-0001", "harbor-admin-token-0001"]
 
     with ledger.engine.connect() as connection:
@@ -105,8 +118,12 @@ def test_tokens_are_stored_only_as_hashes(ledger: Runtime) -> None:
 def test_creating_a_token_is_audited_without_its_secret(runtime: Runtime) -> None:
     load(runtime, ledger_document())
     token = auth.create_token(
-        runtime.uow(), email="new@acme.test", company_id=COMPANY, role=Role.STANDARD
-    )
+        runtime.uow(),
+        email="new@acme.test",
+        company_id=COMPANY,
+        role=Role.STANDARD,
+        grant_membership=True,
+    ).token
     with runtime.uow() as uow:
         event = uow.repo.audit_events(COMPANY, "api_token")[-1]
         action, after = event.action, event.after
@@ -116,3 +133,51 @@ def test_creating_a_token_is_audited_without_its_secret(runtime: Runtime) -> Non
     assert after["scopes"] == ["data:read", "data:write"]
     assert token not in str(after)
     assert auth.hash_token(token) not in str(after)
+
+
+def test_a_token_never_grants_a_membership_unless_asked(ledger: Runtime) -> None:
+    # pm@acme.test is an admin of COMPANY only; a token for OTHER_COMPANY needs the grant.
+    with pytest.raises(auth.MembershipRequired, match="not a member of company"):
+        auth.create_token(ledger.uow(), email="pm@acme.test", company_id=OTHER_COMPANY)
+    with pytest.raises(auth.MembershipRequired, match="not a member of company"):
+        auth.create_token(ledger.uow(), email="brand-new@acme.test", company_id=COMPANY)
+    # Nor changes a member's role.
+    with pytest.raises(auth.MembershipRequired, match="is admin in company"):
+        auth.create_token(
+            ledger.uow(), email="pm@acme.test", company_id=COMPANY, role=Role.STANDARD
+        )
+    principal = auth.authenticate(ledger.uow(), "acme-admin-token-0001")
+    assert principal.memberships == {COMPANY: Role.ADMIN}
+    with ledger.uow() as uow:
+        assert uow.repo.user_by_email("brand-new@acme.test") is None
+
+    # A member's token keeps the member's role and grants nothing.
+    issued = auth.create_token(ledger.uow(), email="pm@acme.test", company_id=COMPANY)
+    assert (issued.role, issued.membership_granted, issued.user_created) == (
+        Role.ADMIN,
+        False,
+        False,
+    )
+    assert auth.authenticate(ledger.uow(), issued.token).memberships == {COMPANY: Role.ADMIN}
+
+
+@pytest.mark.parametrize("email", ["notanemail", "two words@acme.test", "@acme.test", ""])
+def test_a_token_needs_an_email_address(ledger: Runtime, email: str) -> None:
+    with pytest.raises(Invalid, match="not an email address"):
+        auth.create_token(ledger.uow(), email=email, company_id=COMPANY, grant_membership=True)
+
+
+@pytest.mark.parametrize(
+    ("given", "expected", "matches"),
+    [
+        ("a", "a", False),  # too short to be an operator token, even when it matches
+        ("x" * 24, "x" * 24, True),
+        ("x" * 24, "y" * 24, False),
+        (None, "x" * 24, False),
+    ],
+)
+def test_operator_tokens_are_long(given: str | None, expected: str, matches: bool) -> None:
+    assert auth.operator_token_matches(given, expected) is matches
+    if len(expected) < auth.MIN_OPERATOR_TOKEN_LENGTH:
+        with pytest.raises(Invalid, match="at least 24"):
+            auth.check_operator_token(expected)

@@ -1,4 +1,4 @@
-"""Loading fixtures: the demo obeys BILLING.md; a bad document loads nothing and names the path."""
+"""Loading fixtures: the demo obeys docs/billing.md; a bad document loads nothing, names why."""
 
 from __future__ import annotations
 
@@ -87,7 +87,7 @@ def views_by_contract(runtime: Runtime) -> dict[int, list[PayAppView]]:
 
 
 def assert_billing_identities(chain: list[PayAppView]) -> None:
-    """BILLING.md: line 3 = ΣC; line 5 = ΣI; line 9 = ΣH + ΣI; Σ line 8 = line 6 of the latest."""
+    """docs/billing.md: line 3 = ΣC; line 5 = ΣI; line 9 = ΣH + ΣI; Σ line 8 = latest line 6."""
     for view in chain:
         assert view.lines is not None
         figures = [line.figures for line in view.lines]
@@ -126,7 +126,7 @@ def test_the_demo_fixture_loads_and_obeys_the_billing_identities(runtime: Runtim
     for contract_id, chain in chains.items():
         assert_billing_identities(chain)
         assert assert_no_drift(runtime, contract_id) == len(chain)
-    # FIXTURES.md: a realistic job: a prime contract and 2+ commitments of 10+ lines,
+    # The demo is a realistic job: a prime contract and 2+ commitments of 10+ lines,
     # change orders both ways, retainage, stored materials and payments.
     latest = [chain[-1] for chain in chains.values()]
     kinds = [view.contract.kind for view in latest]

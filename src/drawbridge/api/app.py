@@ -12,7 +12,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from drawbridge.api.acc.app import create_acc_app
 from drawbridge.api.admin.routes import create_admin_app
-from drawbridge.api.common import log_unexpected
+from drawbridge.api.common import install_docs, log_unexpected
 from drawbridge.api.procore.app import create_procore_app
 from drawbridge.api.productive.app import create_productive_app
 from drawbridge.api.ratelimit import PROCORE, PRODUCTIVE, VendorLimits
@@ -29,10 +29,13 @@ def create_app(runtime: Runtime) -> FastAPI:
             "/_admin/docs (operator)."
         ),
         version="0.1.0",
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.runtime = runtime
     # Vendors' request limits (off unless asked for): one set of counters per process.
     limits = app.state.vendor_limits = VendorLimits(runtime)
+    install_docs(app, security_schemes={})
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:

@@ -1,14 +1,24 @@
-"""What every face shares: the runtime and the caller's credentials, read from the request.
+"""What every face shares: the runtime, the caller's credentials read from the request, and the
+browsable API docs.
 
-Faces build their own auth dependencies from these, and their own error envelopes.
+Faces build their own auth dependencies from these, and their own error envelopes. Every face's
+``/docs`` page loads Swagger UI from the installed ``swagger-ui-bundle`` package, never from a CDN,
+so the docs work offline.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import cast
+from collections.abc import Mapping
+from functools import cache
+from importlib import resources
+from importlib.resources.abc import Traversable
+from typing import Any, cast
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse, Response
 
 from drawbridge.bootstrap import Runtime
 from drawbridge.domain.errors import Unauthorized
@@ -35,11 +45,90 @@ def require_bearer(request: Request) -> str:
     return token
 
 
-def make_face(runtime: Runtime, *, title: str, description: str, version: str = "1.0") -> FastAPI:
-    """A sub-application for one face, with its own OpenAPI document at ``openapi.json``."""
-    face = FastAPI(title=title, description=description, version=version)
+BEARER_SCHEME: Mapping[str, dict[str, Any]] = {
+    "bearer": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An API token: from a fixture's `tokens:` or `drawbridge token create`.",
+    }
+}
+
+# The Swagger UI files a docs page needs, served from the installed package at <face>/docs/<name>.
+SWAGGER_ASSETS = {
+    "swagger-ui-bundle.js": "text/javascript",
+    "swagger-ui.css": "text/css",
+    "favicon-32x32.png": "image/png",
+}
+
+
+def make_face(
+    runtime: Runtime,
+    *,
+    title: str,
+    description: str,
+    version: str = "1.0",
+    security_schemes: Mapping[str, dict[str, Any]] = BEARER_SCHEME,
+) -> FastAPI:
+    """A sub-application for one face, with its own OpenAPI document at ``openapi.json`` declaring
+    how callers authenticate (every scheme required on every route), and Swagger UI at ``docs``."""
+    face = FastAPI(
+        title=title, description=description, version=version, docs_url=None, redoc_url=None
+    )
     face.state.runtime = runtime
+    install_docs(face, security_schemes)
     return face
+
+
+def install_docs(app: FastAPI, security_schemes: Mapping[str, dict[str, Any]]) -> None:
+    """Serve ``/docs`` (Swagger UI from local assets) and an OpenAPI document that declares the
+    security schemes, so "Try it out" sends the caller's credentials."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+            if security_schemes:
+                components = schema.setdefault("components", {})
+                components["securitySchemes"] = dict(security_schemes)
+                schema["security"] = [{name: [] for name in security_schemes}]
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+    @app.get("/docs", include_in_schema=False)
+    def docs(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "").rstrip("/")
+        return get_swagger_ui_html(
+            openapi_url=f"{root}{app.openapi_url}",
+            title=f"{app.title}: docs",
+            swagger_js_url=f"{root}/docs/swagger-ui-bundle.js",
+            swagger_css_url=f"{root}/docs/swagger-ui.css",
+            swagger_favicon_url=f"{root}/docs/favicon-32x32.png",
+            swagger_ui_parameters={"persistAuthorization": True},
+        )
+
+    @app.get("/docs/{name}", include_in_schema=False)
+    def docs_asset(name: str) -> Response:
+        media_type = SWAGGER_ASSETS.get(name)
+        if media_type is None:
+            raise HTTPException(status_code=404, detail=f"no docs asset {name!r}")
+        return Response(
+            _swagger_dist().joinpath(name).read_bytes(),
+            media_type=media_type,
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
+
+
+@cache
+def _swagger_dist() -> Traversable:
+    """The swagger-ui dist folder inside the ``swagger_ui_bundle`` package (its one vendor dir)."""
+    vendor = resources.files("swagger_ui_bundle").joinpath("vendor")
+    return next(entry for entry in vendor.iterdir() if entry.name.startswith("swagger-ui"))
 
 
 def log_unexpected(request: Request, error: Exception) -> None:

@@ -1,7 +1,7 @@
 """The billing engine: AIA G703 lines and the G702 summary for a chain of pay applications.
 
 One pure function, :func:`compute_chain`, takes a contract's billing terms and the *inputs* of
-every pay application in order, and derives every figure of docs/BILLING.md. Nothing is carried
+every pay application in order, and derives every figure of docs/billing.md. Nothing is carried
 between calls: application n is always recomputed from application n-1, so an edit to an early
 application flows into every later one.
 

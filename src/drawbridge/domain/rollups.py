@@ -1,7 +1,7 @@
 """Figures other faces derive from the G702: payments applied, Intacct's owner-billing roll-up,
 ACC's payment amounts, and the currency twins.
 
-Pure functions over engine output (billing.Summary) and plain numbers; see docs/BILLING.md
+Pure functions over engine output (billing.Summary) and plain numbers; see docs/billing.md
 sections "Payments", "Owner billing roll-up" and "ACC payment fields".
 """
 

@@ -20,10 +20,18 @@ money rules a contract follows.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from enum import StrEnum
 
 from drawbridge.domain.errors import Forbidden, Invalid
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
+
+
+def is_email_address(text: str) -> bool:
+    """A user's email: something@somewhere, without spaces (users are named by it)."""
+    return bool(_EMAIL.fullmatch(text))
 
 
 class Role(StrEnum):

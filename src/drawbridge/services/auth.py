@@ -10,9 +10,10 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from drawbridge.domain.errors import Forbidden, Invalid, NotFound, Unauthorized
-from drawbridge.domain.rules import Role, Scope
+from drawbridge.domain.rules import Role, Scope, is_email_address
 from drawbridge.services import audit
 from drawbridge.services.views import Actor, Principal
 from drawbridge.store.models import ApiToken, Membership, User
@@ -20,6 +21,30 @@ from drawbridge.store.uow import UnitOfWork
 
 ALL_SCOPES = (Scope.READ.value, Scope.WRITE.value)
 MIN_TOKEN_LENGTH = 16
+# The operator token can empty the database: long enough that it cannot be guessed.
+MIN_OPERATOR_TOKEN_LENGTH = 24
+
+
+class MembershipRequired(Forbidden):
+    """A token was asked for a user who is not (yet) a member of the company, or in another role:
+    granting or changing a membership must be asked for explicitly."""
+
+    code = "membership_required"
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A new token (shown once) and whom it speaks for."""
+
+    token: str
+    email: str
+    name: str
+    company_id: int
+    company_name: str
+    role: Role
+    scopes: tuple[str, ...]
+    user_created: bool
+    membership_granted: bool  # a new membership, or a changed role
 
 
 def hash_token(token: str) -> str:
@@ -69,8 +94,20 @@ def only_company(principal: Principal) -> Actor:
     return act_in(principal, min(principal.memberships))
 
 
+def check_operator_token(token: str) -> None:
+    """Refuse an operator token short enough to guess."""
+    if len(token) < MIN_OPERATOR_TOKEN_LENGTH:
+        raise Invalid(
+            f"the operator token has {len(token)} characters; at least "
+            f"{MIN_OPERATOR_TOKEN_LENGTH} are needed",
+            field="operator_token",
+        )
+
+
 def operator_token_matches(given: str | None, expected: str | None) -> bool:
-    return bool(given and expected and hmac.compare_digest(given, expected))
+    if not (given and expected) or len(expected) < MIN_OPERATOR_TOKEN_LENGTH:
+        return False
+    return hmac.compare_digest(given, expected)
 
 
 def parse_scopes(scopes: Iterable[str]) -> tuple[str, ...]:
@@ -108,15 +145,43 @@ def ensure_membership(uow: UnitOfWork, user: User, company_id: int, role: Role) 
 
 
 def create_token(
-    uow: UnitOfWork, *, email: str, company_id: int, role: Role, scopes: Iterable[str] = ()
-) -> str:
-    """Create (or reuse) the user, make them a member of the company and return a new token."""
+    uow: UnitOfWork,
+    *,
+    email: str,
+    company_id: int,
+    role: Role | None = None,
+    scopes: Iterable[str] = (),
+    grant_membership: bool = False,
+) -> IssuedToken:
+    """A new token for a member of a company.
+
+    A user who is not a member of the company (a new user included), or a ``role`` other than the
+    member's, needs ``grant_membership``: a token never widens access silently. ``role`` defaults
+    to the member's role, or ``standard`` for a new membership.
+    """
     chosen = parse_scopes(scopes)
+    if not is_email_address(email):
+        raise Invalid(f"email: {email!r} is not an email address", field="email")
     with uow:
-        if uow.repo.company(company_id) is None:
+        company = uow.repo.company(company_id)
+        if company is None:
             raise NotFound(f"no company {company_id}", field="company")
+        user = uow.repo.user_by_email(email)
+        membership = uow.repo.membership(user.id, company_id) if user else None
+        current = Role(membership.role) if membership else None
+        wanted = role or current or Role.STANDARD
+        if wanted != current and not grant_membership:
+            raise MembershipRequired(
+                f"{email} is not a member of company {company_id} ({company.name})"
+                if current is None
+                else f"{email} is {current.value} in company {company_id} ({company.name}), "
+                f"not {wanted.value}",
+                field="email",
+            )
+        user_created = user is None
         user = ensure_user(uow, email)
-        ensure_membership(uow, user, company_id, role)
+        if wanted != current:
+            ensure_membership(uow, user, company_id, wanted)
         token = f"db_{secrets.token_urlsafe(32)}"
         row = add_token(uow, user, token, chosen)
         uow.flush()
@@ -128,8 +193,18 @@ def create_token(
             "api_token",
             row.id,
             None,
-            {"user_id": user.id, "email": user.email, "role": role.value, "scopes": list(chosen)},
+            {"user_id": user.id, "email": user.email, "role": wanted.value, "scopes": list(chosen)},
             company_id=company_id,
         )
         uow.commit()
-        return token
+        return IssuedToken(
+            token=token,
+            email=user.email,
+            name=user.name,
+            company_id=company_id,
+            company_name=company.name,
+            role=wanted,
+            scopes=chosen,
+            user_created=user_created,
+            membership_granted=wanted != current,
+        )

@@ -1,4 +1,4 @@
-"""Loading a fixture (docs/FIXTURES.md): all or nothing, history replayed through the services.
+"""Loading a fixture (docs/fixtures.md): all or nothing, history replayed through the services.
 
 The document is parsed and checked whole first (fixtures/schema.py names the path of any bad
 value); then everything is written in one transaction. Pay applications and payments go through
@@ -8,7 +8,7 @@ the engine would not compute.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
@@ -39,17 +39,51 @@ from drawbridge.store.models import (
 from drawbridge.store.repositories import empty_all_tables, sync_id_sequences
 from drawbridge.store.uow import UnitOfWork
 
+Progress = Callable[[str, int], None]
+
 
 def load_fixture_text(uow: UnitOfWork, text: str, *, reset: bool = False) -> dict[str, int]:
     """Parse and load a JSON or YAML fixture; returns how many of each record were loaded."""
-    document = schema.parse_fixture(schema.load_fixture_text(text))
-    return load_fixture(uow, document, reset=reset)
+    return load_fixture(uow, parse_fixture_text(text), reset=reset)
+
+
+def parse_fixture_text(text: str) -> schema.FixtureDocument:
+    """A JSON or YAML fixture, validated; nothing is loaded."""
+    return schema.parse_fixture(schema.load_fixture_text(text))
+
+
+def history_size(document: schema.FixtureDocument) -> int:
+    """How many pay applications and payments loading the document replays (the slow part)."""
+    return sum(
+        len(contract.pay_apps) + len(contract.payments)
+        for company in document.companies
+        for project in company.projects
+        for contract in project.contracts
+    )
+
+
+class _Counts(dict[str, int]):
+    """How many of each record are loaded so far; tells ``progress`` of every change."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        super().__init__(companies=0, projects=0, contracts=0, pay_apps=0, payments=0)
+        self.progress = progress
+
+    def __setitem__(self, kind: str, count: int) -> None:
+        super().__setitem__(kind, count)
+        if self.progress is not None:
+            self.progress(kind, count)
 
 
 def load_fixture(
-    uow: UnitOfWork, document: schema.FixtureDocument, *, reset: bool = False
+    uow: UnitOfWork,
+    document: schema.FixtureDocument,
+    *,
+    reset: bool = False,
+    progress: Progress | None = None,
 ) -> dict[str, int]:
-    counts = {"companies": 0, "projects": 0, "contracts": 0, "pay_apps": 0, "payments": 0}
+    """Load a parsed fixture in one transaction; ``progress(kind, count)`` follows each record."""
+    counts = _Counts(progress)
     with uow:
         if reset:
             empty_all_tables(uow.session.connection())
@@ -69,7 +103,7 @@ def load_fixture(
                 )
         sync_id_sequences(uow.session.connection())
         uow.commit()
-    return counts
+    return dict(counts)
 
 
 # Rows a fixture writes directly, by the name the audit trail gives them; pay applications and

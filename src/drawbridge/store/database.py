@@ -9,18 +9,44 @@ units of work start a plain deferred ``BEGIN``. On PostgreSQL writers lock the c
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import ConnectionPoolEntry
 
 DEFAULT_DATABASE_URL = "sqlite:///./drawbridge.db"
 READ_ONLY = "drawbridge_read_only"
 
 
+# The usual spellings of a PostgreSQL URL, all served by psycopg 3 (the driver drawbridge ships).
+_POSTGRES_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg2://")
+
+
 def database_url(explicit: str | None = None) -> str:
-    return explicit or os.environ.get("DRAWBRIDGE_DATABASE_URL") or DEFAULT_DATABASE_URL
+    url = explicit or os.environ.get("DRAWBRIDGE_DATABASE_URL") or DEFAULT_DATABASE_URL
+    for scheme in _POSTGRES_SCHEMES:
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme) :]
+    return url
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names (None for another database or an in-memory one)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def display_url(url: str) -> str:
+    """The URL with its password masked, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:  # not a URL at all: show it as given
+        return url
 
 
 def make_engine(url: str) -> Engine:

@@ -90,7 +90,7 @@ def test_history_written_through_the_services_reads_consistently(
         second.summary.work_completed_from_previous_application
     )
     assert acc_second["previousMaterialsOnStore"] == money(first.summary.materials_presently_stored)
-    # In manual mode line 8 = amount + netMaterialsOnStore - netRetention (BILLING.md).
+    # In manual mode line 8 = amount + netMaterialsOnStore - netRetention (docs/billing.md).
     amount = second.summary.work_completed_this_period
     net_materials = (
         second.summary.materials_presently_stored - first.summary.materials_presently_stored
@@ -254,7 +254,7 @@ def test_a_eur_contract_shows_base_and_foreign_figures(
         # 13333.33 EUR × 1.0875 = 14499.996375 -> 14500.00
         "contractAmount": ("14500.0000", "13333.3300"),
         "originalAmount": ("14500.0000", "13333.3300"),
-        # 1234.57 × 1.0875 = 1342.594875 -> 1342.59 (amount has no twin in the seed)
+        # 1234.57 × 1.0875 = 1342.594875 -> 1342.59 (amount has no currency twin in ACC's schema)
         "amount": ("1342.5900", None),
         # retention 10 %: 123.46 (work) and 11.11 (materials)
         # 123.46 × 1.0875 = 134.26275 -> 134.26 ; 11.11 × 1.0875 = 12.082125 -> 12.08

@@ -13,6 +13,7 @@ import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis.internal.conjecture import utils as conjecture_utils
+from schemathesis.specs.openapi.checks import ignored_auth
 
 from drawbridge.api.app import create_app
 from drawbridge.bootstrap import Runtime
@@ -64,7 +65,11 @@ def test_no_operation_fails_or_breaks_its_schema(runtime: Runtime) -> None:
                     parameters["id"] = real_ids[len(str(parameters["id"])) % len(real_ids)]
                 kwargs = case.as_transport_kwargs(base_url="http://testserver/cost", headers=auth())
                 response = client.request(**kwargs)
-                case.validate_response(for_schemathesis(response))
+                # The OpenAPI document declares bearer auth. schemathesis' ignored_auth check would
+                # replay each call without it through its own transport, which these calls (sent
+                # through the shared client with the token outside the case) do not use; the
+                # 401s are asserted by the face's auth tests.
+                case.validate_response(for_schemathesis(response), excluded_checks=(ignored_auth,))
 
             try:
                 check()

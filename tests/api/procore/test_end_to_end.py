@@ -338,7 +338,7 @@ def test_four_periods(
     detail_4 = _detail(client, fourth["id"])
     assert detail_4 == LINES_4[method]
 
-    # The identities of BILLING.md, on the wire: line 9 = sum H + sum I; sum of line 8 = line 6.
+    # docs/billing.md's identities on the wire: line 9 = sum H + sum I; sum of line 8 = line 6.
     listed = client.get(
         "/rest/v1.1/requisitions", params={"project_id": PROJECT}, headers=ADMIN
     ).json()

@@ -2,7 +2,7 @@
 
 All money formatting of this face happens here. Figures come from the billing engine in the
 contract's currency; ACC's plain fields are in the company's base currency and the
-``...ForeignCurrency`` twins in the contract currency (docs/BILLING.md, "ACC payment fields"):
+``...ForeignCurrency`` twins in the contract currency (docs/billing.md, "ACC payment fields"):
 base = contract figure × exchange rate, rounded half-up per field, when the currencies differ.
 """
 

@@ -1,8 +1,9 @@
 """ACC Cost shapes (Pydantic), so the OpenAPI document at /cost/openapi.json describes them.
 
-Field names are snake_case here and camelCase on the wire (the alias generator), exactly as the
-seed names them. Money is a decimal string with 4 places, percents fraction strings ("0.1000" is
-10 %), datetimes ISO 8601 in UTC ("2024-02-05T01:00:12.989Z"), dates "YYYY-MM-DD".
+Field names are snake_case here and camelCase on the wire (the alias generator), exactly as
+the ACC Cost API reference names them. Money is a decimal string with 4 places, percents
+fraction strings ("0.1000" is 10 %), datetimes ISO 8601 in UTC ("2024-02-05T01:00:12.989Z"),
+dates "YYYY-MM-DD".
 """
 
 from __future__ import annotations

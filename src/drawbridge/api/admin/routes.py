@@ -36,12 +36,40 @@ def operator(request: Request) -> Runtime:
 
 Operator = Annotated[Runtime, Depends(operator)]
 
+_EXAMPLE_FIXTURE = """\
+companies:
+  - id: 8001
+    name: Acme Builders
+    users:
+      - {email: pm@acme.test, role: admin, tokens: [acme-admin-token-0001]}
+"""
+# The body is read as text (YAML, of which JSON is a subset), so it is described here.
+FIXTURE_BODY = {
+    "required": True,
+    "description": "A fixture document (docs/fixtures.md), as YAML or JSON text.",
+    "content": {
+        "application/yaml": {"schema": {"type": "string"}, "example": _EXAMPLE_FIXTURE},
+        "application/json": {
+            "schema": {"type": "object", "required": ["companies"]},
+            "example": {"companies": [{"id": 8001, "name": "Acme Builders"}]},
+        },
+    },
+}
+
 
 def create_admin_app(runtime: Runtime) -> FastAPI:
     app = make_face(
         runtime,
         title="drawbridge operator API",
         description="Load fixtures and reset the ledger. Operator token required.",
+        security_schemes={
+            "operatorToken": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "The operator token: DRAWBRIDGE_OPERATOR_TOKEN, or the one "
+                "`drawbridge serve --demo` prints.",
+            }
+        },
     )
 
     @app.exception_handler(LedgerError)
@@ -67,7 +95,7 @@ def create_admin_app(runtime: Runtime) -> FastAPI:
             {"error": {"code": "internal_error", "message": "unexpected error"}}, status_code=500
         )
 
-    @app.post("/fixtures", status_code=201)
+    @app.post("/fixtures", status_code=201, openapi_extra={"requestBody": FIXTURE_BODY})
     async def load_fixture(
         request: Request,
         runtime: Operator,

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from drawbridge.api.common import make_face
+from drawbridge.api.common import BEARER_SCHEME, make_face
 from drawbridge.api.procore import contract_payments, requisitions, uploads
+from drawbridge.api.procore.deps import COMPANY_HEADER
 from drawbridge.api.procore.errors import install_error_handlers
 from drawbridge.bootstrap import Runtime
 
@@ -23,6 +24,15 @@ def create_procore_app(runtime: Runtime) -> FastAPI:
             "drawbridge ledger. Every call needs Authorization: Bearer <token> and "
             "Procore-Company-Id."
         ),
+        security_schemes={
+            **BEARER_SCHEME,
+            "procoreCompanyId": {
+                "type": "apiKey",
+                "in": "header",
+                "name": COMPANY_HEADER,
+                "description": "The company the call acts in (the demo's is 1).",
+            },
+        },
     )
     install_error_handlers(app)
     app.include_router(requisitions.router)

@@ -332,7 +332,7 @@ class ItemPackageOut(BaseModel):
 
 
 class SummaryOut(BaseModel):
-    """The G702 figures with Procore's names (docs/BILLING.md)."""
+    """The G702 figures with Procore's names (docs/billing.md)."""
 
     original_contract_sum: Money
     net_change_by_change_orders: Money
