@@ -20,6 +20,21 @@ def create_productive_app(runtime: Runtime) -> FastAPI:
             "is a pay application, a payment a payment against it. Every call needs "
             "X-Auth-Token and X-Organization-Id; bodies are application/vnd.api+json."
         ),
+        security_schemes={
+            "authToken": {
+                "type": "apiKey",
+                "in": "header",
+                "name": "X-Auth-Token",
+                "description": "An API token: from a fixture's `tokens:` or `drawbridge token "
+                "create`.",
+            },
+            "organizationId": {
+                "type": "apiKey",
+                "in": "header",
+                "name": "X-Organization-Id",
+                "description": "The company the call acts in (the demo's is 1).",
+            },
+        },
     )
     install_error_handlers(app)
     app.include_router(payments.router)
