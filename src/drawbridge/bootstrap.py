@@ -13,12 +13,16 @@ from drawbridge.store.database import database_url, make_engine
 from drawbridge.store.files import FileStore
 from drawbridge.store.uow import UnitOfWork
 
+# The largest request body any face takes (attachments included), unless configured.
+DEFAULT_MAX_BODY_BYTES = 25 * 1024 * 1024
+
 
 @dataclass(frozen=True)
 class Settings:
     database_url: str
     data_dir: Path
     operator_token: str | None
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
 
     @classmethod
     def from_environment(
@@ -31,7 +35,17 @@ class Settings:
             database_url=database_url(database),
             data_dir=Path(data_dir or os.environ.get("DRAWBRIDGE_DATA_DIR") or "./data"),
             operator_token=operator_token or os.environ.get("DRAWBRIDGE_OPERATOR_TOKEN") or None,
+            max_body_bytes=_positive_int("DRAWBRIDGE_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
         )
+
+
+def _positive_int(name: str, default: int) -> int:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    if not (text.isascii() and text.isdigit() and int(text) > 0):
+        raise ValueError(f"{name}: a positive number of bytes, not {text!r}")
+    return int(text)
 
 
 class Runtime:

@@ -12,7 +12,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from drawbridge.api.acc.app import create_acc_app
 from drawbridge.api.admin.routes import create_admin_app
-from drawbridge.api.common import log_unexpected
+from drawbridge.api.common import default_error_response, log_unexpected
+from drawbridge.api.guards import RequestGuard
 from drawbridge.api.procore.app import create_procore_app
 from drawbridge.bootstrap import Runtime
 from drawbridge.services import admin
@@ -54,6 +55,14 @@ def create_app(runtime: Runtime) -> FastAPI:
     }
     for prefix, face in faces.items():
         app.mount(prefix, face)
+    # Every face registers its envelope and authentication with make_face; the guard answers
+    # for it before its routes run (limits, hostile input, authentication before the body).
+    app.add_middleware(
+        RequestGuard,
+        faces={prefix: face.state.guard for prefix, face in faces.items()},
+        fallback=default_error_response,
+        max_body_bytes=runtime.settings.max_body_bytes,
+    )
 
     @app.exception_handler(StarletteHTTPException)
     async def unrouted(request: Request, error: StarletteHTTPException) -> Response:

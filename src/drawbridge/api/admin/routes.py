@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from drawbridge.api.common import bearer_token, log_unexpected, make_face, runtime_of
@@ -27,10 +28,14 @@ from drawbridge.services import admin, auth, fixtures
 STATUS = {Unauthorized: 401, Forbidden: 403, NotFound: 404, Conflict: 409, Invalid: 422}
 
 
+def _check_operator(runtime: Runtime, headers: Request | Headers) -> None:
+    if not auth.operator_token_matches(bearer_token(headers), runtime.settings.operator_token):
+        raise Unauthorized("operator token required (Authorization: Bearer <operator token>)")
+
+
 def operator(request: Request) -> Runtime:
     runtime = runtime_of(request)
-    if not auth.operator_token_matches(bearer_token(request), runtime.settings.operator_token):
-        raise Unauthorized("operator token required (Authorization: Bearer <operator token>)")
+    _check_operator(runtime, request)
     return runtime
 
 
@@ -42,6 +47,7 @@ def create_admin_app(runtime: Runtime) -> FastAPI:
         runtime,
         title="drawbridge operator API",
         description="Load fixtures and reset the ledger. Operator token required.",
+        authenticate=lambda headers: _check_operator(runtime, headers),
     )
 
     @app.exception_handler(LedgerError)

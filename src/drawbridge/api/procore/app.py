@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from drawbridge.api.common import make_face
+from drawbridge.api.common import bearer_authentication, make_face
 from drawbridge.api.procore import contract_payments, requisitions, uploads
-from drawbridge.api.procore.errors import install_error_handlers
+from drawbridge.api.procore.errors import (
+    error_response,
+    install_error_handlers,
+    v2_error_response,
+)
 from drawbridge.bootstrap import Runtime
 
 
@@ -23,6 +27,9 @@ def create_procore_app(runtime: Runtime) -> FastAPI:
             "drawbridge ledger. Every call needs Authorization: Bearer <token> and "
             "Procore-Company-Id."
         ),
+        error_response=error_response,
+        error_responses_under={"/v2.0": v2_error_response},
+        authenticate=bearer_authentication(runtime),
     )
     install_error_handlers(app)
     app.include_router(requisitions.router)
