@@ -140,8 +140,9 @@ Percent = Annotated[
 ]
 
 
-def custom_value(field: str, value: object) -> str | int | bool | None:
-    """A custom field value as it is stored: text, an integer, a boolean or null.
+def custom_value(value: object) -> str | int | bool | None:
+    """A custom field value as it is stored: text, an integer, a boolean or null; a ValueError
+    naming why not otherwise.
 
     A fractional or exponent number is kept as its decimal text (never a float), and must be
     finite and written in ASCII digits.
@@ -150,27 +151,23 @@ def custom_value(field: str, value: object) -> str | int | bool | None:
         return value
     if isinstance(value, int):
         if abs(value) > MAX_INTEGER:
-            raise Invalid(f"{field}: number out of range", field=field)
+            raise ValueError("number out of range")
         return value
     if isinstance(value, (float, Decimal)):
-        if isinstance(value, float) and not math.isfinite(value):
-            raise Invalid(f"{field}: must be a finite number", field=field)
-        number = decimal_from_input(value if isinstance(value, Decimal) else repr(value))
+        text = repr(value) if isinstance(value, float) else str(value)
+        number = decimal_from_input(text)
         if number is None or number.copy_abs() > MAX_INTEGER:
-            raise Invalid(f"{field}: must be a finite number in range", field=field)
-        return repr(value) if isinstance(value, float) else str(value)
+            raise ValueError("must be a finite number in range")
+        return text
     if isinstance(value, str):
-        problem = text_problem(value)
-        if problem is not None:
-            raise Invalid(f"{field}: {problem}", field=field)
+        clean_text(value)
         if len(value) > MAX_CUSTOM_VALUE:
-            raise Invalid(f"{field}: a text of at most {MAX_CUSTOM_VALUE} characters", field=field)
+            raise ValueError(f"a text of at most {MAX_CUSTOM_VALUE} characters")
         return value
-    raise Invalid(
-        f"{field}: a custom field value is a string, number, boolean or null", field=field
-    )
+    raise ValueError("a custom field value is a string, number, boolean or null")
 
 
-def check_custom_field_count(field: str, count: int) -> None:
+def check_custom_field_count(count: int) -> None:
+    """A ValueError when one record would hold more custom fields than allowed."""
     if count > MAX_CUSTOM_FIELDS:
-        raise Invalid(f"{field}: at most {MAX_CUSTOM_FIELDS} custom fields", field=field)
+        raise ValueError(f"at most {MAX_CUSTOM_FIELDS} custom fields")

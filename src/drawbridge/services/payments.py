@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 from drawbridge.domain.errors import Conflict, Invalid, NotFound
 from drawbridge.domain.rules import check_can_read, check_can_write
@@ -46,7 +46,8 @@ class RecordPayment:
     project_id: int | None = None
     values: Mapping[str, Any] = field(default_factory=dict)  # PAYMENT_FIELDS
     attachment_ids: Sequence[int] = ()
-    files: Sequence[tuple[str, str, bytes]] = ()  # (filename, content type, bytes)
+    # (filename, content type, bytes or a file to stream from)
+    files: Sequence[tuple[str, str, bytes | BinaryIO]] = ()
     payment_id: int | None = None  # keep this id (fixtures name their records); else assigned
     contract_kind: str | None = None  # when given, the contract must be of this kind
 
@@ -251,7 +252,7 @@ def _attach(
     actor: Actor,
     payment: Payment,
     attachment_ids: Sequence[int],
-    files: Sequence[tuple[str, str, bytes]],
+    files: Sequence[tuple[str, str, bytes | BinaryIO]],
 ) -> None:
     for attachment_id in attachment_ids:
         link_to_payment(uow, actor, attachment_id, payment)
