@@ -66,6 +66,17 @@ def _iso_datetime(value: object) -> object:
         raise ValueError(f"{value} is not a calendar date-time") from None
 
 
+def _whole_number(value: object) -> object:
+    """A JSON integer, or its text in ASCII digits (``"789"``; not ``"7_89"`` or ``"٧٨٩"``)."""
+    if isinstance(value, bool):
+        raise ValueError("must be an integer")
+    if isinstance(value, str):
+        if not re.fullmatch(r"-?[0-9]{1,19}", value, re.ASCII):
+            raise ValueError("must be an integer in ASCII digits")
+        return int(value)
+    return value
+
+
 def _text_boolean(value: object) -> object:
     """Form and query values are text: only ``true`` and ``false`` mean a boolean."""
     if isinstance(value, bool):
@@ -114,6 +125,13 @@ CleanText = Annotated[str, Strict(), AfterValidator(clean_text)]
 ShortText = Annotated[CleanText, Field(max_length=64)]
 Text = Annotated[CleanText, Field(max_length=255)]
 LongText = Annotated[CleanText, Field(max_length=65535)]
+
+Id = Annotated[
+    int,
+    BeforeValidator(_whole_number),
+    Field(ge=1, le=MAX_INTEGER),
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_INTEGER}, mode="validation"),
+]
 
 IsoDate = Annotated[
     dt.date,

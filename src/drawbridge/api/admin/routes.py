@@ -14,6 +14,7 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from drawbridge.api.common import bearer_token, log_unexpected, make_face, runtime_of
+from drawbridge.api.validation import TextBoolean
 from drawbridge.bootstrap import Runtime
 from drawbridge.domain.errors import (
     Conflict,
@@ -77,7 +78,7 @@ def create_admin_app(runtime: Runtime) -> FastAPI:
     async def load_fixture(
         request: Request,
         runtime: Operator,
-        reset: Annotated[bool, Query(description="empty the database first")] = False,
+        reset: Annotated[TextBoolean, Query(description="empty the database first")] = False,
     ) -> dict[str, Any]:
         """Load a fixture (JSON or YAML body) in one transaction; nothing is loaded on error."""
         text = (await request.body()).decode("utf-8", errors="replace")

@@ -16,6 +16,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from drawbridge.api.validation import (
     Amount,
+    Id,
     IsoDate,
     JsonBoolean,
     LongText,
@@ -72,7 +73,6 @@ _DECIMAL_INPUT = {"anyOf": [{"type": "string"}, {"type": "number"}]}
 Quantity = Annotated[
     Decimal, BeforeValidator(_to_quantity), WithJsonSchema(_DECIMAL_INPUT, mode="validation")
 ]
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 ShortTextId = Annotated[
     str,
     AfterValidator(clean_text),
