@@ -14,13 +14,17 @@ from typing import Any
 
 import anyio
 import pytest
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from drawbridge.api.app import create_app
+from drawbridge.api.common import default_error_response, make_face
+from drawbridge.api.guards import RequestGuard
 from drawbridge.bootstrap import Runtime, Settings
 from drawbridge.cli import demo_fixture_text
-from drawbridge.domain.errors import Invalid
+from drawbridge.domain.errors import Invalid, Unauthorized
 from drawbridge.services import attachments, fixtures
 from drawbridge.store.files import FileStore
 from tests.support import admin_actor
@@ -506,3 +510,65 @@ def test_a_valid_requisition_still_reads_back_exactly(api: TestClient) -> None:
     )
     assert body["custom_fields"]["custom_field_5"]["value"] == "1.5"
     assert_everything_readable(api)
+
+
+# -- the registry: each face's envelope, and a face mounted later ------------------------------
+
+
+def test_a_v2_route_is_refused_in_the_v2_envelope(api: TestClient) -> None:
+    url = "/rest/v2.0/companies/1/projects/789/requisitions/11/payment_details"
+    response = api.patch(url, content=b'{"due_date": "\\ud800"}', headers={**PROCORE, **JSON})
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": {
+            "code": "BAD_REQUEST",
+            "message": "due_date: not valid Unicode text (a lone surrogate)",
+            "details": [
+                {
+                    "field": "due_date",
+                    "message": "due_date: not valid Unicode text (a lone surrogate)",
+                }
+            ],
+        }
+    }
+
+
+def test_a_face_mounted_later_is_guarded_in_its_own_envelope(runtime: Runtime) -> None:
+    """What a new face does to be protected: make_face with its error_response and
+    authentication; the guard is built from the mounted faces."""
+
+    def teapot_error(status: int, code: str, message: str, *, field: str | None = None) -> Any:
+        return JSONResponse({"teapot": {"status": status, "field": field}}, status_code=status)
+
+    def only_tea(headers: Any) -> None:
+        if headers.get("x-tea") != "earl grey":
+            raise Unauthorized("no tea")
+
+    face = make_face(
+        runtime, title="tea", description="tea", error_response=teapot_error, authenticate=only_tea
+    )
+
+    @face.post("/cups")
+    def pour(body: dict[str, Any]) -> dict[str, Any]:
+        return body
+
+    app = FastAPI()
+    app.mount("/tea", face)
+    app.add_middleware(
+        RequestGuard,
+        faces={"/tea": face.state.guard},
+        fallback=default_error_response,
+        max_body_bytes=100,
+    )
+    with TestClient(app) as client:
+        tea = {"x-tea": "earl grey", **JSON}
+        assert client.post("/tea/cups", content=b'{"a": 1}', headers=tea).json() == {"a": 1}
+        assert client.post("/tea/cups", content=b"{}", headers=JSON).json() == {
+            "teapot": {"status": 401, "field": None}
+        }
+        deep = client.post("/tea/cups", content=b"[" * 70 + b"]" * 70, headers=tea)
+        assert deep.status_code == 413  # 140 bytes: over this face's 100-byte limit first
+        nested = client.post("/tea/cups", content=b"[" * 40 + b"]" * 40, headers=tea)
+        assert nested.status_code == 422  # within every limit: the route's own validation
+        hostile = client.post("/tea/cups", content=b'{"a": "\\u0000"}', headers=tea)
+        assert hostile.json() == {"teapot": {"status": 400, "field": "a"}}
