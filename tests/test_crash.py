@@ -34,6 +34,7 @@ HEADERS = {"Authorization": "Bearer demo-admin-token-0001", "Procore-Company-Id"
 PROJECT, COMMITMENT = 789, 701973
 LOAD_SECONDS = 2.0
 MAX_LOAD_SECONDS = 15.0
+STARTUP_SECONDS = 60.0
 POSTGRES_URL = os.environ.get("DRAWBRIDGE_TEST_DATABASE_URL")
 
 
@@ -71,7 +72,8 @@ class Server:
             stderr=subprocess.STDOUT,
         )
         log.close()
-        deadline = time.monotonic() + 20
+        # Generous: on a busy machine, imports, migrations and the demo load take a while.
+        deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
             assert self.process.poll() is None, self._log()
             try:
@@ -80,6 +82,7 @@ class Server:
             except httpx.TransportError:
                 pass
             time.sleep(0.1)
+        self.kill()
         raise AssertionError(f"the server did not start:\n{self._log()}")
 
     def kill(self) -> None:

@@ -392,6 +392,14 @@ def test_an_upload_under_the_limit_is_stored_whole(api: TestClient) -> None:
             {"items": [{"line_item_id": 2001, "work_completed_this_period_quantity": "٣"}]},
             "requisition.items[0].work_completed_this_period_quantity",
         ),
+        (
+            {
+                "items": [
+                    {"line_item_id": 2001, "work_completed_this_period": "1e99999999999999999999"}
+                ]
+            },
+            "requisition.items[0].work_completed_this_period",
+        ),
         ({"custom_field_5": "x" * 4001}, "requisition.custom_field_5"),
         ({"custom_field_5": {"a": 1}}, "requisition.custom_field_5"),
     ],

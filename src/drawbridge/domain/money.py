@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
 from drawbridge.domain.errors import Invalid
@@ -23,7 +23,7 @@ _MAX_ABS_AMOUNT = Decimal(MAX_ABS_CENTS) / HUNDRED
 # A decimal as a client writes it: ASCII digits only. ``Decimal()`` alone would also take
 # Arabic-Indic or full-width digits, ``1_000``, ``NaN`` and ``Infinity``.
 _DECIMAL_TEXT = re.compile(
-    r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,6})?", re.ASCII
+    r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII
 )
 
 
@@ -95,7 +95,10 @@ def decimal_from_input(value: object) -> Decimal | None:
     if isinstance(value, Decimal):
         return value if value.is_finite() else None
     if isinstance(value, str) and _DECIMAL_TEXT.fullmatch(value.strip()):
-        return Decimal(value.strip())
+        try:
+            return Decimal(value.strip())
+        except InvalidOperation:  # an exponent beyond what a Decimal can hold
+            return None
     return None
 
 
