@@ -22,9 +22,7 @@ MAX_ABS_CENTS = 10**15
 _MAX_ABS_AMOUNT = Decimal(MAX_ABS_CENTS) / HUNDRED
 # A decimal as a client writes it: ASCII digits only. ``Decimal()`` alone would also take
 # Arabic-Indic or full-width digits, ``1_000``, ``NaN`` and ``Infinity``.
-_DECIMAL_TEXT = re.compile(
-    r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII
-)
+_DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
 
 
 def round_half_up(value: Decimal, places: int = 0) -> Decimal:
