@@ -14,6 +14,9 @@ from drawbridge.store.database import database_url, display_url, make_engine, sq
 from drawbridge.store.files import FileStore
 from drawbridge.store.uow import UnitOfWork
 
+# The largest request body any face takes (attachments included), unless configured.
+DEFAULT_MAX_BODY_BYTES = 25 * 1024 * 1024
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -23,6 +26,7 @@ class Settings:
     # Every company's callers get the vendors' published request limits (api/ratelimit.py);
     # without it only companies whose fixture asks for them (``vendor_limits: true``) do.
     vendor_limits: bool = False
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
 
     @classmethod
     def from_environment(
@@ -37,7 +41,17 @@ class Settings:
             data_dir=Path(data_dir or os.environ.get("DRAWBRIDGE_DATA_DIR") or "./data"),
             operator_token=operator_token or os.environ.get("DRAWBRIDGE_OPERATOR_TOKEN") or None,
             vendor_limits=vendor_limits,
+            max_body_bytes=_positive_int("DRAWBRIDGE_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
         )
+
+
+def _positive_int(name: str, default: int) -> int:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    if not (text.isascii() and text.isdigit() and int(text) > 0):
+        raise ValueError(f"{name}: a positive number of bytes, not {text!r}")
+    return int(text)
 
 
 class Runtime:

@@ -12,7 +12,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from drawbridge.api.acc.app import create_acc_app
 from drawbridge.api.admin.routes import create_admin_app
-from drawbridge.api.common import install_docs, log_unexpected
+from drawbridge.api.common import default_error_response, install_docs, log_unexpected
+from drawbridge.api.guards import RequestGuard
 from drawbridge.api.procore.app import create_procore_app
 from drawbridge.api.productive.app import create_productive_app
 from drawbridge.api.ratelimit import PROCORE, PRODUCTIVE, VendorLimits
@@ -55,14 +56,28 @@ def create_app(runtime: Runtime) -> FastAPI:
         return RedirectResponse("/docs")
 
     # Each face is a sub-application with its own OpenAPI at <prefix>/openapi.json.
-    faces: dict[str, ASGIApp] = {
+    face_apps = {
         "/_admin": create_admin_app(runtime),
-        "/rest": limits.wrap(create_procore_app(runtime), PROCORE),
+        "/rest": create_procore_app(runtime),
         "/cost": create_acc_app(runtime),
-        "/api/v2": limits.wrap(create_productive_app(runtime), PRODUCTIVE),
+        "/api/v2": create_productive_app(runtime),
+    }
+    # The vendors' request limits wrap the faces whose vendors publish them.
+    faces: dict[str, ASGIApp] = {
+        **face_apps,
+        "/rest": limits.wrap(face_apps["/rest"], PROCORE),
+        "/api/v2": limits.wrap(face_apps["/api/v2"], PRODUCTIVE),
     }
     for prefix, face in faces.items():
         app.mount(prefix, face)
+    # Every face registers its envelope and authentication with make_face; the guard answers
+    # for it before its routes run (limits, hostile input, authentication before the body).
+    app.add_middleware(
+        RequestGuard,
+        faces={prefix: face.state.guard for prefix, face in face_apps.items()},
+        fallback=default_error_response,
+        max_body_bytes=runtime.settings.max_body_bytes,
+    )
 
     @app.exception_handler(StarletteHTTPException)
     async def unrouted(request: Request, error: StarletteHTTPException) -> Response:

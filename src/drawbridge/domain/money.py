@@ -8,6 +8,7 @@ is never used for money.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
@@ -19,6 +20,9 @@ CENT = Decimal("0.01")
 # Inputs are bounded so every figure fits a 64-bit column with room for sums of many lines.
 MAX_ABS_CENTS = 10**15
 _MAX_ABS_AMOUNT = Decimal(MAX_ABS_CENTS) / HUNDRED
+# A decimal as a client writes it: ASCII digits only. ``Decimal()`` alone would also take
+# Arabic-Indic or full-width digits, ``1_000``, ``NaN`` and ``Infinity``.
+_DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
 
 
 def round_half_up(value: Decimal, places: int = 0) -> Decimal:
@@ -79,18 +83,30 @@ def allocate(total_cents: int, weights: Sequence[int]) -> list[int]:
     return [sign * share for share in shares]
 
 
+def decimal_from_input(value: object) -> Decimal | None:
+    """An int, a Decimal or an ASCII decimal string as a finite Decimal; None for anything else
+    (floats, booleans, other digits, ``NaN``)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, Decimal):
+        return value if value.is_finite() else None
+    if isinstance(value, str) and _DECIMAL_TEXT.fullmatch(value.strip()):
+        try:
+            return Decimal(value.strip())
+        except InvalidOperation:  # an exponent beyond what a Decimal can hold
+            return None
+    return None
+
+
 def parse_amount(value: object, field: str) -> int:
     """A decimal string or number with at most 2 decimal places, as cents.
 
     Floats are refused: a float has already lost exactness before it reaches us.
     """
-    if isinstance(value, (bool, float)):
-        raise Invalid(f"{field}: not a decimal amount", field=field)
-    try:
-        number = Decimal(str(value).strip()) if isinstance(value, (int, str, Decimal)) else None
-    except InvalidOperation:
-        number = None
-    if number is None or not number.is_finite():
+    number = decimal_from_input(value)
+    if number is None:
         raise Invalid(f"{field}: not a decimal amount", field=field)
     # Range first, by exact comparison: arithmetic on a huge number ("1E+999999", or 30 digits
     # with 3 places) would overflow the decimal context and escape as a non-ledger error.
@@ -105,13 +121,8 @@ def parse_amount(value: object, field: str) -> int:
 
 def parse_percent(value: object, field: str) -> Decimal:
     """A percent between 0 and 100 as a decimal string or number (``"10"`` is 10 %)."""
-    if isinstance(value, (bool, float)):
-        raise Invalid(f"{field}: not a decimal percent", field=field)
-    try:
-        number = Decimal(str(value).strip()) if isinstance(value, (int, str, Decimal)) else None
-    except InvalidOperation:
-        number = None
-    if number is None or not number.is_finite():
+    number = decimal_from_input(value)
+    if number is None:
         raise Invalid(f"{field}: not a decimal percent", field=field)
     if number < 0 or number > HUNDRED:
         raise Invalid(f"{field}: must be between 0 and 100", field=field)

@@ -6,8 +6,12 @@ whose transaction rolls back is left unreferenced and harmless.
 
 from __future__ import annotations
 
+import os
+from typing import BinaryIO
+
 from drawbridge.domain.errors import Invalid, NotFound
 from drawbridge.domain.rules import check_can_read, check_can_write
+from drawbridge.domain.text import text_problem
 from drawbridge.services import audit, render
 from drawbridge.services.views import Actor, AttachmentView
 from drawbridge.store.models import Attachment, Payment
@@ -17,11 +21,16 @@ MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
 
 
 def store_file(
-    uow: UnitOfWork, actor: Actor, filename: str, content_type: str, data: bytes
+    uow: UnitOfWork, actor: Actor, filename: str, content_type: str, data: bytes | BinaryIO
 ) -> Attachment:
-    """Save bytes and add their row (inside the caller's transaction)."""
-    if len(data) > MAX_ATTACHMENT_BYTES:
+    """Save bytes, or a file streamed from its start, and add their row (inside the caller's
+    transaction)."""
+    if _size(data) > MAX_ATTACHMENT_BYTES:
         raise Invalid("attachments: a file may be at most 50 MiB", field="attachments")
+    for field, value in (("filename", filename), ("content_type", content_type)):
+        problem = text_problem(value or "")
+        if problem is not None:
+            raise Invalid(f"{field}: {problem}", field=field)
     name = (filename or "upload").replace("/", "_").replace("\\", "_")[:255]
     stored = uow.files.save(actor.company_id, data)
     attachment = Attachment(
@@ -38,8 +47,17 @@ def store_file(
     return attachment
 
 
+def _size(data: bytes | BinaryIO) -> int:
+    if isinstance(data, bytes):
+        return len(data)
+    data.seek(0, os.SEEK_END)
+    size = data.tell()
+    data.seek(0)
+    return size
+
+
 def upload_file(
-    uow: UnitOfWork, actor: Actor, filename: str, content_type: str, data: bytes
+    uow: UnitOfWork, actor: Actor, filename: str, content_type: str, data: bytes | BinaryIO
 ) -> AttachmentView:
     """Upload a file on its own; its id can then be attached to a pay application or payment."""
     check_can_write(actor.scopes)

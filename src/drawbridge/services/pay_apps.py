@@ -150,6 +150,7 @@ def create_pay_app(uow: UnitOfWork, actor: Actor, command: CreatePayApp) -> PayA
         )
         _apply_header(pay_app, command.header)
         _fill_period_dates(uow, actor, pay_app)
+        _check_period_order(pay_app)
         repo.add(pay_app)
         uow.flush()
         _create_lines(uow, contract, pay_app)
@@ -196,6 +197,7 @@ def update_pay_app(uow: UnitOfWork, actor: Actor, command: UpdatePayApp) -> PayA
             pay_app.integration_state_changed_by = actor.user_id
         if "period_id" in command.header:
             _fill_period_dates(uow, actor, pay_app)
+        _check_period_order(pay_app)
         if command.status is not None and command.status.value != pay_app.status:
             pay_app.status = command.status.value
             approved = command.status in (PayAppStatus.APPROVED, PayAppStatus.APPROVED_AS_NOTED)
@@ -533,6 +535,12 @@ def _check_header(
 def _apply_header(pay_app: PayApp, header: Mapping[str, Any]) -> None:
     for name, value in header.items():
         setattr(pay_app, name, value)
+
+
+def _check_period_order(pay_app: PayApp) -> None:
+    """The period may not end before it starts, whichever of its dates this write changed."""
+    if pay_app.start_date and pay_app.end_date and pay_app.start_date > pay_app.end_date:
+        raise Invalid("requisition_end: before requisition_start", field="requisition_end")
 
 
 def _fill_period_dates(uow: UnitOfWork, actor: Actor, pay_app: PayApp) -> None:

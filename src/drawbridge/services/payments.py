@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, BinaryIO
 
 from drawbridge.domain.errors import Conflict, Invalid, NotFound
 from drawbridge.domain.payments import (
@@ -59,7 +59,8 @@ class RecordPayment:
     project_id: int | None = None
     values: Mapping[str, Any] = field(default_factory=dict)  # PAYMENT_FIELDS
     attachment_ids: Sequence[int] = ()
-    files: Sequence[tuple[str, str, bytes]] = ()  # (filename, content type, bytes)
+    # (filename, content type, bytes or a file to stream from)
+    files: Sequence[tuple[str, str, bytes | BinaryIO]] = ()
     payment_id: int | None = None  # keep this id (fixtures name their records); else assigned
     contract_kind: str | None = None  # when given, the contract must be of this kind
 
@@ -333,7 +334,7 @@ def _attach(
     actor: Actor,
     payment: Payment,
     attachment_ids: Sequence[int],
-    files: Sequence[tuple[str, str, bytes]],
+    files: Sequence[tuple[str, str, bytes | BinaryIO]],
 ) -> None:
     for attachment_id in attachment_ids:
         link_to_payment(uow, actor, attachment_id, payment)

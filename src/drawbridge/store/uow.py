@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from drawbridge.domain.errors import Conflict, Invalid, LedgerError
+from drawbridge.store import text_guard
 from drawbridge.store.database import READ_ONLY
 from drawbridge.store.files import FileStore
 from drawbridge.store.repositories import Repository
@@ -26,6 +27,7 @@ class UnitOfWork:
     def __init__(self, engine: Engine, files: FileStore, *, read_only: bool = False) -> None:
         bind = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
         self._sessions = sessionmaker(bind=bind, expire_on_commit=False, autoflush=True)
+        text_guard.install(self._sessions)
         self.files = files
         self.dialect = engine.dialect.name
         self._session: Session | None = None

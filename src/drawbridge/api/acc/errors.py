@@ -39,7 +39,9 @@ HTTP_CODES = {
     404: ("NOT_FOUND", "Not Found"),
     405: ("METHOD_NOT_ALLOWED", "Method Not Allowed"),
     409: ("CONFLICT", "Conflict"),
+    413: ("PAYLOAD_TOO_LARGE", "Payload Too Large"),
     422: ("UNPROCESSABLE_ENTITY", "Unprocessable Entity"),
+    500: ("INTERNAL_SERVER_ERROR", "Internal Server Error"),
 }
 
 
@@ -68,6 +70,16 @@ def envelope(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+def error_response(
+    status: int, code: str, message: str, *, field: str | None = None
+) -> JSONResponse:
+    """One error in ACC's envelope: the status names the top-level code and title, ``code``
+    the error item's."""
+    top_code, title = HTTP_CODES.get(status, ("ERROR", "Error"))
+    item = {"code": code or top_code, "title": title, "detail": message, "field": field}
+    return envelope(status, top_code, title, message, [item])
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LedgerError)
     async def ledger_error(request: Request, error: LedgerError) -> JSONResponse:
@@ -81,10 +93,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(BadInput)
     async def bad_input(request: Request, error: BadInput) -> JSONResponse:
-        item = {"code": "BAD_INPUT", "title": "Bad Request", "detail": error.detail}
-        return envelope(
-            400, "BAD_INPUT", "Bad Request", error.detail, [item | {"field": error.field}]
-        )
+        return error_response(400, "BAD_INPUT", error.detail, field=error.field)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
@@ -94,13 +103,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        code, title = HTTP_CODES.get(error.status_code, ("ERROR", "Error"))
-        return envelope(error.status_code, code, title, str(error.detail))
+        return error_response(error.status_code, "", str(error.detail))
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
         log_unexpected(request, error)
-        return envelope(500, "INTERNAL_SERVER_ERROR", "Internal Server Error", "unexpected error")
+        return error_response(500, "INTERNAL_SERVER_ERROR", "unexpected error")
 
 
 def _validation_item(problem: Any) -> dict[str, Any]:

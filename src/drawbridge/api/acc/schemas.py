@@ -8,12 +8,12 @@ dates "YYYY-MM-DD".
 
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
+
+from drawbridge.api.validation import CleanText, DecimalNumber, IsoDateTime
 
 Money = str  # "22500.0000"
 Fraction = str  # "0.1000"
@@ -227,21 +227,21 @@ class PaymentUpdate(BaseModel):
 
     model_config = ConfigDict(alias_generator=to_camel, extra="forbid")
 
-    name: str | None = Field(default=None, max_length=1024)
-    description: str | None = Field(default=None, max_length=100_000)
-    note: str | None = Field(default=None, max_length=100_000)
-    exchange_rate: Decimal | None = Field(
+    name: CleanText | None = Field(default=None, max_length=1024)
+    description: CleanText | None = Field(default=None, max_length=100_000)
+    note: CleanText | None = Field(default=None, max_length=100_000)
+    exchange_rate: DecimalNumber | None = Field(
         default=None, description="contract currency -> base currency, > 0 (number or string)"
     )
-    paid_at: datetime | None = Field(default=None, description="ISO 8601")
-    aggregate_by: str | None = Field(default=None, max_length=64)
+    paid_at: IsoDateTime | None = Field(default=None, description="ISO 8601")
+    aggregate_by: CleanText | None = Field(default=None, max_length=64)
     integration_state: Literal["locked", "unlocked", "failed"] | None = Field(
         default=None, description="while 'locked', nothing else about the payment may change"
     )
-    external_id: str | None = Field(default=None, max_length=255)
-    external_system: str | None = Field(default=None, max_length=255)
-    external_message: str | None = Field(default=None, max_length=255)
-    last_sync_time: datetime | None = Field(default=None, description="ISO 8601")
+    external_id: CleanText | None = Field(default=None, max_length=255)
+    external_system: CleanText | None = Field(default=None, max_length=255)
+    external_message: CleanText | None = Field(default=None, max_length=255)
+    last_sync_time: IsoDateTime | None = Field(default=None, description="ISO 8601")
 
 
 class ErrorItem(BaseModel):

@@ -10,9 +10,11 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from drawbridge.api.common import bearer_token, log_unexpected, make_face, runtime_of
+from drawbridge.api.validation import TextBoolean
 from drawbridge.bootstrap import Runtime
 from drawbridge.domain.errors import (
     Conflict,
@@ -27,10 +29,14 @@ from drawbridge.services import admin, auth, fixtures
 STATUS = {Unauthorized: 401, Forbidden: 403, NotFound: 404, Conflict: 409, Invalid: 422}
 
 
+def _check_operator(runtime: Runtime, headers: Request | Headers) -> None:
+    if not auth.operator_token_matches(bearer_token(headers), runtime.settings.operator_token):
+        raise Unauthorized("operator token required (Authorization: Bearer <operator token>)")
+
+
 def operator(request: Request) -> Runtime:
     runtime = runtime_of(request)
-    if not auth.operator_token_matches(bearer_token(request), runtime.settings.operator_token):
-        raise Unauthorized("operator token required (Authorization: Bearer <operator token>)")
+    _check_operator(runtime, request)
     return runtime
 
 
@@ -70,6 +76,7 @@ def create_admin_app(runtime: Runtime) -> FastAPI:
                 "`drawbridge serve --demo` prints.",
             }
         },
+        authenticate=lambda headers: _check_operator(runtime, headers),
     )
 
     @app.exception_handler(LedgerError)
@@ -99,7 +106,7 @@ def create_admin_app(runtime: Runtime) -> FastAPI:
     async def load_fixture(
         request: Request,
         runtime: Operator,
-        reset: Annotated[bool, Query(description="empty the database first")] = False,
+        reset: Annotated[TextBoolean, Query(description="empty the database first")] = False,
     ) -> dict[str, Any]:
         """Load a fixture (JSON or YAML body) in one transaction; nothing is loaded on error."""
         text = (await request.body()).decode("utf-8", errors="replace")

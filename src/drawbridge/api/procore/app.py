@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from drawbridge.api.common import BEARER_SCHEME, make_face
+from drawbridge.api.common import BEARER_SCHEME, bearer_authentication, make_face
 from drawbridge.api.procore import contract_payments, requisitions, uploads
 from drawbridge.api.procore.deps import COMPANY_HEADER
-from drawbridge.api.procore.errors import install_error_handlers
+from drawbridge.api.procore.errors import (
+    error_response,
+    install_error_handlers,
+    v2_error_response,
+)
 from drawbridge.bootstrap import Runtime
 
 
@@ -33,6 +37,9 @@ def create_procore_app(runtime: Runtime) -> FastAPI:
                 "description": "The company the call acts in (the demo's is 1).",
             },
         },
+        error_response=error_response,
+        error_responses_under={"/v2.0": v2_error_response},
+        authenticate=bearer_authentication(runtime),
     )
     install_error_handlers(app)
     app.include_router(requisitions.router)

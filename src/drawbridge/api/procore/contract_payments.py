@@ -7,7 +7,9 @@ Create takes JSON or multipart/form-data (``contract_payment[amount]`` style fie
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any, BinaryIO
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -59,40 +61,40 @@ _MULTIPART_SCHEMA: dict[str, Any] = {
 }
 
 
-async def _read_create(request: Request) -> tuple[dict[str, Any], list[tuple[str, str, bytes]]]:
-    """The request as the JSON document it stands for, and the files sent with it."""
+Files = list[tuple[str, str, BinaryIO]]
+
+
+@asynccontextmanager
+async def _read_create(request: Request) -> AsyncIterator[tuple[dict[str, Any], Files]]:
+    """The request as the JSON document it stands for, and the files sent with it (spooled to
+    temporary files by the parser, open until the payment is recorded)."""
     content_type = request.headers.get("content-type", "application/json")
-    if content_type.startswith("multipart/form-data"):
+    if not content_type.startswith("multipart/form-data"):
         try:
-            form = await request.form()
-        except Exception:  # the multipart parser raises several kinds on broken input
-            raise BadRequest("body", "not a valid multipart/form-data body") from None
-        try:
-            return await _form_document(form)
-        finally:
-            await form.close()  # the spooled files of the form
+            parsed = json.loads(await request.body() or b"{}")
+        except (ValueError, RecursionError):
+            raise BadRequest("body", "not valid JSON") from None
+        if not isinstance(parsed, dict):
+            raise BadRequest("body", "a JSON object is expected")
+        yield parsed, []
+        return
     try:
-        parsed = json.loads(await request.body() or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        raise BadRequest("body", "not valid JSON") from None
-    if not isinstance(parsed, dict):
-        raise BadRequest("body", "a JSON object is expected")
-    return parsed, []
+        form = await request.form()
+    except Exception:  # the multipart parser raises several kinds on broken input
+        raise BadRequest("body", "not a valid multipart/form-data body") from None
+    try:
+        yield _form_document(form)
+    finally:
+        await form.close()  # the spooled files of the form
 
 
-async def _form_document(form: FormData) -> tuple[dict[str, Any], list[tuple[str, str, bytes]]]:
+def _form_document(form: FormData) -> tuple[dict[str, Any], Files]:
     document: dict[str, Any] = {"contract_payment": {}}
-    files: list[tuple[str, str, bytes]] = []
+    files: Files = []
     for key, value in form.multi_items():
         if isinstance(value, UploadFile):
             if key in ("attachments[]", "attachments"):
-                files.append(
-                    (
-                        value.filename or "attachment",
-                        value.content_type or "",
-                        await value.read(),
-                    )
-                )
+                files.append((value.filename or "attachment", value.content_type or "", value.file))
             continue
         if key in ("project_id", "contract_id"):
             document[key] = value
@@ -120,26 +122,26 @@ async def _form_document(form: FormData) -> tuple[dict[str, Any], list[tuple[str
 )
 async def create_contract_payment(request: Request, ctx: Context) -> JSONResponse:
     """Create a new Contract Payment (JSON, or multipart/form-data with attachments[] files)."""
-    document, files = await _read_create(request)
-    for key in ("project_id", "contract_id"):  # also accepted as query parameters
-        if key not in document and key in request.query_params:
-            document[key] = request.query_params[key]
-    try:
-        body = ContractPaymentCreate.model_validate(document)
-    except ValidationError as error:
-        raise RequestValidationError(error.errors()) from None
-    created = payments.record_payment(
-        ctx.runtime.uow(),
-        ctx.actor,
-        RecordPayment(
-            contract_id=body.contract_id,
-            project_id=body.project_id,
-            contract_kind=mapping.COMMITMENT,
-            values=mapping.to_payment_values(body.contract_payment),
-            attachment_ids=tuple(body.contract_payment.prostore_file_ids or ()),
-            files=files,
-        ),
-    )
+    async with _read_create(request) as (document, files):
+        for key in ("project_id", "contract_id"):  # also accepted as query parameters
+            if key not in document and key in request.query_params:
+                document[key] = request.query_params[key]
+        try:
+            body = ContractPaymentCreate.model_validate(document)
+        except ValidationError as error:
+            raise RequestValidationError(error.errors()) from None
+        created = payments.record_payment(
+            ctx.runtime.uow(),
+            ctx.actor,
+            RecordPayment(
+                contract_id=body.contract_id,
+                project_id=body.project_id,
+                contract_kind=mapping.COMMITMENT,
+                values=mapping.to_payment_values(body.contract_payment),
+                attachment_ids=tuple(body.contract_payment.prostore_file_ids or ()),
+                files=files,
+            ),
+        )
     return JSONResponse(mapping.contract_payment(created, ctx.file_url), status_code=201)
 
 

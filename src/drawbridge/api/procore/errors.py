@@ -39,6 +39,7 @@ V2_CODES = {
     404: "NOT_FOUND",
     405: "METHOD_NOT_ALLOWED",
     409: "CONFLICT",
+    413: "PAYLOAD_TOO_LARGE",
     422: "UNPROCESSABLE_ENTITY",
     500: "INTERNAL_SERVER_ERROR",
 }
@@ -70,45 +71,61 @@ def _is_v2(request: Request) -> bool:
 
 
 def error_response(
-    request: Request, status: int, message: str, field: str | None = None
+    status: int, code: str, message: str, *, field: str | None = None
 ) -> JSONResponse:
-    if _is_v2(request):
-        body: dict[str, Any] = {
-            "error": {
-                "code": V2_CODES.get(status, "ERROR"),
-                "message": message,
-                "details": [{"field": field, "message": message}],
-            }
-        }
-    elif field and status in (400, 409, 422):
-        body = {"errors": {field: [message]}}
-    else:
-        body = {"errors": message}
+    """One error in the v1 envelope: a map of field to messages for a field's 400/409/422,
+    otherwise the message alone (Procore's v1 routes carry no error code)."""
+    del code
+    body: dict[str, Any] = (
+        {"errors": {field: [message]}}
+        if field and status in (400, 409, 413, 422)
+        else {"errors": message}
+    )
     return JSONResponse(body, status_code=status)
+
+
+def v2_error_response(
+    status: int, code: str, message: str, *, field: str | None = None
+) -> JSONResponse:
+    """One error in the v2 envelope; its code is named by the HTTP status, as v2 does."""
+    del code
+    body = {
+        "error": {
+            "code": V2_CODES.get(status, "ERROR"),
+            "message": message,
+            "details": [{"field": field, "message": message}],
+        }
+    }
+    return JSONResponse(body, status_code=status)
+
+
+def _respond(request: Request, status: int, message: str, field: str | None = None) -> JSONResponse:
+    render = v2_error_response if _is_v2(request) else error_response
+    return render(status, "", message, field=field)
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LedgerError)
     async def ledger_error(request: Request, error: LedgerError) -> JSONResponse:
         status = next((code for kind, code in STATUS.items() if isinstance(error, kind)), 400)
-        return error_response(request, status, error.message, error.field)
+        return _respond(request, status, error.message, error.field)
 
     @app.exception_handler(BadRequest)
     async def bad_request(request: Request, error: BadRequest) -> JSONResponse:
-        return error_response(request, 400, f"{error.field}: {error.message}", error.field)
+        return _respond(request, 400, f"{error.field}: {error.message}", error.field)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
         first = error.errors()[0] if error.errors() else {"loc": (), "msg": "malformed request"}
         field = field_path(tuple(first.get("loc", ())))
         message = str(first.get("msg", "malformed request")).removeprefix("Value error, ")
-        return error_response(request, 400, f"{field}: {message}", field)
+        return _respond(request, 400, f"{field}: {message}", field)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        return error_response(request, error.status_code, str(error.detail))
+        return _respond(request, error.status_code, str(error.detail))
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
         log_unexpected(request, error)
-        return error_response(request, 500, "internal server error")
+        return _respond(request, 500, "internal server error")

@@ -23,6 +23,7 @@ from drawbridge.api.procore.schemas import (
     RequisitionIn,
     RequisitionItemIn,
 )
+from drawbridge.api.validation import check_custom_field_count, custom_value
 from drawbridge.domain.billing import LineKind, LineRef
 from drawbridge.domain.errors import Invalid
 from drawbridge.domain.money import format_cents
@@ -43,7 +44,6 @@ FileUrl = Callable[[int], str]
 CUSTOM_FIELD = re.compile(r"custom_field_([1-9][0-9]{0,17})")
 COMMITMENT_TYPES = {"subcontract": "WorkOrderContract", "purchase_order": "PurchaseOrderContract"}
 SOV_ITEM_TYPES = ("contract_item", "contract_detail_item")
-MAX_CUSTOM_VALUE = 4000
 
 
 # -- formatting -----------------------------------------------------------------------------
@@ -108,22 +108,12 @@ def _custom_fields(
     for key, value in given.items():
         if not CUSTOM_FIELD.fullmatch(key):
             raise BadRequest(f"requisition.{key}", "custom fields are custom_field_<id>")
-        merged[key] = _custom_value(f"requisition.{key}", value)
+        try:
+            merged[key] = custom_value(value)
+            check_custom_field_count(len(merged))
+        except ValueError as error:
+            raise BadRequest(f"requisition.{key}", str(error)) from None
     return merged
-
-
-def _custom_value(field: str, value: object) -> object:
-    if isinstance(value, float):
-        return repr(value)  # stored as text: a float is never kept
-    if value is None or isinstance(value, (bool, int)):
-        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_ID:
-            raise BadRequest(field, "number out of range")
-        return value
-    if isinstance(value, str):
-        if "\x00" in value or len(value) > MAX_CUSTOM_VALUE:
-            raise BadRequest(field, f"a text of at most {MAX_CUSTOM_VALUE} characters")
-        return value
-    raise BadRequest(field, "a custom field value is a string, number, boolean or null")
 
 
 def _header(requisition: RequisitionIn, current_custom: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -614,7 +604,10 @@ def to_pay_app_filter(project_id: int, query: Iterable[tuple[str, str]]) -> PayA
             target = ID_LIST_FILTERS[key]
             values[target] = [*values.get(target, []), *_ids(key, given)]
         elif key == "filters[period_id]":
-            values["period_id"] = _ids(key, [_single(key, given)])[0]
+            period_ids = _ids(key, [_single(key, given)])
+            if len(period_ids) != 1:
+                raise BadRequest(key, "one billing period id")
+            values["period_id"] = period_ids[0]
         elif key in ("filters[status]", "filters[status][]"):
             statuses = [part.strip() for value in given for part in value.split(",")]
             for status in statuses:

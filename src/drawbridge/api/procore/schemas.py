@@ -8,15 +8,24 @@ the models only document them.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from decimal import Decimal, InvalidOperation
+import math
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
-from drawbridge.domain.errors import Invalid
-from drawbridge.domain.money import parse_amount, parse_percent
+from drawbridge.api.validation import (
+    Amount,
+    Id,
+    IsoDate,
+    JsonBoolean,
+    LongText,
+    Percent,
+    ShortText,
+    Text,
+    clean_text,
+)
+from drawbridge.domain.money import decimal_from_input
 
 # Every id fits a signed 64-bit column; a larger one can name nothing.
 MAX_ID = 2**63 - 1
@@ -36,42 +45,15 @@ STATUSES = (
     "pending_owner_approval",
 )
 PAYMENT_METHODS = ("check", "electronic", "credit_card")
-
-
-def _decimal_text(value: object) -> object:
-    """JSON numbers arrive as int or float: keep ints, turn a float into its shortest text.
-
-    A float has already passed through binary; its shortest repr is what the client wrote for
-    every amount with at most 15 significant digits (documented limitation beyond that).
-    """
-    if isinstance(value, bool):
-        raise ValueError("not a decimal number")
-    if isinstance(value, float):
-        return repr(value)
-    return value
-
-
-def _to_cents(value: object) -> int:
-    try:
-        return parse_amount(_decimal_text(value), "amount")
-    except Invalid as error:
-        raise ValueError(error.message.removeprefix("amount: ")) from None
-
-
-def _to_percent(value: object) -> Decimal:
-    try:
-        return parse_percent(_decimal_text(value), "percent")
-    except Invalid as error:
-        raise ValueError(error.message.removeprefix("percent: ")) from None
+# How a reviewer marked one line of a requisition.
+LINE_REVIEW_STATUSES = ("under_review", "approved", "revise_and_resubmit", "rejected")
 
 
 def _to_quantity(value: object) -> Decimal:
-    text = _decimal_text(value)
-    try:
-        number = Decimal(str(text).strip()) if isinstance(text, (int, str, Decimal)) else None
-    except InvalidOperation:
-        number = None
-    if number is None or not number.is_finite() or number.copy_abs() >= Decimal(10) ** 15:
+    if isinstance(value, float):
+        value = repr(value) if math.isfinite(value) else None
+    number = decimal_from_input(value)
+    if number is None or number.copy_abs() >= Decimal(10) ** 15:
         raise ValueError("not a decimal quantity")
     exponent = number.as_tuple().exponent
     assert isinstance(exponent, int)
@@ -87,46 +69,13 @@ def _to_text_id(value: object) -> str:
     return str(value)
 
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _iso_date(value: object) -> object:
-    """Only ``YYYY-MM-DD`` (pydantic alone would also take a Unix timestamp or a midnight
-    datetime); ``None`` passes for the field's own optionality."""
-    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
-        return value
-    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            raise ValueError("not a real day (YYYY-MM-DD)") from None
-    raise ValueError("must be a date as YYYY-MM-DD")
-
-
-def _no_nul(value: object) -> object:
-    # PostgreSQL text cannot hold NUL; refusing it here keeps both databases equal.
-    if isinstance(value, str) and "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
-
-
 _DECIMAL_INPUT = {"anyOf": [{"type": "string"}, {"type": "number"}]}
-Amount = Annotated[
-    int, BeforeValidator(_to_cents), WithJsonSchema(_DECIMAL_INPUT, mode="validation")
-]
-Percent = Annotated[
-    Decimal, BeforeValidator(_to_percent), WithJsonSchema(_DECIMAL_INPUT, mode="validation")
-]
 Quantity = Annotated[
     Decimal, BeforeValidator(_to_quantity), WithJsonSchema(_DECIMAL_INPUT, mode="validation")
 ]
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
-Text = Annotated[str, BeforeValidator(_no_nul), Field(max_length=255)]
-LongText = Annotated[str, BeforeValidator(_no_nul), Field(max_length=65535)]
 ShortTextId = Annotated[
     str,
-    BeforeValidator(_no_nul),
+    AfterValidator(clean_text),
     BeforeValidator(_to_text_id),
     Field(max_length=64),
     WithJsonSchema(
@@ -150,7 +99,7 @@ class RequisitionItemIn(BaseModel):
     materials_stored_retainage_released_this_period: Amount | None = None
     work_completed_this_period_quantity: Quantity | None = None
     subcontractor_claimed_amount: Amount | None = None
-    status: Annotated[str, BeforeValidator(_no_nul), Field(max_length=32)] | None = None
+    status: Literal[LINE_REVIEW_STATUSES] | None = None  # type: ignore[valid-type]
     comment: LongText | None = None
 
 
@@ -161,16 +110,16 @@ class RequisitionIn(BaseModel):
 
     items: list[RequisitionItemIn] | None = None
     period_id: Id | None = None
-    requisition_start: dt.date | None = None
-    requisition_end: dt.date | None = None
-    billing_date: dt.date | None = None
-    final: bool | None = None
+    requisition_start: IsoDate | None = None
+    requisition_end: IsoDate | None = None
+    billing_date: IsoDate | None = None
+    final: JsonBoolean | None = None
     invoice_number: Text | None = None
-    payment_date: dt.date | None = None
+    payment_date: IsoDate | None = None
     origin_id: Text | None = None
     origin_data: LongText | None = None
     status: Literal[STATUSES] | None = None  # type: ignore[valid-type]
-    submitted_at: dt.date | None = None
+    submitted_at: IsoDate | None = None
     prostore_file_ids: list[Id] | None = None
 
 
@@ -187,14 +136,14 @@ class RequisitionUpdate(BaseModel):
 
 
 class PaymentDetailsIn(BaseModel):
-    due_date: dt.date | None = None
+    due_date: IsoDate | None = None
 
 
 class ContractPaymentIn(BaseModel):
     payment_number: ShortTextId | None = None
     prostore_file_ids: list[Id] | None = None
     draw_request_number: ShortTextId | None = None
-    check_number: Annotated[str, BeforeValidator(_no_nul), Field(max_length=64)] | None = None
+    check_number: ShortText | None = None
     payment_method: Literal[PAYMENT_METHODS] | None = None  # type: ignore[valid-type]
     date: IsoDate | None = None  # absent or null: the day it is recorded
     origin_data: LongText | None = None

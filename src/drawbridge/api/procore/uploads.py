@@ -19,13 +19,13 @@ FileId = Annotated[int, Path(ge=1, le=MAX_ID, description="Uploaded file ID")]
 @router.post("/v1.0/prostore_files", status_code=201, response_model=UploadOut, responses=ERRORS)
 async def upload_file(ctx: Context, file: UploadFile) -> JSONResponse:
     """Upload a file (multipart/form-data field ``file``); pass its id in ``prostore_file_ids``."""
-    data = await file.read()
+    # The parser spooled the upload to a temporary file; the store copies it a chunk at a time.
     stored = attachments.upload_file(
         ctx.runtime.uow(),
         ctx.actor,
         file.filename or "upload",
         file.content_type or "application/octet-stream",
-        data,
+        file.file,
     )
     return JSONResponse(mapping.attachment(stored, ctx.file_url), status_code=201)
 

@@ -7,7 +7,8 @@ from fastapi import FastAPI
 
 from drawbridge.api.common import make_face
 from drawbridge.api.productive import invoices, payments
-from drawbridge.api.productive.errors import install_error_handlers
+from drawbridge.api.productive.deps import token_authentication
+from drawbridge.api.productive.errors import error_response, install_error_handlers
 from drawbridge.bootstrap import Runtime
 
 
@@ -35,6 +36,8 @@ def create_productive_app(runtime: Runtime) -> FastAPI:
                 "description": "The company the call acts in (the demo's is 1).",
             },
         },
+        error_response=error_response,
+        authenticate=token_authentication(runtime),
     )
     install_error_handlers(app)
     app.include_router(payments.router)

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
+from starlette.datastructures import Headers
 
 from drawbridge.api.common import runtime_of
+from drawbridge.api.guards import Authenticate
 from drawbridge.api.productive.errors import MEDIA_TYPE, ProductiveError, error_object
 from drawbridge.bootstrap import Runtime
 from drawbridge.domain.errors import Unauthorized
@@ -36,6 +38,18 @@ class ProductiveContext:
     @property
     def organization_id(self) -> int:
         return self.actor.company_id
+
+
+def token_authentication(runtime: Runtime) -> Authenticate:
+    """The request guard's check, from the headers alone: the ``X-Auth-Token`` must be known."""
+
+    def authenticate(headers: Headers) -> None:
+        token = (headers.get(TOKEN_HEADER) or "").strip()
+        if not token:
+            raise Unauthorized("You are not authenticated")
+        auth.authenticate(runtime.uow(read_only=True), token)
+
+    return authenticate
 
 
 def productive_context(
