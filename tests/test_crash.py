@@ -124,7 +124,7 @@ class Writers:
             "commitment_id": COMMITMENT,
             "requisition": {
                 "origin_id": origin_id,
-                "items": [{"line_item_id": 2001, "work_completed_this_period": "1.00"}],
+                "items": [{"line_item_id": 2012, "work_completed_this_period": "1.00"}],
             },
         }
 

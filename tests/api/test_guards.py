@@ -59,7 +59,7 @@ def counts(runtime: Runtime) -> dict[str, int]:
 
 
 def requisition(**fields: Any) -> dict[str, Any]:
-    items = fields.pop("items", [{"line_item_id": 2001, "work_completed_this_period": "100.00"}])
+    items = fields.pop("items", [{"line_item_id": 2012, "work_completed_this_period": "100.00"}])
     return {
         "project_id": PROJECT,
         "commitment_id": COMMITMENT,
@@ -116,7 +116,7 @@ def assert_everything_readable(client: TestClient) -> None:
         ({"origin_id": LONE}, "requisition.origin_id"),
         ({"custom_field_5": "a\\u0000b"}, "requisition.custom_field_5"),
         (
-            {"items": [{"line_item_id": 2001, "comment": f"ok {LONE}"}]},
+            {"items": [{"line_item_id": 2012, "comment": f"ok {LONE}"}]},
             "requisition.items[0].comment",
         ),
     ],
@@ -374,28 +374,28 @@ def test_an_upload_under_the_limit_is_stored_whole(api: TestClient) -> None:
         ({"final": "yes"}, "requisition.final"),
         ({"final": "true"}, "requisition.final"),
         ({"final": 1}, "requisition.final"),
-        ({"items": [{"line_item_id": 2001, "status": "maybe"}]}, "requisition.items[0].status"),
+        ({"items": [{"line_item_id": 2012, "status": "maybe"}]}, "requisition.items[0].status"),
         ({"custom_field_5": float("nan")}, "body"),  # NaN is not JSON: refused at the boundary
         (
-            {"items": [{"line_item_id": 2001, "work_completed_this_period": "١٢٣"}]},
+            {"items": [{"line_item_id": 2012, "work_completed_this_period": "١٢٣"}]},
             "requisition.items[0].work_completed_this_period",
         ),
         (
-            {"items": [{"line_item_id": 2001, "work_completed_this_period": "１２３"}]},
+            {"items": [{"line_item_id": 2012, "work_completed_this_period": "１２３"}]},
             "requisition.items[0].work_completed_this_period",
         ),
         (
-            {"items": [{"line_item_id": 2001, "materials_presently_stored": "1_000"}]},
+            {"items": [{"line_item_id": 2012, "materials_presently_stored": "1_000"}]},
             "requisition.items[0].materials_presently_stored",
         ),
         (
-            {"items": [{"line_item_id": 2001, "work_completed_this_period_quantity": "٣"}]},
+            {"items": [{"line_item_id": 2012, "work_completed_this_period_quantity": "٣"}]},
             "requisition.items[0].work_completed_this_period_quantity",
         ),
         (
             {
                 "items": [
-                    {"line_item_id": 2001, "work_completed_this_period": "1e99999999999999999999"}
+                    {"line_item_id": 2012, "work_completed_this_period": "1e99999999999999999999"}
                 ]
             },
             "requisition.items[0].work_completed_this_period",

@@ -21,7 +21,6 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
-from starlette.routing import Mount
 
 from drawbridge.api.app import create_app
 from drawbridge.api.common import default_error_response
@@ -51,7 +50,7 @@ VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "requisition": {
             "requisition_start": "2025-07-01",
             "requisition_end": "2025-07-31",
-            "items": [{"line_item_id": 2001, "work_completed_this_period": "100.00"}],
+            "items": [{"line_item_id": 2012, "work_completed_this_period": "100.00"}],
         },
     },
     ("patch", "/rest/v1.1/requisitions/{id}"): {
@@ -105,11 +104,8 @@ DEEP = "[" * 10_000 + "]" * 10_000
 
 
 def _faces(app: FastAPI) -> list[tuple[str, FastAPI]]:
-    return [
-        (route.path, route.app)
-        for route in app.routes
-        if isinstance(route, Mount) and isinstance(route.app, FastAPI)
-    ]
+    faces: dict[str, FastAPI] = app.state.faces
+    return list(faces.items())
 
 
 def _discover() -> list[tuple[str, str, str, dict[str, Any]]]:
@@ -338,7 +334,8 @@ def test_hostile_values_in_every_field_are_refused_or_read_back(
     for field_path, kind in _fields(spec, schema):
         for label, raw in {**EVERY_FIELD, **BY_KIND.get(kind, {})}.items():
             cases.append((_field_name(field_path), label, _with_value(body, field_path, raw)))
-    assert len(cases) > 5, "the operation's body schema names no fields"
+    if _resolve(spec, schema).get("properties"):  # a free-form document names no fields
+        assert len(cases) > 5, "the operation's body schema names no fields"
     outcomes: dict[int, int] = {}
     for field, label, content in cases:
         before = _counts(runtime)

@@ -70,6 +70,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     }
     for prefix, face in faces.items():
         app.mount(prefix, face)
+    app.state.faces = face_apps  # each face's own application, by prefix (tests walk them)
     # Every face registers its envelope and authentication with make_face; the guard answers
     # for it before its routes run (limits, hostile input, authentication before the body).
     app.add_middleware(
