@@ -46,6 +46,11 @@ class Base(DeclarativeBase):
     type_annotation_map = {Decimal: DecimalText(), datetime: UTCDateTime(), dict[str, Any]: JSON}
 
 
+# SQLite hands a deleted row's id to the next insert unless the table is AUTOINCREMENT; clients
+# cache pay applications, lines, payments and files by id, so those ids are never reused.
+NEVER_REUSED_IDS = {"sqlite_autoincrement": True}
+
+
 def _uuid() -> str:
     return str(uuid.uuid4())
 
@@ -234,6 +239,7 @@ class PayApp(Base):
             "'pending_owner_approval', 'approved_as_noted', 'approved')",
             name="status",
         ),
+        NEVER_REUSED_IDS,
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     company_id: Mapped[int] = _company_fk()
@@ -341,10 +347,13 @@ class PayAppLine(Base):
             name="g_is_d_e_f",
         ),
         Index("ix_pay_app_lines_pay_app_position", "pay_app_id", "position"),
+        NEVER_REUSED_IDS,
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     company_id: Mapped[int] = _company_fk()
     pay_app_id: Mapped[int] = mapped_column(ForeignKey("pay_apps.id", ondelete="CASCADE"))
+    # ACC names payment items by UUID; a line keeps its own for as long as it exists.
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=_uuid)
     sov_line_id: Mapped[int | None] = mapped_column(ForeignKey("sov_lines.id"))
     change_order_item_id: Mapped[int | None] = mapped_column(ForeignKey("change_order_items.id"))
     position: Mapped[int] = mapped_column(Integer)
@@ -402,6 +411,7 @@ class Payment(Base):
             "payment_method IS NULL OR payment_method IN ('check', 'electronic', 'credit_card')",
             name="method",
         ),
+        NEVER_REUSED_IDS,
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     company_id: Mapped[int] = _company_fk()
@@ -434,6 +444,7 @@ class Attachment(Base):
     """A stored file; the bytes live under the data directory at ``storage_key``."""
 
     __tablename__ = "attachments"
+    __table_args__ = (NEVER_REUSED_IDS,)
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     company_id: Mapped[int] = _company_fk()
     pay_app_id: Mapped[int | None] = mapped_column(
