@@ -286,7 +286,9 @@ def refresh_procore(sdk: Path) -> dict[str, Any]:
             if type_name is None:
                 responses[status] = {"description": "no body"}
             else:
-                responses[status] = {"schema": models.annotation(ast.parse(type_name).body[0].value)}  # type: ignore[attr-defined]
+                responses[status] = {
+                    "schema": models.annotation(ast.parse(type_name).body[0].value)
+                }  # type: ignore[attr-defined]
         paths.setdefault(path, {})[method.lower()] = {"responses": responses}
     return {
         "info": {
@@ -325,7 +327,10 @@ def _acc_type(text: str) -> dict[str, Any]:
     kinds = [kind.strip() for kind in head.split(",") if kind.strip()]
     schemas = [dict(ACC_TYPES.get(kind, {})) for kind in kinds]
     if "UUID" in text or "uuid" in text.split(":")[-1]:
-        schemas = [{"type": "string", "format": "uuid"} if s.get("type") == "string" else s for s in schemas]
+        schemas = [
+            {"type": "string", "format": "uuid"} if s.get("type") == "string" else s
+            for s in schemas
+        ]
     return schemas[0] if len(schemas) == 1 else {"anyOf": schemas}
 
 
@@ -344,7 +349,11 @@ def refresh_acc(pages: Path) -> dict[str, Any]:
     schemas = {}
     for name, filename, skip in (
         ("Payment", "cost-payments-paymentId-GET.md", ()),
-        ("PaymentItem", "cost-payment-items-GET.md", ("pagination", "limit", "offset", "totalResults", "nextUrl", "results")),
+        (
+            "PaymentItem",
+            "cost-payment-items-GET.md",
+            ("pagination", "limit", "offset", "totalResults", "nextUrl", "results"),
+        ),
     ):
         properties = acc_body((pages / filename).read_text())
         schemas[name] = {

@@ -162,8 +162,10 @@ class PayAppLineView:
     """One G703 row: the engine's figures plus where the line comes from and its inputs."""
 
     id: int
+    uuid: str
     position: int
     figures: LineFigures
+    materials_previously_stored: int  # F of the same line on the previous application
     sov_line: SovLineView | None
     change_order_item: ChangeOrderItemView | None
     work_completed_this_period_quantity: Decimal | None

@@ -202,9 +202,9 @@ def update_contract_payment(
 
 @router.delete(
     "/v1.0/contract_payments/{id}",
-    status_code=204,
+    status_code=200,
     response_class=Response,
-    responses={204: {"description": "Deleted"}, **ERRORS},
+    responses={200: {"description": "Deleted"}, **ERRORS},
 )
 def delete_contract_payment(
     ctx: Context, id: PaymentId, project_id: ProjectId, contract_id: ContractId = None
@@ -218,4 +218,4 @@ def delete_contract_payment(
         project_id=project_id,
         contract_kind=mapping.COMMITMENT,
     )
-    return Response(status_code=204)
+    return Response(status_code=200)

@@ -23,7 +23,7 @@ from drawbridge.api.procore.schemas import (
     RequisitionUpdate,
 )
 from drawbridge.domain.errors import Forbidden
-from drawbridge.services import pay_apps
+from drawbridge.services import lookups, pay_apps
 from drawbridge.services.pay_apps import UpdatePayApp
 
 router = APIRouter(tags=["Requisitions (Subcontractor Invoices)"])
@@ -38,8 +38,8 @@ ViewQuery = Annotated[
 ]
 
 
-def _options(ctx: ProcoreContext, view_mode: str) -> mapping.RenderOptions:
-    return mapping.RenderOptions(view=view_mode, actor=ctx.actor, file_url=ctx.file_url)
+def _options(ctx: ProcoreContext, view_mode: str, *, v1_0: bool = False) -> mapping.RenderOptions:
+    return mapping.RenderOptions(view=view_mode, actor=ctx.actor, file_url=ctx.file_url, v1_0=v1_0)
 
 
 @router.get(
@@ -47,6 +47,13 @@ def _options(ctx: ProcoreContext, view_mode: str) -> mapping.RenderOptions:
     response_model=list[RequisitionOut],
     response_model_exclude_unset=True,
     responses=ERRORS,
+)
+@router.get(
+    "/v1.0/requisitions",
+    response_model=list[RequisitionOut],
+    response_model_exclude_unset=True,
+    responses=ERRORS,
+    operation_id="list_requisitions_v1_0",
 )
 def list_requisitions(
     request: Request,
@@ -74,6 +81,7 @@ def list_requisitions(
     # above only document them.
     view_mode = mapping.parse_view(view)
     where = mapping.to_pay_app_filter(project_id, request.query_params.multi_items())
+    lookups.project_by_id(ctx.runtime.uow(read_only=True), ctx.actor, project_id)
     found = pay_apps.list_pay_apps(
         ctx.runtime.uow(read_only=True),
         ctx.actor,
@@ -82,9 +90,13 @@ def list_requisitions(
         limit=per_page,
         with_lines=mapping.needs_lines(view_mode),
     )
-    options = _options(ctx, view_mode)
+    options = _options(ctx, view_mode, v1_0=_is_v1_0(request))
     body = [mapping.requisition(view_, options) for view_ in found.items]
     return JSONResponse(body, headers=_page_headers(request, page, per_page, found.total))
+
+
+def _is_v1_0(request: Request) -> bool:
+    return "/v1.0/" in request.url.path
 
 
 def _page_headers(request: Request, page: int, per_page: int, total: int) -> dict[str, str]:
@@ -143,8 +155,15 @@ def create_requisition_v1_0(
     response_model_exclude_unset=True,
     responses=ERRORS,
 )
+@router.get(
+    "/v1.0/requisitions/{id}",
+    response_model=RequisitionOut,
+    response_model_exclude_unset=True,
+    responses=ERRORS,
+    operation_id="show_requisition_v1_0",
+)
 def show_requisition(
-    ctx: Context, id: RequisitionId, project_id: ProjectId, view: ViewQuery = None
+    request: Request, ctx: Context, id: RequisitionId, project_id: ProjectId, view: ViewQuery = None
 ) -> JSONResponse:
     """Return a Requisition (Subcontractor Invoice) on a specified Project."""
     view_mode = mapping.parse_view(view)
@@ -156,10 +175,17 @@ def show_requisition(
         contract_kind=mapping.COMMITMENT,
         with_lines=mapping.needs_lines(view_mode),
     )
-    return JSONResponse(mapping.requisition(found, _options(ctx, view_mode)))
+    options = _options(ctx, view_mode, v1_0=_is_v1_0(request))
+    return JSONResponse(mapping.requisition(found, options))
 
 
 @router.patch("/v1.1/requisitions/{id}", response_model=RequisitionOut, responses=ERRORS)
+@router.patch(
+    "/v1.0/requisitions/{id}",
+    response_model=RequisitionOut,
+    responses=ERRORS,
+    operation_id="update_requisition_v1_0",
+)
 def update_requisition(
     ctx: Context, id: RequisitionId, body: RequisitionUpdate, view: ViewQuery = None
 ) -> JSONResponse:
@@ -188,6 +214,13 @@ def update_requisition(
     response_class=Response,
     responses={200: {"description": "Deleted"}, **ERRORS},
 )
+@router.delete(
+    "/v1.0/requisitions/{id}",
+    status_code=200,
+    response_class=Response,
+    responses={200: {"description": "Deleted"}, **ERRORS},
+    operation_id="delete_requisition_v1_0",
+)
 def delete_requisition(ctx: Context, id: RequisitionId, project_id: ProjectId) -> Response:
     """Delete a Requisition: only the latest on its contract, not yet approved, with no payments."""
     pay_apps.delete_pay_app(
@@ -212,7 +245,7 @@ def requisition_detail(
         project_id=project_id,
         contract_kind=mapping.COMMITMENT,
     )
-    currency = found.contract.currency
+    currency = mapping.requisition_currency(found)
     return JSONResponse([mapping.requisition_item(line, currency) for line in found.g703_lines])
 
 
@@ -222,6 +255,7 @@ CommitmentQuery = Annotated[int, Query(ge=1, le=MAX_ID, description="Commitment 
 
 @router.post(
     "/v1.0/requisitions/{requisition_id}/add_change_order_package",
+    status_code=201,
     response_model=list[RequisitionItemOut],
     responses=ERRORS,
 )
@@ -242,7 +276,7 @@ def add_change_order_package(
         project_id=project_id,
         contract_kind=mapping.COMMITMENT,
     )
-    return JSONResponse(mapping.package_items(updated, change_order_package_id))
+    return JSONResponse(mapping.package_items(updated, change_order_package_id), status_code=201)
 
 
 @router.delete(

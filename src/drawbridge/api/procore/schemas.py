@@ -79,11 +79,18 @@ def _to_quantity(value: object) -> Decimal:
     return number
 
 
-def _to_text_id(value: object) -> str:
-    """Procore sends some numbers (payment_number, draw_request_number) as integers."""
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise ValueError("must be a string or an integer")
-    return str(value)
+MAX_NUMBER = 2**31 - 1
+
+
+def _to_number_text(value: object) -> str:
+    """Procore's payment_number and draw_request_number are integers (a numeric string is taken
+    too); the ledger keeps them as text."""
+    text = value.strip() if isinstance(value, str) else value
+    if isinstance(text, str) and text.isascii() and text.isdigit() and len(text) <= 10:
+        text = int(text)
+    if isinstance(text, bool) or not isinstance(text, int) or not 0 <= text <= MAX_NUMBER:
+        raise ValueError(f"must be an integer from 0 to {MAX_NUMBER}")
+    return str(text)
 
 
 def _no_nul(value: object) -> object:
@@ -106,14 +113,10 @@ Quantity = Annotated[
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Text = Annotated[str, BeforeValidator(_no_nul), Field(max_length=255)]
 LongText = Annotated[str, BeforeValidator(_no_nul), Field(max_length=65535)]
-ShortTextId = Annotated[
+NumberText = Annotated[
     str,
-    BeforeValidator(_no_nul),
-    BeforeValidator(_to_text_id),
-    Field(max_length=64),
-    WithJsonSchema(
-        {"anyOf": [{"type": "string", "maxLength": 64}, {"type": "integer"}]}, mode="validation"
-    ),
+    BeforeValidator(_to_number_text),
+    WithJsonSchema({"type": "integer", "minimum": 0, "maximum": MAX_NUMBER}, mode="validation"),
 ]
 
 
@@ -173,9 +176,9 @@ class PaymentDetailsIn(BaseModel):
 
 
 class ContractPaymentIn(BaseModel):
-    payment_number: ShortTextId | None = None
+    payment_number: NumberText | None = None
     prostore_file_ids: list[Id] | None = None
-    draw_request_number: ShortTextId | None = None
+    draw_request_number: NumberText | None = None
     check_number: Annotated[str, BeforeValidator(_no_nul), Field(max_length=64)] | None = None
     payment_method: Literal[PAYMENT_METHODS] | None = None  # type: ignore[valid-type]
     date: dt.date | None = None

@@ -35,7 +35,7 @@ def upgrade() -> None:
     op.add_column("pay_app_lines", sa.Column("uuid", sa.String(length=36), nullable=True))
     _fill_line_uuids()
     if _is_sqlite():
-        with _foreign_keys_off():
+        with _ForeignKeysOff():
             for table in TABLES:
                 _rebuild(table, _autoincrement)
     else:
@@ -45,7 +45,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     if _is_sqlite():
-        with _foreign_keys_off():
+        with _ForeignKeysOff():
             for table in TABLES:
                 _rebuild(table, _plain_key)
     else:
@@ -65,7 +65,7 @@ def _fill_line_uuids() -> None:
         bind.execute(lines.update().where(lines.c.id == line_id).values(uuid=str(uuid.uuid4())))
 
 
-class _foreign_keys_off:
+class _ForeignKeysOff:
     """SQLite ignores ``PRAGMA foreign_keys`` inside a transaction: end the migration's
     transaction, rebuild, check every reference still holds, and begin again."""
 
@@ -95,9 +95,7 @@ def _autoincrement(table: str, sql: str) -> str:
 
 
 def _plain_key(table: str, sql: str) -> str:
-    sql = sql.replace(
-        "id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,", "id INTEGER NOT NULL,", 1
-    )
+    sql = sql.replace("id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,", "id INTEGER NOT NULL,", 1)
     sql = sql.rstrip().removesuffix(")") + f",\n\tCONSTRAINT pk_{table} PRIMARY KEY (id)\n)"
     if table == "pay_app_lines":
         sql = re.sub(r"\s*uuid VARCHAR\(36\) NOT NULL,", "", sql)
@@ -110,10 +108,14 @@ def _rebuild(table: str, change: Callable[[str, str], str]) -> None:
     sql = bind.exec_driver_sql(
         "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
     ).scalar_one()
-    indexes = bind.exec_driver_sql(
-        "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
-        (table,),
-    ).scalars().all()
+    indexes = (
+        bind.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+            (table,),
+        )
+        .scalars()
+        .all()
+    )
     new_sql = change(table, sql)
     new_sql = re.sub(rf'^CREATE TABLE "?{table}"?', f"CREATE TABLE _new_{table}", new_sql)
     bind.exec_driver_sql(new_sql)
