@@ -7,13 +7,13 @@ script reads a local checkout of that SDK with ``ast`` (nothing is imported or e
 writes the operations drawbridge serves, with the closure of their models, as JSON Schema to
 ``tests/contract/procore_schema.json``.
 
-Autodesk publishes the ACC Cost API as reference pages (aps.autodesk.com/en/docs/acc/v1/reference/
-http/cost-payments-GET, cost-payments-paymentId-GET, cost-payment-items-GET, ...), each with a
-"Body Structure (200)" table of ``name   type | description`` rows. Give this script the
-directory holding those pages as Markdown and it rewrites ``tests/contract/acc_schema.json``.
+Autodesk describes the ACC Cost and Authentication APIs in OpenAPI; the Kiota-generated .NET
+clients of github.com/adsk-duszykf/Adsk.Platform.Toolkit.dotNet carry each model's wire names and
+types. From a local checkout of that repository the script rewrites
+``tests/contract/acc_schema.json`` the same way.
 
     python scripts/refresh_vendor_schemas.py procore path/to/procore_python_sdk
-    python scripts/refresh_vendor_schemas.py acc path/to/acc-reference-pages
+    python scripts/refresh_vendor_schemas.py acc path/to/Adsk.Platform.Toolkit.dotNet
 """
 
 from __future__ import annotations
@@ -302,70 +302,88 @@ def refresh_procore(sdk: Path) -> dict[str, Any]:
     }
 
 
-# -- ACC: Autodesk's reference pages ------------------------------------------------------------
+# -- ACC: the Kiota client of Autodesk's OpenAPI description -------------------------------------
 
-ACC_TYPES = {
-    "string": {"type": "string"},
-    "int": {"type": "integer"},
-    "integer": {"type": "integer"},
-    "number": {"type": "number"},
-    "boolean": {"type": "boolean"},
-    "null": {"type": "null"},
-    "object": {"type": "object"},
-    "array": {"type": "array"},
-    "datetime": {"type": "string"},
-    "enum": {"type": "string"},
+# Autodesk publishes the Cost and Authentication APIs as OpenAPI; Kiota-generated clients of them
+# (github.com/adsk-duszykf/Adsk.Platform.Toolkit.dotNet, Autodesk.ACC.CostManagement and
+# Autodesk.Authentication) keep every model's wire names and types in GetFieldDeserializers.
+ACC_MODELS = {
+    "Autodesk.ACC.CostManagement/GeneratedCode/Models": (
+        "PaymentListResponse",
+        "PaymentItemListResponse",
+        "ContractListResponse",
+    ),
+    "Autodesk.Authentication/GeneratedCode/Models": ("Authtoken",),
 }
-ROW = re.compile(r"^\|\s*([A-Za-z][A-Za-z0-9]*)\s{2,}([^|]+?)\s*\|")
+FIELD = re.compile(r'\{ "([A-Za-z0-9_]+)", n => \{ [A-Za-z0-9_]+ = n\.Get([A-Za-z]+)(?:<([^>]+)>)?')
+KIOTA = {
+    "StringValue": {"type": "string"},
+    "DoubleValue": {"type": "number"},
+    "FloatValue": {"type": "number"},
+    "DecimalValue": {"type": "number"},
+    "IntValue": {"type": "integer"},
+    "LongValue": {"type": "integer"},
+    "BoolValue": {"type": "boolean"},
+    "GuidValue": {"type": "string", "format": "uuid"},
+    "DateTimeOffsetValue": {"type": "string", "format": "date-time"},
+    "DateValue": {"type": "string", "format": "date"},
+}
 
 
-def _acc_type(text: str) -> dict[str, Any]:
-    """``number,string,null`` -> anyOf; ``string: UUID`` -> uuid string; ``array: object``."""
-    head = text.split(":")[0].strip()
-    if head == "array":
-        return {"type": "array"}
-    kinds = [kind.strip() for kind in head.split(",") if kind.strip()]
-    schemas = [dict(ACC_TYPES.get(kind, {})) for kind in kinds]
-    if "UUID" in text or "uuid" in text.split(":")[-1]:
-        schemas = [
-            {"type": "string", "format": "uuid"} if s.get("type") == "string" else s
-            for s in schemas
-        ]
-    return schemas[0] if len(schemas) == 1 else {"anyOf": schemas}
+class _Kiota:
+    def __init__(self, checkout: Path) -> None:
+        self.checkout = checkout
+        self.schemas: dict[str, dict[str, Any]] = {}
+
+    def _source(self, name: str) -> str:
+        for folder in ACC_MODELS:
+            path = self.checkout / folder / f"{name}.cs"
+            if path.exists():
+                return path.read_text()
+        raise LookupError(f"no Kiota model {name}")
+
+    def ref(self, name: str) -> dict[str, Any]:
+        if name not in self.schemas:
+            self.schemas[name] = {}
+            source = self._source(name)
+            values = re.findall(r'EnumMember\(Value = "([^"]*)"\)', source)
+            if values and "GetFieldDeserializers" not in source:
+                self.schemas[name] = {"enum": [*values, None]}
+            else:
+                properties = {
+                    wire: self._type(getter, generic)
+                    for wire, getter, generic in FIELD.findall(source)
+                }
+                self.schemas[name] = {"type": "object", "properties": properties}
+        return {"$ref": f"#/components/schemas/{name}"}
+
+    def _type(self, getter: str, generic: str) -> dict[str, Any]:
+        model = generic.rsplit(".", 1)[-1] if generic else ""
+        if getter == "ObjectValue" or getter == "EnumValue":
+            out = self.ref(model)
+        elif getter == "CollectionOfObjectValues" or getter == "CollectionOfEnumValues":
+            out = {"type": "array", "items": self.ref(model)}
+        elif getter == "CollectionOfPrimitiveValues":
+            item = {"string": "string", "int": "integer", "double": "number"}.get(model, "string")
+            out = {"type": "array", "items": {"type": item}}
+        else:
+            out = dict(KIOTA.get(getter, {}))
+        return {"anyOf": [out, {"type": "null"}]}  # Kiota models every property as nullable
 
 
-def acc_body(page: str) -> dict[str, Any]:
-    """The flat property table of a reference page's 200 body (results' fields for a list)."""
-    body = page.split("Body Structure (200)", 1)[1].split("## [Example]", 1)[0]
-    properties: dict[str, Any] = {}
-    for line in body.splitlines():
-        match = ROW.match(line)
-        if match:
-            properties.setdefault(match.group(1), _acc_type(match.group(2)))
-    return properties
-
-
-def refresh_acc(pages: Path) -> dict[str, Any]:
-    schemas = {}
-    for name, filename, skip in (
-        ("Payment", "cost-payments-paymentId-GET.md", ()),
-        (
-            "PaymentItem",
-            "cost-payment-items-GET.md",
-            ("pagination", "limit", "offset", "totalResults", "nextUrl", "results"),
-        ),
-    ):
-        properties = acc_body((pages / filename).read_text())
-        schemas[name] = {
-            "type": "object",
-            "properties": {k: v for k, v in properties.items() if k not in skip},
-        }
+def refresh_acc(checkout: Path) -> dict[str, Any]:
+    models = _Kiota(checkout)
+    for names in ACC_MODELS.values():
+        for name in names:
+            models.ref(name)
     return {
         "info": {
-            "source": "Autodesk Platform Services reference pages for the ACC Cost API",
-            "refresh": "python scripts/refresh_vendor_schemas.py acc <pages directory>",
+            "source": "Autodesk's OpenAPI descriptions of the ACC Cost and Authentication APIs, "
+            "as compiled into the Kiota clients of adsk-duszykf/Adsk.Platform.Toolkit.dotNet "
+            "(Autodesk.ACC.CostManagement and Autodesk.Authentication GeneratedCode/Models)",
+            "refresh": "python scripts/refresh_vendor_schemas.py acc <toolkit checkout>",
         },
-        "components": {"schemas": schemas},
+        "components": {"schemas": dict(sorted(models.schemas.items()))},
     }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -334,6 +335,7 @@ def _load_contract(
         )
         with _at(f"{path}.pay_apps[{index}]"):
             pay_app_ids[app.number] = pay_apps.create_pay_app(uow, actor, command).id
+        _date_approval(uow, company.id, pay_app_ids[app.number], app.billing_date or app.end_date)
         counts["pay_apps"] += 1
     for index, payment in enumerate(fixture.payments):
         values: dict[str, Any] = {
@@ -359,6 +361,14 @@ def _load_contract(
                 ),
             )
         counts["payments"] += 1
+
+
+def _date_approval(uow: UnitOfWork, company_id: int, pay_app_id: int, day: date | None) -> None:
+    """A fixture replays history: an approved application was approved on its billing date
+    (else its period end), not when the fixture was loaded."""
+    pay_app = uow.repo.pay_app(company_id, pay_app_id)
+    if pay_app is not None and pay_app.approved_at is not None and day is not None:
+        pay_app.approved_at = datetime.combine(day, time.min, tzinfo=UTC)
 
 
 @contextmanager

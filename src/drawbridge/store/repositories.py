@@ -496,6 +496,8 @@ def empty_all_tables(connection: Connection) -> None:
         return
     for table in tables:
         connection.execute(table.delete())
+    # AUTOINCREMENT tables remember their last id; a reset starts them over, as on PostgreSQL.
+    connection.exec_driver_sql("DELETE FROM sqlite_sequence")
 
 
 def sync_id_sequences(connection: Connection) -> None:
