@@ -66,7 +66,14 @@ def party_view(row: Party) -> PartyView:
 
 
 def project_view(row: Project) -> ProjectView:
-    return ProjectView(id=row.id, uuid=row.uuid, code=row.code, name=row.name, number=row.number)
+    return ProjectView(
+        id=row.id,
+        uuid=row.uuid,
+        code=row.code,
+        name=row.name,
+        number=row.number,
+        created_at=row.created_at,
+    )
 
 
 def period_view(row: BillingPeriod) -> PeriodView:
@@ -116,6 +123,7 @@ def package_view(
         status=row.status,
         approved_date=row.approved_date,
         items=tuple(item_view(item) for item in items if item.package_id == row.id),
+        created_at=row.created_at,
     )
 
 

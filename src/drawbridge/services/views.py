@@ -76,6 +76,7 @@ class ProjectView:
     code: str
     name: str
     number: str | None
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,7 @@ class ChangeOrderPackageView:
     status: str
     approved_date: date | None
     items: tuple[ChangeOrderItemView, ...]
+    created_at: datetime
 
     @property
     def amount(self) -> int:

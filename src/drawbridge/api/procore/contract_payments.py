@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.datastructures import FormData, UploadFile
 
-from drawbridge.api.procore import mapping
+from drawbridge.api.procore import mapping, paging
 from drawbridge.api.procore.deps import Context
 from drawbridge.api.procore.errors import BadRequest
 from drawbridge.api.procore.schemas import (
@@ -34,7 +34,6 @@ router = APIRouter(tags=["Contract Payments"])
 PaymentId = Annotated[int, Path(ge=1, le=MAX_ID, description="Contract Payment ID")]
 ProjectId = Annotated[int, Query(ge=1, le=MAX_ID, description="Unique identifier for the project.")]
 ContractId = Annotated[int | None, Query(ge=1, le=MAX_ID, description="Contract ID")]
-MAX_PER_PAGE = 1000
 
 _FORM_FIELDS = {
     f"contract_payment[{name}]": name
@@ -149,8 +148,8 @@ def list_contract_payments(
     ctx: Context,
     project_id: ProjectId,
     contract_id: ContractId = None,
-    page: Annotated[int, Query(ge=1, le=10**9)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 100,
+    page: paging.Page = 1,
+    per_page: paging.PerPage = 100,
 ) -> JSONResponse:
     """Return the Contract Payments of a project, optionally of one contract."""
     found = payments.list_payments(
@@ -163,7 +162,7 @@ def list_contract_payments(
         limit=per_page,
     )
     body = [mapping.contract_payment(view, ctx.file_url) for view in found.items]
-    return JSONResponse(body, headers={"Per-Page": str(per_page), "Total": str(found.total)})
+    return JSONResponse(body, headers=paging.page_headers(request, page, per_page, found.total))
 
 
 @router.get("/v1.0/contract_payments/{id}", response_model=ContractPaymentOut, responses=ERRORS)

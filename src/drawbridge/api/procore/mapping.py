@@ -40,9 +40,15 @@ from drawbridge.services.pay_apps import CreatePayApp, LineInput, PayAppFilter, 
 from drawbridge.services.views import (
     Actor,
     AttachmentView,
+    ChangeOrderPackageView,
+    CompanyView,
+    ContractView,
     PayAppLineView,
     PayAppView,
     PaymentView,
+    Principal,
+    ProjectView,
+    SovLineView,
     UserView,
 )
 
@@ -829,4 +835,172 @@ def contract_payment(view: PaymentView, file_url: FileUrl) -> dict[str, Any]:
         "created_by": created_by(view.created_by),
         "attachments": [attachment(a, file_url) for a in view.attachments],
         "currency_configuration": currency_configuration(view.currency),
+    }
+
+
+# -- directory: who the caller is, companies, projects, commitments, lines, packages ------------
+
+CONTRACT_STATUSES = {"draft": "Draft", "approved": "Approved", "void": "Void"}
+
+
+def me(principal: Principal) -> dict[str, Any]:
+    return {"id": principal.user_id, "login": principal.email, "name": principal.name}
+
+
+def company(view: CompanyView) -> dict[str, Any]:
+    return {
+        "id": view.id,
+        "name": view.name,
+        "is_active": True,
+        "logo_url": None,
+        "pcn_business_experience": False,
+        "my_company": True,  # only the caller's own companies are listed
+    }
+
+
+def project(view: ProjectView, owner: CompanyView) -> dict[str, Any]:
+    """A project with every field of Procore's project; what the ledger does not keep is null."""
+    return {
+        "id": view.id,
+        "name": view.name,
+        "display_name": f"{view.number} - {view.name}" if view.number else view.name,
+        "project_number": view.number,
+        "is_demo": False,
+        "active": True,
+        "company": {"id": owner.id, "name": owner.name},
+        "created_at": instant(view.created_at),
+        "updated_at": instant(view.created_at),
+        "origin_id": view.code,
+        "custom_fields": {},
+        **dict.fromkeys(
+            (
+                "parent_job_id",
+                "address",
+                "city",
+                "state_code",
+                "country_code",
+                "zip",
+                "county",
+                "time_zone",
+                "latitude",
+                "longitude",
+                "stage",
+                "project_stage",
+                "project_template",
+                "phone",
+                "origin_data",
+                "origin_code",
+                "owners_project_id",
+                "total_value",
+                "store_number",
+                "accounting_project_number",
+                "designated_market_area",
+                "project_region_id",
+                "project_bid_type_id",
+                "project_owner_type_id",
+                "photo_id",
+                "start_date",
+                "completion_date",
+                "estimated_value",
+                "fax",
+            )
+        ),
+    }
+
+
+def commitment(view: ContractView) -> dict[str, Any]:
+    return {
+        "id": view.id,
+        "title": view.title,
+        "number": view.number,
+        "status": CONTRACT_STATUSES.get(view.status, view.status),
+        "description": view.details.get("description"),
+        "executed": view.status == "approved",
+        "delivery_date": None,
+        "created_at": instant(view.created_at),
+        "private": False,
+        "vendor": {"id": view.party.id, "name": view.party.name},
+        # Not in Procore's commitment list; what a client needs to take the next step.
+        "commitment_type": COMMITMENT_TYPES.get(view.commitment_type or "", "WorkOrderContract"),
+        "contract_date": day(view.contract_date),
+        "currency_configuration": currency_configuration(view.currency),
+    }
+
+
+def line_item(
+    line: SovLineView, contract: ContractView, owner: CompanyView, project_name: str
+) -> dict[str, Any]:
+    """A schedule-of-values line: its ``id`` is the ``line_item_id`` of requisition items."""
+    return {
+        "id": line.id,
+        "amount": money(line.scheduled_value),
+        "total_amount": money(line.scheduled_value),
+        "extended_amount": money(line.scheduled_value),
+        "description": line.description,
+        "position": line.position,
+        "quantity": quantity(line.quantity),
+        "unit_cost": quantity(line.unit_price),
+        "uom": None,
+        "company": {"id": owner.id, "name": owner.name},
+        "holder": {
+            "id": contract.id,
+            "holder_type": COMMITMENT_TYPES.get(
+                contract.commitment_type or "", "WorkOrderContract"
+            ),
+        },
+        "project": {"id": contract.project_id, "name": project_name},
+        "cost_code": None,  # cost codes are text in the ledger: see wbs_code.flat_code
+        "wbs_code": (
+            {"id": None, "flat_code": line.cost_code, "description": line.description}
+            if line.cost_code
+            else None
+        ),
+        "line_item_type": None,
+        "extended_type": None,
+        "tax_code_id": None,
+        "change_event_line_item": None,
+        "origin_id": line.origin_id,
+        "origin_data": None,
+        "created_at": instant(contract.created_at),
+        "updated_at": instant(contract.updated_at),
+        "currency_configuration": currency_configuration(contract.currency),
+    }
+
+
+def change_order_package(view: ChangeOrderPackageView, contract: ContractView) -> dict[str, Any]:
+    approved = view.status == "approved"
+    return {
+        "id": view.id,
+        "contract_id": view.contract_id,
+        "number": view.number,
+        "title": view.title,
+        "status": view.status,
+        "executed": approved,
+        "grand_total": money(view.amount),
+        "revision": 0,
+        "created_at": instant(view.created_at),
+        "updated_at": instant(view.created_at),
+        "reviewed_at": (
+            instant(datetime.combine(view.approved_date, time.min, tzinfo=UTC))
+            if view.approved_date
+            else None
+        ),
+        "created_by_id": None,
+        "deleted_at": None,
+        "due_date": None,
+        "invoiced_date": None,
+        "paid_date": None,
+        "signed_change_order_received_date": None,
+        "origin_id": None,
+        "origin_code": None,
+        "origin_data": None,
+        "designated_reviewer": None,
+        "currency_configuration": currency_configuration(contract.currency),
+        "custom_fields": {},
+        # Not in Procore's list: the package's items, as requisitions bill them.
+        "change_order_acronym_number": change_order_acronym_number(view.number),
+        "line_items": [
+            {"id": item.id, "description": item.description, "amount": money(item.amount)}
+            for item in view.items
+        ],
     }

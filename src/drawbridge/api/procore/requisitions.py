@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from drawbridge.api.procore import mapping
+from drawbridge.api.procore import mapping, paging
 from drawbridge.api.procore.deps import Context, ProcoreContext
 from drawbridge.api.procore.errors import BadRequest
 from drawbridge.api.procore.schemas import (
@@ -27,8 +26,6 @@ from drawbridge.services import lookups, pay_apps
 from drawbridge.services.pay_apps import UpdatePayApp
 
 router = APIRouter(tags=["Requisitions (Subcontractor Invoices)"])
-
-MAX_PER_PAGE = 1000
 
 RequisitionId = Annotated[int, Path(ge=1, le=MAX_ID, description="Requisition ID")]
 ProjectId = Annotated[int, Query(ge=1, le=MAX_ID, description="Unique identifier for the project.")]
@@ -59,8 +56,8 @@ def list_requisitions(
     request: Request,
     ctx: Context,
     project_id: ProjectId,
-    page: Annotated[int, Query(ge=1, le=10**9)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 100,
+    page: paging.Page = 1,
+    per_page: paging.PerPage = 100,
     view: ViewQuery = None,
     filter_ids: Annotated[list[str] | None, Query(alias="filters[id][]")] = None,
     filter_id: Annotated[str | None, Query(alias="filters[id]")] = None,
@@ -92,30 +89,11 @@ def list_requisitions(
     )
     options = _options(ctx, view_mode, v1_0=_is_v1_0(request))
     body = [mapping.requisition(view_, options) for view_ in found.items]
-    return JSONResponse(body, headers=_page_headers(request, page, per_page, found.total))
+    return JSONResponse(body, headers=paging.page_headers(request, page, per_page, found.total))
 
 
 def _is_v1_0(request: Request) -> bool:
     return "/v1.0/" in request.url.path
-
-
-def _page_headers(request: Request, page: int, per_page: int, total: int) -> dict[str, str]:
-    last = max(1, -(-total // per_page))
-    params = [
-        (k, v) for k, v in request.query_params.multi_items() if k not in ("page", "per_page")
-    ]
-
-    def link(number: int, rel: str) -> str:
-        query = urlencode([*params, ("page", str(number)), ("per_page", str(per_page))])
-        return f'<{request.url.replace(query=query)}>; rel="{rel}"'
-
-    links = [link(1, "first")]
-    if page > 1:
-        links.append(link(min(page - 1, last), "prev"))
-    if page < last:
-        links.append(link(page + 1, "next"))
-    links.append(link(last, "last"))
-    return {"Per-Page": str(per_page), "Total": str(total), "Link": ", ".join(links)}
 
 
 def _create(ctx: ProcoreContext, body: RequisitionCreate, view: str | None) -> JSONResponse:
