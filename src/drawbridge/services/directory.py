@@ -116,3 +116,54 @@ def _contract(
     if contract is None:
         raise NotFound(f"no contract {contract_id}", field="contract_id")
     return contract
+
+
+@dataclass(frozen=True)
+class ContractSheet:
+    """A contract with its schedule of values and change-order totals."""
+
+    contract: ContractView
+    lines: Sequence[SovLineView]
+    original: int  # sum of the schedule of values
+    approved_change_orders: int
+    pending_change_orders: int  # packages in draft or pending
+
+
+def contract_sheets(
+    uow: UnitOfWork, actor: Actor, project_id: int, *, kind: str | None = None
+) -> Sequence[ContractSheet]:
+    """The project's contracts with their lines and change-order totals, in a few queries."""
+    check_can_read(actor.scopes)
+    with uow:
+        if uow.repo.project(actor.company_id, project_id) is None:
+            raise NotFound(f"project_id: no project {project_id}", field="project_id")
+        rows = [
+            row
+            for row in uow.repo.contracts(actor.company_id, project_id)
+            if kind is None or row.kind == kind
+        ]
+        ids = [row.id for row in rows]
+        lines = uow.repo.sov_line_values_of(ids)
+        packages = uow.repo.packages_of(ids)
+        items = uow.repo.package_items_of(ids)
+        sheets = []
+        for view in render.contract_views(uow, rows):
+            status_of = {package.id: package.status for package in packages.get(view.id, [])}
+            totals = {"approved": 0, "pending": 0}
+            for item in items.get(view.id, []):
+                status = status_of.get(item.package_id)
+                if status == "approved":
+                    totals["approved"] += item.amount_cents
+                elif status in ("draft", "pending"):
+                    totals["pending"] += item.amount_cents
+            own_lines = [render.sov_line_view(row) for row in lines.get(view.id, [])]
+            sheets.append(
+                ContractSheet(
+                    contract=view,
+                    lines=own_lines,
+                    original=sum(line.scheduled_value for line in own_lines),
+                    approved_change_orders=totals["approved"],
+                    pending_change_orders=totals["pending"],
+                )
+            )
+        return sheets

@@ -28,6 +28,7 @@ from drawbridge.domain.rollups import (
     quantity_at_unit_price,
 )
 from drawbridge.domain.rules import APPROVED_STATUSES, PayAppStatus
+from drawbridge.services.directory import ContractSheet
 from drawbridge.services.views import PayAppLineView, PayAppView, PaymentView, SovLineView
 
 PLACES = 4
@@ -407,11 +408,7 @@ def _work_item(view: PayAppView, line: PayAppLineView) -> dict[str, Any]:
         "parentId": None,
         "associationType": "SOV" if sov else "SCO",
         "associationId": (
-            _derived_uuid("sov-line", view.company.id, sov.id)
-            if sov
-            else package.uuid
-            if package
-            else None
+            sov_line_uuid(view.company.id, sov.id) if sov else package.uuid if package else None
         ),
         "position": line.position,
         "number": sov.number if sov else str(line.position),
@@ -432,7 +429,7 @@ def _work_item(view: PayAppView, line: PayAppLineView) -> dict[str, Any]:
         "materialsRetentionPercent": 0.0,
         "totalRetainedPercent": rate,
         "totalRetentionPercent": rate,
-        "previousClaimedQuantity": _number(previous_quantity),
+        "previousClaimedQuantity": str(previous_quantity),
         "previousClaimedUnitPrice": _unit_price(sov),
         "claimedQuantity": _plain(line.work_completed_this_period_quantity),
         "claimedUnitPrice": _unit_price(sov),
@@ -539,7 +536,7 @@ def _materials_item(view: PayAppView, line: PayAppLineView, work: dict[str, Any]
         "materialsRetentionPercent": rate,
         "totalRetainedPercent": rate,
         "totalRetentionPercent": rate,
-        "previousClaimedQuantity": 0.0,
+        "previousClaimedQuantity": "0",
         "claimedQuantity": None,
         **_in_base(
             view,
@@ -922,3 +919,119 @@ def group_by_pay_app(payments: Iterable[PaymentView]) -> Mapping[int, list[Payme
         if payment.pay_app_id is not None:
             grouped.setdefault(payment.pay_app_id, []).append(payment)
     return grouped
+
+
+# -- contracts -----------------------------------------------------------------------------------
+
+CONTRACT_STATUS = {"draft": "draft", "approved": "executed", "void": "closed"}
+CONTRACT_TYPES = {"subcontract": "Subcontract", "purchase_order": "PurchaseOrder"}
+
+
+def _amount_number(cents: int) -> float:
+    """Contract amounts are JSON numbers in Autodesk's contract schema (display only)."""
+    return _number(Decimal(cents) / 100)
+
+
+def to_contract(
+    sheet: ContractSheet, company_id: int, main_contract_id: str | None
+) -> dict[str, Any]:
+    """A commitment as ACC's contract: every field of Autodesk's schema, null where the ledger
+    keeps no such thing (budgets, forecasts, procurement dates)."""
+    view = sheet.contract
+    created, updated = _timestamp(view.created_at), _timestamp(view.updated_at)
+    awarded_at = (
+        _timestamp(datetime.combine(view.contract_date, datetime.min.time(), tzinfo=UTC))
+        if view.contract_date
+        else None
+    )
+    return {
+        "id": view.uuid,
+        "code": view.number,
+        "name": view.title,
+        "description": view.details.get("description"),
+        "scopeOfWork": view.details.get("scope"),
+        "note": None,
+        "type": CONTRACT_TYPES.get(view.commitment_type or "", "Subcontract"),
+        "status": CONTRACT_STATUS.get(view.status, "draft"),
+        "statusChangedAt": updated,
+        "companyId": str(view.party.id),
+        "contactId": None,
+        "creatorId": None,
+        "changedBy": None,
+        "ownerId": None,
+        "signedBy": None,
+        "mainContractId": main_contract_id,
+        "currency": view.currency,
+        "exchangeRate": _rate(view.exchange_rate),
+        "forecastExchanageRate": None,
+        "forecastExchangeRateUpdatedAt": None,
+        "awarded": _amount_number(sheet.original),
+        "approvedChangeOrders": _amount_number(sheet.approved_change_orders),
+        "pendingChangeOrders": _amount_number(sheet.pending_change_orders),
+        "revised": _amount_number(sheet.original + sheet.approved_change_orders),
+        "approvedInScopeChangeOrders": None,
+        "approvedOwnerChanges": None,
+        "pendingOwnerChanges": None,
+        "actualCost": None,
+        "forecastCostComplete": None,
+        "forecastFinalCost": None,
+        "forecastVariance": None,
+        "internalAdjustment": None,
+        "originalBudget": None,
+        "projectedBudget": None,
+        "projectedCost": None,
+        "reserves": None,
+        "uncommitted": None,
+        "varianceTotal": None,
+        "retentionCap": None,
+        "paymentDue": None,
+        "paymentDueType": None,
+        "awardedAt": awarded_at,
+        "approvedAt": awarded_at if view.status == "approved" else None,
+        "documentGeneratedAt": None,
+        "sentAt": None,
+        "respondedAt": None,
+        "responseDue": None,
+        "returnedAt": None,
+        "onsiteAt": None,
+        "offsiteAt": None,
+        "procuredAt": None,
+        "budgets": [],
+        "compounded": {},
+        "scheduleOfValues": [
+            {
+                "id": sov_line_uuid(company_id, line.id),
+                "contractId": view.uuid,
+                "associationId": view.uuid,
+                "associationType": "Contract",
+                "budgetId": None,
+                "parentId": None,
+                "code": line.number,
+                "name": line.description,
+                "amount": _money(line.scheduled_value),
+                "allocatedAmount": _money(line.scheduled_value),
+                "quantity": _number(line.quantity) if line.quantity is not None else None,
+                "quantityPerBulk": None,
+                "unit": None,
+                "unitPrice": _number(line.unit_price) if line.unit_price is not None else None,
+                "exchangeRate": _rate(view.exchange_rate),
+                "createdAt": created,
+                "updatedAt": updated,
+            }
+            for line in sheet.lines
+        ],
+        "integrationState": None,
+        "integrationStateChangedAt": None,
+        "integrationStateChangedBy": None,
+        "externalId": None,
+        "externalSystem": None,
+        "externalMessage": None,
+        "lastSyncTime": None,
+        "createdAt": created,
+        "updatedAt": updated,
+    }
+
+
+def sov_line_uuid(company_id: int, sov_line_id: int) -> str:
+    """The UUID an SOV line answers to (the ledger numbers SOV lines; ACC names them)."""
+    return _derived_uuid("sov-line", company_id, sov_line_id)
