@@ -8,6 +8,7 @@ against the longer field list of Autodesk's reference page for GET payment-items
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -139,7 +140,8 @@ class Walk:
         self.omitted: list[str] = []
 
     def call(self, method: str, url: str, model: str, **kwargs: Any) -> Any:
-        response = self.client.request(method, url, headers=TOKEN, **kwargs)
+        kwargs.setdefault("headers", TOKEN)
+        response = self.client.request(method, url, **kwargs)
         assert response.status_code == 200, f"{method} {url}: {response.text}"
         body = response.json()
         schema = VENDORS.acc.component(model)
@@ -150,6 +152,15 @@ class Walk:
 
 def test_every_acc_response_fits_autodesks_schema(demo: Runtime, client: TestClient) -> None:
     walk = Walk(client)
+    basic = base64.b64encode(b"demo-client-0001:demo-client-secret-0001").decode()
+    token = walk.call(
+        "POST",
+        "/authentication/v2/token",
+        "Authtoken",
+        headers={"Authorization": f"Basic {basic}"},
+        data={"grant_type": "client_credentials", "scope": "data:read data:write"},
+    )
+    assert token["expires_in"] > 0
     include = "paymentReferences,attributes,summaryCalculatedFields,complianceExpiration"
     payments = walk.call("GET", f"{BASE}/payments?include={include}", "PaymentListResponse")
     assert payments["results"], "the demo has payments"

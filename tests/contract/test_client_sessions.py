@@ -13,8 +13,6 @@ from fastapi.testclient import TestClient
 from drawbridge.bootstrap import Runtime
 from tests.contract.vendor import VENDORS
 
-TOKEN = {"Authorization": "Bearer demo-admin-token-0001"}
-
 
 class ProcoreClient:
     """A thin stand-in for the generated Procore SDK: one call, one typed result."""
@@ -22,9 +20,10 @@ class ProcoreClient:
     def __init__(self, client: TestClient) -> None:
         self.client = client
         self.company_id: int | None = None
+        self.token: dict[str, str] = {}
 
     def call(self, method: str, template: str, path: str, status: int = 200, **kwargs: Any) -> Any:
-        headers = dict(TOKEN)
+        headers = dict(self.token)
         if self.company_id is not None:
             headers["Procore-Company-Id"] = str(self.company_id)
         response = self.client.request(method, path, headers=headers, **kwargs)
@@ -36,8 +35,19 @@ class ProcoreClient:
 
 def test_a_procore_integration_session(demo: Runtime, client: TestClient) -> None:
     sdk = ProcoreClient(client)
+    issued = sdk.call(
+        "POST",
+        "/oauth/token",
+        "/oauth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": "demo-client-0001",
+            "client_secret": "demo-client-secret-0001",
+        },
+    )
+    sdk.token = {"Authorization": f"Bearer {issued.access_token}"}
     me = sdk.call("GET", "/rest/v1.0/me", "/rest/v1.0/me")
-    assert me.name == "Dana Whitfield"
+    assert me.name == "Dana Whitfield"  # the demo client acts as Dana
     company = sdk.call("GET", "/rest/v1.0/companies", "/rest/v1.0/companies")[0]
     sdk.company_id = company.id
     projects = sdk.call(
@@ -140,9 +150,20 @@ def test_a_procore_integration_session(demo: Runtime, client: TestClient) -> Non
 
 def test_an_acc_integration_session(demo: Runtime, client: TestClient) -> None:
     acc = VENDORS.acc
+    granted = client.post(
+        "/authentication/v2/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": "demo-client-0001",
+            "client_secret": "demo-client-secret-0001",
+            "scope": "data:read data:write",
+        },
+    )
+    issued = acc.parse(acc.component("Authtoken"), granted.json())
+    token = {"Authorization": f"Bearer {issued.access_token}"}
 
     def get(path: str, model: str, **kwargs: Any) -> Any:
-        response = client.request(kwargs.pop("method", "GET"), path, headers=TOKEN, **kwargs)
+        response = client.request(kwargs.pop("method", "GET"), path, headers=token, **kwargs)
         assert response.status_code == 200, response.text
         return acc.parse(acc.component(model), response.json())
 

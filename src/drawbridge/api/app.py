@@ -11,9 +11,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from drawbridge.api.acc.app import create_acc_app
+from drawbridge.api.acc.oauth import create_acc_oauth_app
 from drawbridge.api.admin.routes import create_admin_app
 from drawbridge.api.common import log_unexpected
 from drawbridge.api.procore.app import create_procore_app
+from drawbridge.api.procore.oauth import create_procore_oauth_app
 from drawbridge.bootstrap import Runtime
 from drawbridge.services import admin
 
@@ -51,6 +53,9 @@ def create_app(runtime: Runtime) -> FastAPI:
         "/_admin": create_admin_app(runtime),
         "/rest": create_procore_app(runtime),
         "/cost": create_acc_app(runtime),
+        # Token endpoints sit where each vendor's client looks for them, beside the API.
+        "/oauth": create_procore_oauth_app(runtime),
+        "/authentication": create_acc_oauth_app(runtime),
     }
     for prefix, face in faces.items():
         app.mount(prefix, face)

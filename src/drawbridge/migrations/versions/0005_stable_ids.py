@@ -1,7 +1,7 @@
 """ids clients cache are never reused; pay application lines get UUIDs
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0003
 Create Date: 2026-11-29 16:00:00
 
 SQLite gives a deleted row's id to the next insert unless its table is ``AUTOINCREMENT``. Pay
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0001"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
