@@ -249,7 +249,7 @@ def pay_app_views(
     previous_rows = {
         row.id: _previous_of(row, chains[row.contract_id]) for row in rows if with_lines
     }
-    previous_lines = repo.line_values(
+    previously_stored = repo.stored_materials_of(
         previous.id for previous in previous_rows.values() if previous is not None
     )
     sov_by_contract = (
@@ -348,7 +348,7 @@ def pay_app_views(
                         lines[row.id],
                         sov_by_contract[row.contract_id],
                         items,
-                        _stored_by_source(previous_lines, previous_rows[row.id]),
+                        _stored_by_source(previously_stored, previous_rows[row.id]),
                     )
                     if with_lines
                     else None
@@ -363,15 +363,10 @@ def _previous_of(row: PayApp, siblings: Sequence[PayApp]) -> PayApp | None:
 
 
 def _stored_by_source(
-    lines: dict[int, list[Row[Any]]], previous: PayApp | None
+    stored: dict[int, dict[tuple[int | None, int | None], int]], previous: PayApp | None
 ) -> dict[tuple[int | None, int | None], int]:
     """F of each line of the previous application, by the SOV line or item it bills."""
-    if previous is None:
-        return {}
-    return {
-        (row.sov_line_id, row.change_order_item_id): row.materials_presently_stored_cents
-        for row in lines.get(previous.id, [])
-    }
+    return stored.get(previous.id, {}) if previous is not None else {}
 
 
 def _line_views(

@@ -321,6 +321,27 @@ class Repository:
             result[row.pay_app_id].append(row)
         return result
 
+    def stored_materials_of(
+        self, pay_app_ids: Iterable[int]
+    ) -> dict[int, dict[tuple[int | None, int | None], int]]:
+        """Each pay app's F per line, keyed by the SOV line or change-order item it bills."""
+        ids = list(pay_app_ids)
+        result: dict[int, dict[tuple[int | None, int | None], int]] = {i: {} for i in ids}
+        if not ids:
+            return result
+        table = PayAppLine.__table__
+        rows = self.session.execute(
+            select(
+                table.c.pay_app_id,
+                table.c.sov_line_id,
+                table.c.change_order_item_id,
+                table.c.materials_presently_stored_cents,
+            ).where(table.c.pay_app_id.in_(ids))
+        )
+        for pay_app_id, sov_line_id, item_id, stored in rows:
+            result[pay_app_id][(sov_line_id, item_id)] = stored
+        return result
+
     def sov_line_values_of(self, contract_ids: Iterable[int]) -> dict[int, list[Row[Any]]]:
         """Each contract's SOV lines as plain rows (no ORM objects)."""
         ids = set(contract_ids)
