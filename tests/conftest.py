@@ -69,3 +69,13 @@ def runtime(migrated_engine: Any, tmp_path: Path) -> Iterator[Runtime]:
 def client(runtime: Runtime) -> Iterator[TestClient]:
     with TestClient(create_app(runtime)) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def demo(runtime: Runtime) -> Runtime:
+    """The bundled demo ledger, loaded as `drawbridge serve --demo` loads it."""
+    from drawbridge.cli import demo_fixture_text
+    from drawbridge.services import fixtures
+
+    fixtures.load_fixture_text(runtime.uow(), demo_fixture_text())
+    return runtime

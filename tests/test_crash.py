@@ -5,7 +5,7 @@ PostgreSQL test database when one is configured). Concurrent writers create requ
 record payments over HTTP for a couple of seconds; the server is then killed with SIGKILL
 while they write, and started again on the same database. Every write it acknowledged (2xx)
 must be there, pay-application numbers must run 1..n on every contract, and every stored
-application must satisfy the identities of BILLING.md:
+application must satisfy the identities of docs/billing.md:
 line 3 = Σ C, line 5 = Σ I, line 9 = Σ H + Σ I, and Σ line 8 over a contract's applications
 = line 6 of its latest.
 """

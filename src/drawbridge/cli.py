@@ -25,7 +25,7 @@ from rich.table import Table
 from drawbridge.bootstrap import DatabaseUnavailable, Runtime, build
 from drawbridge.domain.errors import LedgerError
 from drawbridge.domain.rules import Role, Scope
-from drawbridge.services import auth, contracts, fixtures, pay_apps
+from drawbridge.services import auth, contracts, fixtures, oauth, pay_apps
 from drawbridge.services.views import Actor, PartyView, PayAppView
 
 # Plain help (click's): flags read as flags, without the type labels Rich help puts after them.
@@ -316,6 +316,30 @@ def create_token(
         f"{issued.company_id} ({issued.company_name}), scopes {' '.join(issued.scopes)}:"
     )
     typer.echo(issued.token)
+
+
+client_app = typer.Typer(
+    help="OAuth clients (client credentials and refresh-token grants).",
+    rich_markup_mode=None,
+    no_args_is_help=True,
+)
+app.add_typer(client_app, name="client")
+
+
+@client_app.command("create")
+def create_client(
+    company: Annotated[int, typer.Option(metavar="ID", help="company id")],
+    email: Annotated[
+        str, typer.Option(metavar="EMAIL", help="the member of the company the client acts as")
+    ],
+    name: Annotated[str | None, typer.Option(metavar="NAME", help="a name for the client")] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Register an OAuth client; prints its client_id and secret (shown only this once)."""
+    with _open(database, create=False) as runtime:
+        credentials = oauth.create_client(runtime.uow(), company_id=company, email=email, name=name)
+    typer.echo(f"client_id: {credentials.client_id}")
+    typer.echo(f"client_secret: {credentials.client_secret}")
 
 
 @payapp_app.command("show")

@@ -11,10 +11,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from drawbridge.api.acc.app import create_acc_app
+from drawbridge.api.acc.oauth import create_acc_oauth_app
 from drawbridge.api.admin.routes import create_admin_app
 from drawbridge.api.common import default_error_response, install_docs, log_unexpected
 from drawbridge.api.guards import RequestGuard
 from drawbridge.api.procore.app import create_procore_app
+from drawbridge.api.procore.oauth import create_procore_oauth_app
 from drawbridge.api.productive.app import create_productive_app
 from drawbridge.api.ratelimit import PROCORE, PRODUCTIVE, VendorLimits
 from drawbridge.bootstrap import Runtime
@@ -61,6 +63,9 @@ def create_app(runtime: Runtime) -> FastAPI:
         "/rest": create_procore_app(runtime),
         "/cost": create_acc_app(runtime),
         "/api/v2": create_productive_app(runtime),
+        # Token endpoints sit where each vendor's client looks for them, beside the API.
+        "/oauth": create_procore_oauth_app(runtime),
+        "/authentication": create_acc_oauth_app(runtime),
     }
     # The vendors' request limits wrap the faces whose vendors publish them.
     faces: dict[str, ASGIApp] = {

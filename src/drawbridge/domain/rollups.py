@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from decimal import Decimal
 
-from drawbridge.domain.billing import Summary
+from drawbridge.domain.billing import LineFigures, Summary
 from drawbridge.domain.money import HUNDRED, apply_rate, convert, round_half_up
 from drawbridge.domain.rules import APPROVED_STATUSES, PayAppStatus
 
@@ -164,6 +164,12 @@ def billed_this_period(summary: Summary, previous: Summary | None) -> int:
     return summary.total_completed_and_stored_to_date - before
 
 
+def stored_this_period(summary: Summary, previous: Summary | None) -> int:
+    """Materials newly stored this period: what the application adds to line 4 beyond the work
+    completed this period (the sum of each line's ``line_stored_this_period``)."""
+    return billed_this_period(summary, previous) - summary.work_completed_this_period
+
+
 def quantity_at_unit_price(amount_cents: int, unit_price: Decimal | None) -> Decimal:
     """The quantity an amount stands for at a line's scheduled unit price (4 places, half-up);
     0 for a line priced as a lump sum (no unit price)."""
@@ -216,3 +222,40 @@ def acc_payment_amounts(
         recoupment_amount=recoupment_amount,
         net_amount=summary.current_payment_due + advance_amount - recoupment_amount,
     )
+
+
+# -- one line's period figures ------------------------------------------------------------------
+# ``previously_stored`` is F of the same line on the previous application (0 on the first). With
+# D(n) = D(n-1) + E(n-1) + materials_moved (materials_moved is F(n-1) in move_to_previous mode,
+# else 0), the line's G(n-1) and what it adds this period follow from the line alone.
+
+
+def line_previous_total(figures: LineFigures, previously_stored: int) -> int:
+    """G of the line on the previous application: D - materials moved into D + F(n-1)."""
+    return (
+        figures.work_completed_from_previous_application
+        - figures.materials_moved
+        + previously_stored
+    )
+
+
+def line_stored_this_period(figures: LineFigures, previously_stored: int) -> int:
+    """Materials newly stored on the line this period: F(n) - F(n-1) + what moved into D."""
+    return figures.materials_presently_stored - previously_stored + figures.materials_moved
+
+
+def line_billed_this_period(figures: LineFigures, previously_stored: int) -> int:
+    """G(n) - G(n-1): work this period plus materials newly stored (the line's gross claim)."""
+    return figures.total_completed_and_stored_to_date - line_previous_total(
+        figures, previously_stored
+    )
+
+
+def line_due_this_period(figures: LineFigures, previously_stored: int) -> int:
+    """What the line adds to line 8: its gross claim less the growth of the retainage it holds.
+    Summed over the lines this is line 6 - line 6 of the previous application."""
+    retainage_growth = (
+        figures.total_retainage_currently_retained
+        - figures.total_retainage_from_previous_application
+    )
+    return line_billed_this_period(figures, previously_stored) - retainage_growth

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +22,7 @@ from drawbridge.domain.errors import LedgerError
 from drawbridge.domain.money import HUNDRED
 from drawbridge.domain.rules import PayAppStatus, Role, Scope
 from drawbridge.fixtures import schema
-from drawbridge.services import audit, auth, pay_apps, payments
+from drawbridge.services import audit, auth, oauth, pay_apps, payments
 from drawbridge.services.views import Actor
 from drawbridge.store.models import (
     ApiToken,
@@ -31,6 +32,7 @@ from drawbridge.store.models import (
     Company,
     Contract,
     Membership,
+    OAuthClient,
     Party,
     Project,
     SovLine,
@@ -98,7 +100,7 @@ def load_fixture(
                     DIRECTORY[type(row)],
                     row.id,
                     None,
-                    audit.snapshot(row, skip={"token_hash"}),
+                    audit.snapshot(row, skip={"token_hash", "secret_hash"}),
                     company_id=_company_of(row, created),
                 )
         sync_id_sequences(uow.session.connection())
@@ -113,6 +115,7 @@ DIRECTORY: dict[type[Any], str] = {
     User: "user",
     Membership: "membership",
     ApiToken: "api_token",
+    OAuthClient: "oauth_client",
     Party: "party",
     Project: "project",
     BillingPeriod: "billing_period",
@@ -173,6 +176,22 @@ def _load_company(
             auth.add_token(uow, user, token, [scope.value for scope in user_fixture.scopes])
         if user_fixture.role is Role.ADMIN and actor_user_id is None:
             actor_user_id = user.id
+    for index, client in enumerate(fixture.oauth_clients):
+        user = auth.ensure_user(uow, client.user)
+        if uow.repo.oauth_client(client.client_id) is not None:
+            raise schema.FixtureError(
+                f"{path}.oauth_clients[{index}].client_id: {client.client_id!r} is already "
+                "registered"
+            )
+        oauth.add_client(
+            uow,
+            company.id,
+            user,
+            client_id=client.client_id,
+            secret=client.client_secret,
+            name=client.name or client.client_id,
+            scopes=[scope.value for scope in client.scopes],
+        )
     # History is replayed as the company's first admin (or the system when it has none).
     actor = Actor(
         user_id=actor_user_id,
@@ -376,6 +395,7 @@ def _load_contract(
         )
         with _at(f"{path}.pay_apps[{index}]"):
             pay_app_ids[app.number] = pay_apps.create_pay_app(uow, actor, command).id
+        _date_approval(uow, company.id, pay_app_ids[app.number], app.billing_date or app.end_date)
         counts["pay_apps"] += 1
     for index, payment in enumerate(fixture.payments):
         values: dict[str, Any] = {
@@ -401,6 +421,14 @@ def _load_contract(
                 ),
             )
         counts["payments"] += 1
+
+
+def _date_approval(uow: UnitOfWork, company_id: int, pay_app_id: int, day: date | None) -> None:
+    """A fixture replays history: an approved application was approved on its billing date
+    (else its period end), not when the fixture was loaded."""
+    pay_app = uow.repo.pay_app(company_id, pay_app_id)
+    if pay_app is not None and pay_app.approved_at is not None and day is not None:
+        pay_app.approved_at = datetime.combine(day, time.min, tzinfo=UTC)
 
 
 @contextmanager

@@ -24,6 +24,15 @@ def project_by_uuid(uow: UnitOfWork, actor: Actor, project_uuid: str) -> Project
         return render.project_view(project)
 
 
+def project_by_id(uow: UnitOfWork, actor: Actor, project_id: int) -> ProjectView:
+    """The caller's project; another company's (or none) is not found."""
+    with uow:
+        project = uow.repo.project(actor.company_id, project_id)
+        if project is None:
+            raise NotFound(f"project_id: no project {project_id}", field="project_id")
+        return render.project_view(project)
+
+
 def contracts_of_project(uow: UnitOfWork, actor: Actor, project_id: int) -> Sequence[ContractView]:
     with uow:
         rows = uow.repo.contracts(actor.company_id, project_id)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any, BinaryIO
 
 from drawbridge.domain.errors import Conflict, Invalid, NotFound
@@ -25,6 +25,7 @@ from drawbridge.domain.payments import (
     check_pay_app_overpayment,
     check_payable,
 )
+from drawbridge.domain.rollups import payment_position
 from drawbridge.domain.rules import PayAppStatus, check_can_read, check_can_write
 from drawbridge.services import audit, render
 from drawbridge.services.attachments import link_to_payment, store_file
@@ -96,6 +97,7 @@ def record_payment(uow: UnitOfWork, actor: Actor, command: RecordPayment) -> Pay
         )
         uow.repo.add(payment)
         uow.flush()
+        _stamp_paid_at(uow, actor, [payment.pay_app_id], payment)
         _attach(uow, actor, payment, command.attachment_ids, command.files)
         audit.record(uow, actor, "create", "payment", payment.id, None, audit.payment(payment))
         view = render.payment_views(uow, [payment])[0]
@@ -122,9 +124,12 @@ def update_payment(
         uow.session.refresh(payment)  # read again under the contract lock
         _check_money_rules(uow, actor, contract, values, payment=payment)
         before = audit.payment(payment)
+        paid_before = payment.pay_app_id
         for name, value in values.items():
             setattr(payment, name, value)
         payment.updated_at = utcnow()
+        uow.flush()
+        _stamp_paid_at(uow, actor, [paid_before, payment.pay_app_id], payment)
         _attach(uow, actor, payment, attachment_ids, ())
         uow.flush()
         audit.record(uow, actor, "update", "payment", payment.id, before, audit.payment(payment))
@@ -148,11 +153,39 @@ def delete_payment(
         _contract(uow, actor, payment.contract_id, None)  # lock like every contract writer
         before = audit.payment(payment)
         keys = [a.storage_key for a in uow.repo.attachments_of(payment_ids=[payment.id])]
+        paid = payment.pay_app_id
         uow.repo.delete(payment)
+        uow.flush()
+        _stamp_paid_at(uow, actor, [paid], None)
         audit.record(uow, actor, "delete", "payment", payment_id, before, None)
         uow.commit()
     for key in keys:
         uow.files.delete(key)
+
+
+def _stamp_paid_at(
+    uow: UnitOfWork, actor: Actor, pay_app_ids: Sequence[int | None], payment: Payment | None
+) -> None:
+    """Keep each pay application's ``paid_at`` (ACC's paidAt) true to its payments: set when
+    payments first cover line 8 (the covering payment's date, else now), cleared when they no
+    longer do (a payment deleted, lowered or moved)."""
+    ids = {pay_app_id for pay_app_id in pay_app_ids if pay_app_id is not None}
+    paid = uow.repo.paid_by_pay_app(ids)
+    for pay_app_id in ids:
+        pay_app = uow.repo.pay_app(actor.company_id, pay_app_id)
+        if pay_app is None:
+            continue
+        position = payment_position(
+            pay_app.current_payment_due_cents, paid[pay_app_id], pay_app.written_off_cents
+        )
+        covered = bool(paid[pay_app_id]) and position.paid_in_full
+        if covered and pay_app.paid_at is None:
+            when = payment.payment_date if payment is not None else None
+            pay_app.paid_at = (
+                datetime.combine(when, time.min, tzinfo=UTC) if when is not None else utcnow()
+            )
+        elif not covered and pay_app.paid_at is not None:
+            pay_app.paid_at = None
 
 
 def get_payment(

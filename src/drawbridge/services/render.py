@@ -72,7 +72,14 @@ def party_view(row: Party) -> PartyView:
 
 
 def project_view(row: Project) -> ProjectView:
-    return ProjectView(id=row.id, uuid=row.uuid, code=row.code, name=row.name, number=row.number)
+    return ProjectView(
+        id=row.id,
+        uuid=row.uuid,
+        code=row.code,
+        name=row.name,
+        number=row.number,
+        created_at=row.created_at,
+    )
 
 
 def period_view(row: BillingPeriod) -> PeriodView:
@@ -122,6 +129,7 @@ def package_view(
         status=row.status,
         approved_date=row.approved_date,
         items=tuple(item_view(item) for item in items if item.package_id == row.id),
+        created_at=row.created_at,
     )
 
 
@@ -245,6 +253,12 @@ def pay_app_views(
     items_by_contract = repo.package_items_of(contracts)
     billed_packages = repo.pay_app_packages_of(contracts)
     lines = repo.line_values(row.id for row in rows) if with_lines else {}
+    previous_rows = {
+        row.id: _previous_of(row, chains[row.contract_id]) for row in rows if with_lines
+    }
+    previously_stored = repo.stored_materials_of(
+        previous.id for previous in previous_rows.values() if previous is not None
+    )
     sov_by_contract = (
         {
             cid: {line.id: line for line in sov_lines}
@@ -337,7 +351,12 @@ def pay_app_views(
                     attachment_view(a) for a in attachments if a.pay_app_id == row.id
                 ),
                 lines=(
-                    _line_views(lines[row.id], sov_by_contract[row.contract_id], items)
+                    _line_views(
+                        lines[row.id],
+                        sov_by_contract[row.contract_id],
+                        items,
+                        _stored_by_source(previously_stored, previous_rows[row.id]),
+                    )
                     if with_lines
                     else None
                 ),
@@ -346,10 +365,22 @@ def pay_app_views(
     return views
 
 
+def _previous_of(row: PayApp, siblings: Sequence[PayApp]) -> PayApp | None:
+    return next((app for app in siblings if app.number == row.number - 1), None)
+
+
+def _stored_by_source(
+    stored: dict[int, dict[tuple[int | None, int | None], int]], previous: PayApp | None
+) -> dict[tuple[int | None, int | None], int]:
+    """F of each line of the previous application, by the SOV line or item it bills."""
+    return stored.get(previous.id, {}) if previous is not None else {}
+
+
 def _line_views(
     rows: Sequence[Row[Any]],
     sov: dict[int, Row[Any]],
     items: Sequence[ChangeOrderItem],
+    previously_stored: dict[tuple[int | None, int | None], int],
 ) -> tuple[PayAppLineView, ...]:
     items_by_id = {item.id: item for item in items}
     views = []
@@ -358,8 +389,12 @@ def _line_views(
         views.append(
             PayAppLineView(
                 id=row.id,
+                uuid=row.uuid,
                 position=row.position,
                 figures=chain.line_figures(row, item.package_id if item else None),
+                materials_previously_stored=previously_stored.get(
+                    (row.sov_line_id, row.change_order_item_id), 0
+                ),
                 sov_line=sov_line_view(sov[row.sov_line_id]) if row.sov_line_id else None,
                 change_order_item=item_view(item) if item else None,
                 work_completed_this_period_quantity=row.work_completed_this_period_quantity,

@@ -78,6 +78,7 @@ class ProjectView:
     code: str
     name: str
     number: str | None
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,7 @@ class ChangeOrderPackageView:
     status: str
     approved_date: date | None
     items: tuple[ChangeOrderItemView, ...]
+    created_at: datetime
 
     @property
     def amount(self) -> int:
@@ -165,8 +167,10 @@ class PayAppLineView:
     """One G703 row: the engine's figures plus where the line comes from and its inputs."""
 
     id: int
+    uuid: str
     position: int
     figures: LineFigures
+    materials_previously_stored: int  # F of the same line on the previous application
     sov_line: SovLineView | None
     change_order_item: ChangeOrderItemView | None
     work_completed_this_period_quantity: Decimal | None

@@ -48,6 +48,11 @@ class Base(DeclarativeBase):
     type_annotation_map = {Decimal: DecimalText(), datetime: UTCDateTime(), dict[str, Any]: JSON}
 
 
+# SQLite hands a deleted row's id to the next insert unless the table is AUTOINCREMENT; clients
+# cache pay applications, lines, payments and files by id, so those ids are never reused.
+NEVER_REUSED_IDS = {"sqlite_autoincrement": True}
+
+
 def _uuid() -> str:
     return str(uuid.uuid4())
 
@@ -100,6 +105,40 @@ class ApiToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     scopes: Mapped[str] = mapped_column(String(255))  # space separated
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Tokens issued to an OAuth client expire, and act only in the client's company.
+    expires_at: Mapped[datetime | None] = mapped_column()
+    oauth_client_id: Mapped[int | None] = mapped_column(
+        ForeignKey("oauth_clients.id", ondelete="CASCADE"), index=True
+    )
+
+
+class OAuthClient(Base):
+    """A registered API client: it acts as one user in one company. Only the secret's SHA-256
+    is stored (secrets are long and random, so a fast hash is enough, as for tokens)."""
+
+    __tablename__ = "oauth_clients"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    company_id: Mapped[int] = _company_fk()
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    client_id: Mapped[str] = mapped_column(String(128), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(255))
+    scopes: Mapped[str] = mapped_column(String(255))  # space separated, given to its tokens
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OAuthRefreshToken(Base):
+    """A refresh token of an OAuth client (its SHA-256); using it replaces it with a new one."""
+
+    __tablename__ = "oauth_refresh_tokens"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    oauth_client_id: Mapped[int] = mapped_column(
+        ForeignKey("oauth_clients.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scopes: Mapped[str] = mapped_column(String(255))
+    expires_at: Mapped[datetime] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -247,6 +286,7 @@ class PayApp(Base):
             "'pending_owner_approval', 'approved_as_noted', 'approved')",
             name="status",
         ),
+        NEVER_REUSED_IDS,
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     company_id: Mapped[int] = _company_fk()
@@ -354,10 +394,13 @@ class PayAppLine(Base):
             name="g_is_d_e_f",
         ),
         Index("ix_pay_app_lines_pay_app_position", "pay_app_id", "position"),
+        NEVER_REUSED_IDS,
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     company_id: Mapped[int] = _company_fk()
     pay_app_id: Mapped[int] = mapped_column(ForeignKey("pay_apps.id", ondelete="CASCADE"))
+    # ACC names payment items by UUID; a line keeps its own for as long as it exists.
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=_uuid)
     sov_line_id: Mapped[int | None] = mapped_column(ForeignKey("sov_lines.id"))
     change_order_item_id: Mapped[int | None] = mapped_column(ForeignKey("change_order_items.id"))
     position: Mapped[int] = mapped_column(Integer)
@@ -418,6 +461,7 @@ class Payment(Base):
             "payment_method IS NULL OR payment_method IN ('check', 'electronic', 'credit_card')",
             name="method",
         ),
+        NEVER_REUSED_IDS,
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     company_id: Mapped[int] = _company_fk()
@@ -450,6 +494,7 @@ class Attachment(Base):
     """A stored file; the bytes live under the data directory at ``storage_key``."""
 
     __tablename__ = "attachments"
+    __table_args__ = (NEVER_REUSED_IDS,)
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     company_id: Mapped[int] = _company_fk()
     pay_app_id: Mapped[int | None] = mapped_column(

@@ -100,7 +100,7 @@ def test_a_commitment_payment_shows_its_g702_figures(acc: TestClient) -> None:
         "claimedAmount": "4000.0000",
         "previousClaimedAmount": "2000.0000",
     }
-    assert second["completedWorkGrossRetentionPercent"] == "0.1000"
+    assert second["completedWorkGrossRetentionPercent"] == 0.1  # a number, as Autodesk types it
     assert second["exchangeRate"] == "1.0000"
     assert second["netAmountForeignCurrency"] == second["netAmount"]
     assert second["status"] == "draft"
@@ -255,21 +255,22 @@ def test_payment_items(acc: TestClient) -> None:
     )
     assert response.status_code == 200
     body = response.json()
-    kinds = [(item["itemType"], item["number"]) for item in body["results"]]
-    assert kinds == [("sov", "1"), ("sov", "2"), ("materialsOnSite", "2")]
-    work, _, materials = body["results"]
+    kinds = [(item["associationType"], item["number"]) for item in body["results"]]
+    assert kinds == [("SOV", "1"), ("SOV", "2"), ("MaterialsOnSite", "2")]
+    work, second_line, materials = body["results"]
     assert work["amount"] == "2000.0000"
-    assert work["retention"] == "200.0000"
-    assert work["percentComplete"] == "0.2000"
+    assert work["completedWorkRetained"] == "200.0000"
+    assert work["completedWorkRetainedPercent"] == 0.1
     assert materials["materialsOnStore"] == "1000.0000"
-    assert materials["retention"] == "100.0000"
+    assert materials["materialsRetained"] == "100.0000"
+    assert materials["parentId"] == second_line["id"]
     assert body["pagination"]["totalResults"] == 3
     paged = acc.get(
         f"{BASE}/payment-items",
         params={"filter[paymentId]": first["id"], "limit": 2, "offset": 2},
         headers=auth(),
     ).json()
-    assert [item["itemType"] for item in paged["results"]] == ["materialsOnSite"]
+    assert [item["associationType"] for item in paged["results"]] == ["MaterialsOnSite"]
 
 
 def test_payment_items_need_a_payment_filter(acc: TestClient) -> None:
@@ -374,7 +375,7 @@ def test_lock_refuses_every_other_change_until_unlocked(acc: TestClient) -> None
         {"integrationState": None, "note": "both at once"},
     ):
         body = assert_acc_error(acc.patch(url, json=change, headers=auth()), 409)
-        assert body["errors"][0]["code"] == "locked"
+        assert body["errors"][0]["code"] == "LOCKED"
     assert acc.get(url, headers=auth()).json()["name"] is None  # nothing changed
     unlocked = acc.patch(url, json={"integrationState": None}, headers=auth())
     assert unlocked.status_code == 200
@@ -388,7 +389,7 @@ def test_a_standard_member_follows_the_ledgers_edit_rules(acc: TestClient) -> No
     not_latest = acc.patch(
         f"{BASE}/payments/{first['id']}", json={"name": "x"}, headers=auth(STANDARD_TOKEN)
     )
-    assert assert_acc_error(not_latest, 422)["errors"][0]["code"] == "not_latest"
+    assert assert_acc_error(not_latest, 422)["errors"][0]["code"] == "NOT_LATEST"
     approved = by_number(acc, PRIME_UUID, "1")
     response = acc.patch(
         f"{BASE}/payments/{approved['id']}", json={"name": "x"}, headers=auth(STANDARD_TOKEN)
@@ -473,7 +474,11 @@ def test_another_company_sees_404(acc: TestClient) -> None:
 
 
 def test_unknown_payment_and_bad_container_id(acc: TestClient) -> None:
-    assert_acc_error(acc.get(f"{BASE}/payments/does-not-exist", headers=auth()), 404)
+    # One rule for ids: one that is not a UUID is malformed (400), like a bad containerId; a
+    # well-formed one that names nothing of the caller's is 404.
+    assert_acc_error(acc.get(f"{BASE}/payments/does-not-exist", headers=auth()), 400)
+    missing = "00000000-0000-4000-8000-000000000000"
+    assert_acc_error(acc.get(f"{BASE}/payments/{missing}", headers=auth()), 404)
     assert_acc_error(acc.get("/cost/v1/containers/not-a-uuid/payments", headers=auth()), 400)
     assert_acc_error(acc.get("/cost/v1/nothing-here", headers=auth()), 404)
 

@@ -109,7 +109,8 @@ def test_create_json_with_every_field(client: TestClient) -> None:
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["amount"] == "1800.00"
-    assert body["payment_number"] == "7"
+    assert body["payment_number"] == 7  # an integer, as Procore's schema types it
+    assert body["draw_request_number"] == 2
     assert body["requisition_id"] == requisition
     assert body["date"] == "2024-02-20"
     assert body["created_by"]["name"] == "Ada Admin"
@@ -231,7 +232,7 @@ def test_list_show_update_delete(client: TestClient) -> None:
     readonly = client.delete(item, params={"project_id": PROJECT}, headers=READONLY)
     assert readonly.status_code == 403
     deleted = client.delete(item, params={"project_id": PROJECT}, headers=ADMIN)
-    assert deleted.status_code == 204
+    assert deleted.status_code == 200  # Procore documents 200 for this DELETE
     assert client.get(item, params={"project_id": PROJECT}, headers=ADMIN).status_code == 404
 
 

@@ -281,7 +281,7 @@ def test_four_periods(
         },
         headers=ADMIN,
     )
-    assert added.status_code == 200, added.text
+    assert added.status_code == 201, added.text
     assert [line["line_item_id"] for line in added.json()] == [CO_ADD, CO_DEDUCT]
     _patch(
         client,

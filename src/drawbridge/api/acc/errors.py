@@ -88,7 +88,13 @@ def install_error_handlers(app: FastAPI) -> None:
             if isinstance(error, kind):
                 status, code, title = kind_status, kind_code, kind_title
                 break
-        item = {"code": error.code, "title": title, "detail": error.message, "field": error.field}
+        # One case for every code: the ledger's reason in ACC's SCREAMING_SNAKE_CASE.
+        item = {
+            "code": error.code.upper(),
+            "title": title,
+            "detail": error.message,
+            "field": error.field,
+        }
         return envelope(status, code, title, error.message, [item])
 
     @app.exception_handler(BadInput)

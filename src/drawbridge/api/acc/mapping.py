@@ -13,14 +13,23 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from drawbridge.api.acc import schemas
 from drawbridge.api.acc.errors import BadInput
 from drawbridge.domain.errors import Invalid
 from drawbridge.domain.money import convert, format_cents, percent_of
-from drawbridge.domain.rollups import acc_payment_amounts, acc_status, gross_retention
+from drawbridge.domain.rollups import (
+    acc_payment_amounts,
+    acc_status,
+    gross_retention,
+    line_due_this_period,
+    line_stored_this_period,
+    quantity_at_unit_price,
+)
 from drawbridge.domain.rules import APPROVED_STATUSES, PayAppStatus
-from drawbridge.services.views import PayAppLineView, PayAppView, PaymentView
+from drawbridge.services.directory import ContractSheet
+from drawbridge.services.views import PayAppLineView, PayAppView, PaymentView, SovLineView
 
 PLACES = 4
 INCLUDES = ("paymentReferences", "attributes", "summaryCalculatedFields", "complianceExpiration")
@@ -29,6 +38,8 @@ ASSOCIATION_OF_KIND = {kind: name for name, kind in ASSOCIATION_TYPES.items()}
 # ACC status -> the ledger statuses it may come from ("paid" is approved and paid in full).
 CANONICAL_OF_STATUS: dict[str, tuple[PayAppStatus, ...]] = {
     "draft": (PayAppStatus.DRAFT,),
+    "pendingInput": (),  # awaiting the subcontractor's input: the ledger has no such state
+    "inReview": (PayAppStatus.UNDER_REVIEW,),  # Autodesk's other name for submitted
     "submitted": (PayAppStatus.UNDER_REVIEW,),
     "revise": (PayAppStatus.REVISE_AND_RESUBMIT,),
     "accepted": (PayAppStatus.PENDING_OWNER_APPROVAL,),
@@ -169,6 +180,9 @@ def to_payment(
         materials_retention=_money(base.materials_retention),
         materials_gross_retention_percent=_fraction(summary.materials_percent),
         materials_retained_percent=_fraction(summary.stored_materials_retainage_percent),
+        materials_retained=_money(base.materials_retention),
+        completed_work_retained=_money(base.completed_work_retention),
+        total_retained=_money(base.completed_work_retention + base.materials_retention),
         total_gross_retention_percent=_fraction(
             percent_of(gross_retention(summary), summary.total_completed_and_stored_to_date)
         ),
@@ -184,6 +198,12 @@ def to_payment(
         net_materials_on_store=_money(base.net_materials_on_store),
         approved_change_orders=_money(base.approved_change_orders),
         previous_approved_change_orders=_money(base.previous_approved_change_orders),
+        # Budget transfers move money inside an owner's budget; a contract has none.
+        budget_transfer_ids=[],
+        approved_budget_transfers=_money(0),
+        approved_budget_transfers_foreign_currency=_money(0),
+        previous_approved_budget_transfers=_money(0),
+        previous_approved_budget_transfers_foreign_currency=_money(0),
         net_amount=_money(base.net_amount),
         advance_amount=_money(base.advance_amount),
         advance_percent=_fraction(percent_of(foreign.advance_amount, foreign.original_amount)),
@@ -198,6 +218,11 @@ def to_payment(
         aggregate_by=view.aggregate_by,
         has_item_rejected=any(line.review_status == "rejected" for line in lines),
         has_item_reviewed=any(line.review_status for line in lines),
+        has_comment=any(line.review_comment for line in lines),
+        can_release_retention=summary.total_retainage != 0,
+        payment_stage=None,
+        internal_id=None,
+        internal_system=None,
         exchange_rate=_rate(rate),
         previous_exchange_rate=_rate(facts.previous_exchange_rate),
         previous_amount_foreign_currency=_money(foreign.previous_amount),
@@ -212,6 +237,7 @@ def to_payment(
         materials_retention_foreign_currency=_money(foreign.materials_retention),
         previous_retention_foreign_currency=_money(foreign.previous_retention),
         previous_materials_billed_foreign_currency=_money(foreign.previous_materials_on_store),
+        previous_materials_billed_currency=_money(foreign.previous_materials_on_store),
         recipients=(
             [schemas.Recipient(id=str(view.created_by.id), is_default=True)]
             if view.created_by
@@ -255,105 +281,304 @@ def to_payment(
     return payment.model_copy(update=extras)
 
 
-def to_payment_items(view: PayAppView) -> list[schemas.PaymentItem]:
-    in_base = _differs(view)
-    package_uuids = {package.id: package.uuid for package in view.packages}
-    package_numbers = {package.id: package.number for package in view.packages}
-    items: list[schemas.PaymentItem] = []
+# Payment items are named by UUID. A line's own UUID names its work item; its materials item and
+# the SOV line it bills (which the ledger numbers, not names) get UUIDs derived from those, so the
+# same item always answers with the same id.
+ITEM_NAMESPACE = uuid5(NAMESPACE_URL, "https://drawbridge.invalid/acc/payment-items")
+
+
+def _derived_uuid(*parts: object) -> str:
+    return str(uuid5(ITEM_NAMESPACE, ":".join(str(part) for part in parts)))
+
+
+def to_payment_items(view: PayAppView) -> list[dict[str, Any]]:
+    """Each G703 line as ACC payment items: the work item (``SOV`` for a schedule-of-values line,
+    ``SCO`` for a change-order item) and, when the line has stored materials now or had them
+    before, a ``MaterialsOnSite`` child item holding them. The items of a payment add up to its
+    totals. Every field of Autodesk's payment item is present; those ACC marks "not relevant"
+    or that the ledger has no such thing for are null (or 0 for amounts)."""
+    items: list[dict[str, Any]] = []
     for line in view.lines or ():
+        work = _work_item(view, line)
+        items.append(work)
         figures = line.figures
-
-        def both(cents: int) -> tuple[str, str]:
-            return _money(convert(cents, view.exchange_rate) if in_base else cents), _money(cents)
-
-        sov, item = line.sov_line, line.change_order_item
-        package_id = item.package_id if item else None
-        number = (
-            sov.number
-            if sov
-            else f"{package_numbers.get(package_id or 0, '')}-{item.position if item else ''}"
-        )
-        common: dict[str, Any] = {
-            "payment_id": view.uuid,
-            "item_id": str(sov.id if sov else item.id if item else line.id),
-            "number": number,
-            "name": line.description,
-            "cost_code": line.cost_code,
-            "change_order_id": package_uuids.get(package_id) if package_id else None,
-            "quantity": _plain(line.work_completed_this_period_quantity),
-            "unit_price": _plain(sov.unit_price) if sov else None,
-            "review_status": line.review_status,
-            "review_comment": line.review_comment,
-        }
-        original, original_foreign = both(figures.scheduled_value)
-        previous, previous_foreign = both(figures.work_completed_from_previous_application)
-        amount, amount_foreign = both(figures.work_completed_this_period)
-        retention, retention_foreign = both(figures.work_retainage_currently_retained)
-        zero = _money(0)
-        items.append(
-            schemas.PaymentItem(
-                id=str(line.id),
-                item_type="sov" if sov else "changeOrder",
-                original_amount=original,
-                previous_amount=previous,
-                amount=amount,
-                materials_on_store=zero,
-                total_completed_and_stored=both(
-                    figures.work_completed_from_previous_application
-                    + figures.work_completed_this_period
-                )[0],
-                percent_complete=_fraction(figures.percent_complete),
-                balance_to_finish=both(figures.balance_to_finish)[0],
-                retention_percent=_fraction(figures.work_retainage_percent),
-                previous_retention=both(figures.work_retainage_from_previous_application)[0],
-                retention=retention,
-                retention_released=both(figures.work_retainage_released_this_period)[0],
-                claimed_amount=(
-                    both(line.subcontractor_claimed_amount)[0]
-                    if line.subcontractor_claimed_amount is not None
-                    else None
-                ),
-                original_amount_foreign_currency=original_foreign,
-                previous_amount_foreign_currency=previous_foreign,
-                amount_foreign_currency=amount_foreign,
-                materials_on_store_foreign_currency=zero,
-                retention_foreign_currency=retention_foreign,
-                **common,
-            )
-        )
         if (
             figures.materials_presently_stored
+            or line.materials_previously_stored
             or figures.materials_retainage_from_previous_application
         ):
-            stored, stored_foreign = both(figures.materials_presently_stored)
-            held, held_foreign = both(figures.materials_retainage_currently_retained)
-            items.append(
-                schemas.PaymentItem(
-                    id=f"{line.id}-materials",
-                    item_type="materialsOnSite",
-                    original_amount=zero,
-                    previous_amount=zero,
-                    amount=zero,
-                    materials_on_store=stored,
-                    total_completed_and_stored=stored,
-                    percent_complete=_fraction(Decimal(0)),
-                    balance_to_finish=zero,
-                    retention_percent=_fraction(figures.materials_retainage_percent),
-                    previous_retention=both(figures.materials_retainage_from_previous_application)[
-                        0
-                    ],
-                    retention=held,
-                    retention_released=both(figures.materials_retainage_released_this_period)[0],
-                    claimed_amount=None,
-                    original_amount_foreign_currency=zero,
-                    previous_amount_foreign_currency=zero,
-                    amount_foreign_currency=zero,
-                    materials_on_store_foreign_currency=stored_foreign,
-                    retention_foreign_currency=held_foreign,
-                    **common,
-                )
-            )
+            items.append(_materials_item(view, line, work))
     return items
+
+
+def _item_base(view: PayAppView, line: PayAppLineView) -> dict[str, Any]:
+    """The fields a line's items share: where they come from and the payment's bookkeeping."""
+    creator = _user_id(view.created_by.id if view.created_by else None)
+    zero = _money(0)
+    return {
+        "paymentId": view.uuid,
+        "budgetId": None,
+        "budgetCode": None,
+        "budgetFormattedCode": None,
+        "name": line.description,
+        "description": line.description,
+        "exchangeRate": _rate(view.exchange_rate),
+        "originalExchangeRate": _rate(view.contract.exchange_rate),
+        "previousExchangeRate": _rate(view.exchange_rate),
+        "budgetTransfersQuantity": 0.0,
+        "budgetTransfersUnitPrice": None,
+        "budgetTransfers": None,
+        "previousMaterials": None,
+        "materials": None,
+        "previousNetAmount": None,
+        "realizedGainOrLoss": zero,
+        "previousAdvanceAmount": zero,
+        "previousAdvanceAmountForeignCurrency": zero,
+        "advancePercent": None,
+        "advanceAmount": zero,
+        "previousRecoupmentAmount": zero,
+        "previousRecoupmentAmountForeignCurrency": zero,
+        "recoupmentAmount": zero,
+        "recoupmentPercentOfCompletedWork": None,
+        "creatorId": creator,
+        "changedBy": creator,
+        "status": (
+            line.review_status
+            if line.review_status in ("accepted", "rejected", "semi-rejected")
+            else None
+        ),
+        "lastReviewedBy": creator if line.review_status else None,
+        "hasComment": bool(line.review_comment),
+        "canDelete": False,  # items follow the schedule of values; none is deleted on its own
+        "isPrivate": None,
+        "aggregateBy": view.aggregate_by,
+        "createdAt": _timestamp(view.created_at),
+        "updatedAt": _timestamp(view.updated_at),
+        "externalId": None,
+        "externalSystem": None,
+        "externalMessage": None,
+        "lastSyncTime": None,
+        "integrationState": view.integration_state,
+        "integrationStateChangedAt": _timestamp(view.integration_state_changed_at),
+        "integrationStateChangedBy": _user_id(view.integration_state_changed_by),
+    }
+
+
+def _in_base(view: PayAppView, **cents: int) -> dict[str, str]:
+    """Figures in the company's base currency (docs/billing.md, "ACC payment fields")."""
+    differs = _differs(view)
+    return {
+        name: _money(convert(value, view.exchange_rate) if differs else value)
+        for name, value in cents.items()
+    }
+
+
+def _in_contract_currency(**cents: int) -> dict[str, str]:
+    """The ``...ForeignCurrency`` twins: the contract-currency figures as they are."""
+    return {name: _money(value) for name, value in cents.items()}
+
+
+def _unit_price(sov: SovLineView | None) -> str | None:
+    return _plain_money(sov.unit_price) if sov and sov.unit_price is not None else None
+
+
+def _work_item(view: PayAppView, line: PayAppLineView) -> dict[str, Any]:
+    """The work of one line: C, D, E and the work retainage."""
+    figures = line.figures
+    sov, change_order = line.sov_line, line.change_order_item
+    unit_price = sov.unit_price if sov else None
+    package = next(
+        (p for p in view.packages if change_order and p.id == change_order.package_id), None
+    )
+    this_quantity = (
+        line.work_completed_this_period_quantity
+        if line.work_completed_this_period_quantity is not None
+        else quantity_at_unit_price(figures.work_completed_this_period, unit_price)
+    )
+    previous_quantity = quantity_at_unit_price(
+        figures.work_completed_from_previous_application, unit_price
+    )
+    rate = _fraction(figures.work_retainage_percent)
+    held_before = figures.work_retainage_from_previous_application
+    held_now = figures.work_retainage_currently_retained
+    released = figures.work_retainage_released_this_period
+    due = figures.work_completed_this_period - (held_now - held_before)
+    return {
+        "id": line.uuid,
+        "parentId": None,
+        "associationType": "SOV" if sov else "SCO",
+        "associationId": (
+            sov_line_uuid(view.company.id, sov.id) if sov else package.uuid if package else None
+        ),
+        "position": line.position,
+        "number": sov.number if sov else str(line.position),
+        "originalQuantity": _number(sov.quantity if sov and sov.quantity else Decimal(0)),
+        "originalUnitPrice": _unit_price(sov),
+        "previousQuantity": _number(previous_quantity),
+        "previousUnitPrice": _unit_price(sov),
+        "quantity": _number(this_quantity),
+        "unitPrice": _unit_price(sov),
+        "unit": None,
+        **_no_materials(),
+        "currentCompletedWorkRetentionPercent": rate,
+        "completedWorkRetainedPercent": rate,
+        "completedWorkRetentionPercent": rate,
+        "currentMaterialsRetentionPercent": 0.0,
+        "materialsRetainedPercent": 0.0,
+        "materialsOnStoreRetentionPercent": 0.0,
+        "materialsRetentionPercent": 0.0,
+        "totalRetainedPercent": rate,
+        "totalRetentionPercent": rate,
+        "previousClaimedQuantity": str(previous_quantity),
+        "previousClaimedUnitPrice": _unit_price(sov),
+        "claimedQuantity": _plain(line.work_completed_this_period_quantity),
+        "claimedUnitPrice": _unit_price(sov),
+        **_in_base(
+            view,
+            originalAmount=figures.scheduled_value,
+            previousAmount=figures.work_completed_from_previous_application,
+            amount=figures.work_completed_this_period,
+            currentCompletedWorkRetention=figures.work_retainage_retained_this_period,
+            previousCompletedWorkRetained=held_before,
+            completedWorkRetained=held_now,
+            completedWorkReleased=released,
+            completedWorkRetention=held_now + released,
+            previousRetained=held_before,
+            totalRetained=held_now,
+            currentRetention=held_now - held_before,
+            currentReleased=released,
+            retainage=held_now,
+            netAmount=due,
+            previousClaimedAmount=figures.work_completed_from_previous_application,
+            claimedAmount=_claimed(line),
+        ),
+        **_in_contract_currency(
+            previousAmountForeignCurrency=figures.work_completed_from_previous_application,
+            currentCompletedWorkRetentionForeignCurrency=figures.work_retainage_retained_this_period,
+            previousCompletedWorkRetainedForeignCurrency=held_before,
+            netAmountForeignCurrency=due,
+            previousClaimedAmountForeignCurrency=figures.work_completed_from_previous_application,
+        ),
+        **_item_base(view, line),
+    }
+
+
+def _no_materials() -> dict[str, Any]:
+    zero = _money(0)
+    return {
+        "previousMaterialsOnStore": zero,
+        "previousMaterialsBilledQuantity": 0.0,
+        "previousMaterialsBilledUnitPrice": None,
+        "previousMaterialsBilledUnit": None,
+        "previousMaterialsBilled": zero,
+        "previousMaterialsBilledForeignCurrency": zero,
+        "previousMaterialsBilledCurrency": zero,
+        "materialsBilledQuantity": 0.0,
+        "materialsBilledUnitPrice": None,
+        "materialsBilledUnit": None,
+        "materialsBilled": zero,
+        "materialsOnStoreQuantity": 0.0,
+        "materialsOnStoreUnitPrice": None,
+        "materialsOnStoreUnit": None,
+        "materialsOnStore": zero,
+        "currentMaterialsRetention": zero,
+        "currentMaterialsRetentionForeignCurrency": zero,
+        "previousMaterialsRetained": zero,
+        "previousMaterialsRetainedForeignCurrency": zero,
+        "materialsRetained": zero,
+        "materialsReleased": zero,
+        "materialsOnStoreReleased": zero,
+        "materialsRetention": zero,
+    }
+
+
+def _materials_item(view: PayAppView, line: PayAppLineView, work: dict[str, Any]) -> dict[str, Any]:
+    """The stored materials of one line, a child of its work item: F, what was newly stored
+    this period (``materialsBilled``) and the materials retainage."""
+    figures = line.figures
+    sov = line.sov_line
+    unit_price = sov.unit_price if sov else None
+    before = line.materials_previously_stored
+    stored = figures.materials_presently_stored
+    new = line_stored_this_period(figures, before)
+    rate = _fraction(figures.materials_retainage_percent)
+    held_before = figures.materials_retainage_from_previous_application
+    held_now = figures.materials_retainage_currently_retained
+    released = figures.materials_retainage_released_this_period
+    # The line's line-8 share less its work item's: what the materials add this period.
+    due = line_due_this_period(figures, before) - (
+        figures.work_completed_this_period
+        - (
+            figures.work_retainage_currently_retained
+            - figures.work_retainage_from_previous_application
+        )
+    )
+    return {
+        **work,
+        "id": _derived_uuid("materials", line.uuid),
+        "parentId": line.uuid,
+        "associationType": "MaterialsOnSite",
+        "originalQuantity": 0.0,
+        "previousQuantity": 0.0,
+        "quantity": 0.0,
+        "previousMaterialsBilledQuantity": _number(quantity_at_unit_price(before, unit_price)),
+        "materialsBilledQuantity": _number(quantity_at_unit_price(new, unit_price)),
+        "materialsOnStoreQuantity": _number(quantity_at_unit_price(stored, unit_price)),
+        "previousMaterialsBilledUnitPrice": _unit_price(sov),
+        "materialsBilledUnitPrice": _unit_price(sov),
+        "materialsOnStoreUnitPrice": _unit_price(sov),
+        "currentCompletedWorkRetentionPercent": 0.0,
+        "completedWorkRetainedPercent": 0.0,
+        "completedWorkRetentionPercent": 0.0,
+        "currentMaterialsRetentionPercent": rate,
+        "materialsRetainedPercent": rate,
+        "materialsOnStoreRetentionPercent": rate,
+        "materialsRetentionPercent": rate,
+        "totalRetainedPercent": rate,
+        "totalRetentionPercent": rate,
+        "previousClaimedQuantity": "0",
+        "claimedQuantity": None,
+        **_in_base(
+            view,
+            originalAmount=0,
+            previousAmount=0,
+            amount=0,
+            previousMaterialsOnStore=before,
+            previousMaterialsBilled=before,
+            materialsBilled=new,
+            materialsOnStore=stored,
+            currentCompletedWorkRetention=0,
+            previousCompletedWorkRetained=0,
+            completedWorkRetained=0,
+            completedWorkReleased=0,
+            completedWorkRetention=0,
+            currentMaterialsRetention=figures.materials_retainage_retained_this_period,
+            previousMaterialsRetained=held_before,
+            materialsRetained=held_now,
+            materialsReleased=released,
+            materialsOnStoreReleased=released,
+            materialsRetention=held_now + released,
+            previousRetained=held_before,
+            totalRetained=held_now,
+            currentRetention=held_now - held_before,
+            currentReleased=released,
+            retainage=held_now,
+            netAmount=due,
+            previousClaimedAmount=0,
+            claimedAmount=new,
+        ),
+        **_in_contract_currency(
+            previousAmountForeignCurrency=0,
+            previousMaterialsBilledForeignCurrency=before,
+            previousMaterialsBilledCurrency=before,
+            currentCompletedWorkRetentionForeignCurrency=0,
+            previousCompletedWorkRetainedForeignCurrency=0,
+            currentMaterialsRetentionForeignCurrency=figures.materials_retainage_retained_this_period,
+            previousMaterialsRetainedForeignCurrency=held_before,
+            netAmountForeignCurrency=due,
+            previousClaimedAmountForeignCurrency=0,
+        ),
+    }
 
 
 def _reference(view: PayAppView, payment: PaymentView, in_base: bool) -> schemas.PaymentReference:
@@ -410,16 +635,27 @@ def _attribute(value: object) -> str | int | bool | None:
 
 
 def _money(cents: int) -> str:
-    return format_cents(cents, PLACES)
+    return format_cents(cents, PLACES)  # integer cents: never "-0.0000"
 
 
-def _fraction(percent: Decimal) -> str:
-    """A percent (10.00) as ACC's fraction ("0.1000"), at least 4 places, never rounded."""
-    fraction = percent.scaleb(-2)
-    exponent = fraction.as_tuple().exponent
+def _number(value: Decimal) -> float:
+    """A percent fraction or quantity as the JSON number Autodesk types it. Display only: its
+    text is the shortest that reads back the same (exact for up to 15 significant digits), and
+    a zero is always 0.0, never -0.0."""
+    return float(value) if value else 0.0
+
+
+def _fraction(percent: Decimal) -> float:
+    """A percent (10.00) as ACC's fraction (0.1)."""
+    return _number(percent.scaleb(-2))
+
+
+def _plain_money(value: Decimal) -> str:
+    """A unit price (an exact decimal) with at least 4 places, like ACC's money."""
+    exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent >= -PLACES:
-        return str(fraction.quantize(Decimal(1).scaleb(-PLACES)))
-    return str(fraction)
+        return str(value.quantize(Decimal(1).scaleb(-PLACES)))
+    return str(value)
 
 
 def _rate(rate: Decimal) -> str:
@@ -453,6 +689,84 @@ def _user_id(user_id: int | None) -> str | None:
 
 
 # -- ACC -> ledger ---------------------------------------------------------------------------
+
+
+def filters_of(query: Iterable[tuple[str, str]], known: frozenset[str]) -> dict[str, str]:
+    """The ``filter[...]`` parameters of a query, each name's values joined with commas (a
+    generated client repeats the key once per value; people write comma lists). An unknown
+    filter is a 400 naming it, never silently ignored."""
+    found: dict[str, list[str]] = {}
+    for key, value in query:
+        if key.startswith("filter"):
+            if key not in known:
+                raise BadInput(f"{key}: unknown filter (one of {', '.join(sorted(known))})", key)
+            found.setdefault(key, []).append(value)
+    return {key: ",".join(values) for key, values in found.items()}
+
+
+def parse_uuids(raw: str | None, field: str) -> list[str]:
+    """A comma list of UUIDs, in their canonical lower-case form; anything else is a 400."""
+    ids = []
+    for part in comma_list(raw, field):
+        try:
+            ids.append(str(UUID(part)))
+        except ValueError:
+            raise BadInput(f"{field}: {part!r} is not a UUID", field) from None
+    return ids
+
+
+ITEM_TYPES = ("SOV", "SCO", "MaterialsOnSite")
+# ACC lists these for payment items too; the ledger makes none of them (they match nothing).
+OTHER_ITEM_TYPES = ("OCO", "CostItem", "SubCostItem", "MainContractItem")
+ITEM_SORT_FIELDS = ("name", "position", "createdAt", "updatedAt", "id", "associationType")
+
+
+def parse_item_types(raw: str | None) -> frozenset[str] | None:
+    names = comma_list(raw, "filter[associationType]")
+    for name in names:
+        if name not in ITEM_TYPES + OTHER_ITEM_TYPES:
+            raise BadInput(
+                f"filter[associationType]: {name!r} is not one of "
+                f"{', '.join(ITEM_TYPES + OTHER_ITEM_TYPES)}",
+                "filter[associationType]",
+            )
+    return frozenset(names) if names else None
+
+
+def parse_item_sort(raw: str | None) -> list[tuple[str, bool]]:
+    order: list[tuple[str, bool]] = []
+    for part in comma_list(raw, "sort"):
+        words = part.split()
+        direction = words[1].lower() if len(words) == 2 else "asc"
+        if (
+            len(words) not in (1, 2)
+            or words[0] not in ITEM_SORT_FIELDS
+            or direction
+            not in (
+                "asc",
+                "desc",
+            )
+        ):
+            raise BadInput(
+                f"sort: {part!r} is not '<field> [asc|desc]' with a field of "
+                f"{', '.join(ITEM_SORT_FIELDS)}",
+                "sort",
+            )
+        order.append((words[0], direction == "desc"))
+    return order
+
+
+def sort_items(
+    items: list[dict[str, Any]], order: Sequence[tuple[str, bool]]
+) -> list[dict[str, Any]]:
+    """Stable sorts, last key first, so the first key decides; nulls sort first."""
+    for field, descending in reversed(order):
+        items = sorted(
+            items,
+            key=lambda item: (item[field] is not None, "" if item[field] is None else item[field]),
+            reverse=descending,
+        )
+    return items
 
 
 def parse_includes(raw: str | None) -> frozenset[str]:
@@ -605,3 +919,119 @@ def group_by_pay_app(payments: Iterable[PaymentView]) -> Mapping[int, list[Payme
         if payment.pay_app_id is not None:
             grouped.setdefault(payment.pay_app_id, []).append(payment)
     return grouped
+
+
+# -- contracts -----------------------------------------------------------------------------------
+
+CONTRACT_STATUS = {"draft": "draft", "approved": "executed", "void": "closed"}
+CONTRACT_TYPES = {"subcontract": "Subcontract", "purchase_order": "PurchaseOrder"}
+
+
+def _amount_number(cents: int) -> float:
+    """Contract amounts are JSON numbers in Autodesk's contract schema (display only)."""
+    return _number(Decimal(cents) / 100)
+
+
+def to_contract(
+    sheet: ContractSheet, company_id: int, main_contract_id: str | None
+) -> dict[str, Any]:
+    """A commitment as ACC's contract: every field of Autodesk's schema, null where the ledger
+    keeps no such thing (budgets, forecasts, procurement dates)."""
+    view = sheet.contract
+    created, updated = _timestamp(view.created_at), _timestamp(view.updated_at)
+    awarded_at = (
+        _timestamp(datetime.combine(view.contract_date, datetime.min.time(), tzinfo=UTC))
+        if view.contract_date
+        else None
+    )
+    return {
+        "id": view.uuid,
+        "code": view.number,
+        "name": view.title,
+        "description": view.details.get("description"),
+        "scopeOfWork": view.details.get("scope"),
+        "note": None,
+        "type": CONTRACT_TYPES.get(view.commitment_type or "", "Subcontract"),
+        "status": CONTRACT_STATUS.get(view.status, "draft"),
+        "statusChangedAt": updated,
+        "companyId": str(view.party.id),
+        "contactId": None,
+        "creatorId": None,
+        "changedBy": None,
+        "ownerId": None,
+        "signedBy": None,
+        "mainContractId": main_contract_id,
+        "currency": view.currency,
+        "exchangeRate": _rate(view.exchange_rate),
+        "forecastExchanageRate": None,
+        "forecastExchangeRateUpdatedAt": None,
+        "awarded": _amount_number(sheet.original),
+        "approvedChangeOrders": _amount_number(sheet.approved_change_orders),
+        "pendingChangeOrders": _amount_number(sheet.pending_change_orders),
+        "revised": _amount_number(sheet.original + sheet.approved_change_orders),
+        "approvedInScopeChangeOrders": None,
+        "approvedOwnerChanges": None,
+        "pendingOwnerChanges": None,
+        "actualCost": None,
+        "forecastCostComplete": None,
+        "forecastFinalCost": None,
+        "forecastVariance": None,
+        "internalAdjustment": None,
+        "originalBudget": None,
+        "projectedBudget": None,
+        "projectedCost": None,
+        "reserves": None,
+        "uncommitted": None,
+        "varianceTotal": None,
+        "retentionCap": None,
+        "paymentDue": None,
+        "paymentDueType": None,
+        "awardedAt": awarded_at,
+        "approvedAt": awarded_at if view.status == "approved" else None,
+        "documentGeneratedAt": None,
+        "sentAt": None,
+        "respondedAt": None,
+        "responseDue": None,
+        "returnedAt": None,
+        "onsiteAt": None,
+        "offsiteAt": None,
+        "procuredAt": None,
+        "budgets": [],
+        "compounded": {},
+        "scheduleOfValues": [
+            {
+                "id": sov_line_uuid(company_id, line.id),
+                "contractId": view.uuid,
+                "associationId": view.uuid,
+                "associationType": "Contract",
+                "budgetId": None,
+                "parentId": None,
+                "code": line.number,
+                "name": line.description,
+                "amount": _money(line.scheduled_value),
+                "allocatedAmount": _money(line.scheduled_value),
+                "quantity": _number(line.quantity) if line.quantity is not None else None,
+                "quantityPerBulk": None,
+                "unit": None,
+                "unitPrice": _number(line.unit_price) if line.unit_price is not None else None,
+                "exchangeRate": _rate(view.exchange_rate),
+                "createdAt": created,
+                "updatedAt": updated,
+            }
+            for line in sheet.lines
+        ],
+        "integrationState": None,
+        "integrationStateChangedAt": None,
+        "integrationStateChangedBy": None,
+        "externalId": None,
+        "externalSystem": None,
+        "externalMessage": None,
+        "lastSyncTime": None,
+        "createdAt": created,
+        "updatedAt": updated,
+    }
+
+
+def sov_line_uuid(company_id: int, sov_line_id: int) -> str:
+    """The UUID an SOV line answers to (the ledger numbers SOV lines; ACC names them)."""
+    return _derived_uuid("sov-line", company_id, sov_line_id)

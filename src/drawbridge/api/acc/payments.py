@@ -4,6 +4,7 @@ render. A containerId is a project UUID, a payment id a pay application UUID.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Sequence
 from decimal import Decimal
@@ -12,6 +13,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from drawbridge.api.acc import mapping, schemas
@@ -19,7 +21,7 @@ from drawbridge.api.acc.deps import AccCaller, Caller
 from drawbridge.api.acc.errors import BadInput
 from drawbridge.domain.rollups import acc_status
 from drawbridge.domain.rules import check_can_write
-from drawbridge.services import lookups, pay_apps, payments
+from drawbridge.services import directory, lookups, pay_apps, payments
 from drawbridge.services.pay_apps import PayAppFilter, UpdatePayApp
 from drawbridge.services.payments import PaymentFilter
 from drawbridge.services.views import PayAppView, ProjectView
@@ -33,7 +35,22 @@ MAX_OFFSET = 2**31 - 1  # beyond any real list; keeps OFFSET within every databa
 ContainerId = Annotated[
     UUID, Path(alias="containerId", description="the project's UUID (ACC cost container)")
 ]
-PaymentId = Annotated[str, Path(alias="id", description="the pay application's UUID")]
+PaymentId = Annotated[UUID, Path(alias="id", description="the pay application's UUID")]
+# The filters each list accepts; any other filter[...] is a 400 naming it.
+PAYMENT_FILTERS = frozenset(
+    {
+        "filter[associationType]",
+        "filter[associationId]",
+        "filter[id]",
+        "filter[number]",
+        "filter[status]",
+        "filter[lastModifiedSince]",
+        "filter[externalSystem]",
+        "filter[externalId]",
+        "filter[budgetPaymentId]",
+    }
+)
+ITEM_FILTERS = frozenset({"filter[paymentId]", "filter[associationId]", "filter[associationType]"})
 Region = Annotated[
     str | None,
     Header(description="ACC routes by region; drawbridge has one region and ignores it"),
@@ -64,9 +81,8 @@ def get_payment(
     """Retrieves a payment (pay application) in the given project."""
     includes = mapping.parse_includes(include)
     project = _project(caller, container_id)
-    mapping.check_text(payment_id, "id")
     view = pay_apps.get_pay_app_by_uuid(
-        caller.runtime.uow(read_only=True), caller.actor, payment_id, project_id=project.id
+        caller.runtime.uow(read_only=True), caller.actor, str(payment_id), project_id=project.id
     )
     return _render(caller, project, [view], includes)[0]
 
@@ -92,7 +108,8 @@ def list_payments(
         str | None,
         Query(
             alias="filter[status]",
-            description="draft, submitted, revise, accepted, approved, paid (commas)",
+            description="draft, pendingInput, submitted (or inReview), revise, accepted, "
+            "approved, paid (commas or repeated)",
         ),
     ] = None,
     last_modified_since: Annotated[
@@ -100,6 +117,10 @@ def list_payments(
     ] = None,
     external_system: Annotated[str | None, Query(alias="filter[externalSystem]")] = None,
     external_id: Annotated[str | None, Query(alias="filter[externalId]")] = None,
+    budget_payment_id: Annotated[
+        str | None,
+        Query(alias="filter[budgetPaymentId]", description="budget payment UUIDs (none match)"),
+    ] = None,
     sort: Annotated[
         str | None, Query(description="'field' or 'field desc', comma-separated")
     ] = None,
@@ -109,15 +130,27 @@ def list_payments(
     region: Region = None,
 ) -> schemas.PaymentPage:
     """Lists the payments (pay applications) of a project, filtered, sorted and paged."""
+    # Filters are read from the raw query: a generated client repeats a key for each value of a
+    # list, and an unknown filter is refused. The parameters above document them.
+    given = mapping.filters_of(request.query_params.multi_items(), PAYMENT_FILTERS)
+    association_type = given.get("filter[associationType]")
+    association_id = given.get("filter[associationId]")
+    ids = given.get("filter[id]")
+    numbers = given.get("filter[number]")
+    statuses = given.get("filter[status]")
+    last_modified_since = given.get("filter[lastModifiedSince]")
+    external_system = given.get("filter[externalSystem]")
+    external_id = given.get("filter[externalId]")
     includes = mapping.parse_includes(include)
     order_by = mapping.parse_sort(sort)
     acc_statuses = mapping.parse_statuses(statuses)
     contract_kind = mapping.parse_association_type(association_type)
     updated_from = mapping.parse_since(last_modified_since)
+    mapping.parse_uuids(ids, "filter[id]")
     project = _project(caller, container_id)
     contract_ids = None
     if association_id is not None:
-        wanted = set(mapping.comma_list(association_id, "filter[associationId]"))
+        wanted = set(mapping.parse_uuids(association_id, "filter[associationId]"))
         contracts = lookups.contracts_of_project(
             caller.runtime.uow(read_only=True), caller.actor, project.id
         )
@@ -133,6 +166,10 @@ def list_payments(
         contract_kind=contract_kind,
         updated_from=updated_from,
     )
+    if "filter[budgetPaymentId]" in given:
+        # No cost payment of the ledger is linked to a budget payment (budgetPaymentId is null).
+        mapping.parse_uuids(given["filter[budgetPaymentId]"], "filter[budgetPaymentId]")
+        where = dataclasses.replace(where, ids=[])
     # "approved" and "paid" share ledger statuses and differ by payments received, which the
     # database does not hold as a column: when only one is asked for, filter after rendering.
     derived = acc_statuses is not None and len({"approved", "paid"} & set(acc_statuses)) == 1
@@ -202,11 +239,10 @@ def update_payment(
     """Updates a payment's name, description, note, exchange rate, paid date, aggregation and
     integration fields. While integrationState is 'locked', only integrationState may change."""
     check_can_write(caller.actor.scopes)
-    mapping.check_text(payment_id, "id")
     header = mapping.to_header(body)
     project = _project(caller, container_id)
     pay_app_id = lookups.pay_app_id_by_uuid(
-        caller.runtime.uow(read_only=True), caller.actor, payment_id, project.id
+        caller.runtime.uow(read_only=True), caller.actor, str(payment_id), project.id
     )
     if header:
         view = pay_apps.update_pay_app(
@@ -228,30 +264,94 @@ def list_payment_items(
     caller: Caller,
     container_id: ContainerId,
     payment_ids: Annotated[
-        str, Query(alias="filter[paymentId]", description="payment UUIDs, comma-separated")
-    ],
+        str | None,
+        Query(alias="filter[paymentId]", description="payment UUIDs (commas or repeated)"),
+    ] = None,
+    association_ids: Annotated[
+        str | None,
+        Query(alias="filter[associationId]", description="contract UUIDs (commas or repeated)"),
+    ] = None,
+    association_types: Annotated[
+        str | None,
+        Query(alias="filter[associationType]", description="SOV, SCO, MaterialsOnSite"),
+    ] = None,
+    sort: Annotated[
+        str | None, Query(description="'field' or 'field desc', comma-separated")
+    ] = None,
     offset: Offset = 0,
     limit: Limit = DEFAULT_LIMIT,
     region: Region = None,
-) -> schemas.PaymentItemPage:
+) -> JSONResponse:
     """Lists the items (SOV, change-order and materials-on-site lines) of payments."""
-    wanted = mapping.comma_list(payment_ids, "filter[paymentId]")
-    if not wanted:
+    given = mapping.filters_of(request.query_params.multi_items(), ITEM_FILTERS)
+    wanted = mapping.parse_uuids(given.get("filter[paymentId]"), "filter[paymentId]")
+    contracts_wanted = mapping.parse_uuids(
+        given.get("filter[associationId]"), "filter[associationId]"
+    )
+    types = mapping.parse_item_types(given.get("filter[associationType]"))
+    order = mapping.parse_item_sort(sort)
+    if not wanted and not contracts_wanted:
         raise BadInput(
-            "filter[paymentId]: at least one payment id is required", "filter[paymentId]"
+            "filter[paymentId]: give payment ids (filter[paymentId]) or contract ids "
+            "(filter[associationId])",
+            "filter[paymentId]",
         )
     project = _project(caller, container_id)
+    contract_ids = None
+    if contracts_wanted:
+        contracts = lookups.contracts_of_project(
+            caller.runtime.uow(read_only=True), caller.actor, project.id
+        )
+        contract_ids = [c.id for c in contracts if c.uuid in set(contracts_wanted)]
     page = pay_apps.list_pay_apps(
         caller.runtime.uow(read_only=True),
         caller.actor,
-        PayAppFilter(project_id=project.id, uuids=wanted),
+        PayAppFilter(project_id=project.id, uuids=wanted or None, contract_ids=contract_ids),
         order_by=(("contract_id", False), ("number", False)),
         with_lines=True,
     )
-    items = [item for view in page.items for item in mapping.to_payment_items(view)]
-    return schemas.PaymentItemPage(
-        pagination=_pagination(request, offset, limit, len(items)),
-        results=items[offset : offset + limit],
+    items = [
+        item
+        for view in page.items
+        for item in mapping.to_payment_items(view)
+        if types is None or item["associationType"] in types
+    ]
+    items = mapping.sort_items(items, order)
+    pagination = _pagination(request, offset, limit, len(items))
+    return JSONResponse(
+        {
+            "pagination": pagination.model_dump(by_alias=True),
+            "results": items[offset : offset + limit],
+        }
+    )
+
+
+@router.get("/v1/containers/{containerId}/contracts")
+def list_contracts(
+    request: Request,
+    caller: Caller,
+    container_id: ContainerId,
+    offset: Offset = 0,
+    limit: Limit = DEFAULT_LIMIT,
+    region: Region = None,
+) -> JSONResponse:
+    """Lists the contracts (commitments) of a project, each with its schedule of values."""
+    given = mapping.filters_of(request.query_params.multi_items(), frozenset({"filter[id]"}))
+    wanted = set(mapping.parse_uuids(given.get("filter[id]"), "filter[id]"))
+    project = _project(caller, container_id)
+    sheets = directory.contract_sheets(caller.runtime.uow(read_only=True), caller.actor, project.id)
+    primes = [sheet.contract.uuid for sheet in sheets if sheet.contract.kind == "prime"]
+    rows = [
+        mapping.to_contract(sheet, caller.actor.company_id, primes[0] if primes else None)
+        for sheet in sheets
+        if sheet.contract.kind == "commitment" and (not wanted or sheet.contract.uuid in wanted)
+    ]
+    pagination = _pagination(request, offset, limit, len(rows))
+    return JSONResponse(
+        {
+            "pagination": pagination.model_dump(by_alias=True),
+            "results": rows[offset : offset + limit],
+        }
     )
 
 

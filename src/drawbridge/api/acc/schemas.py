@@ -1,9 +1,9 @@
 """ACC Cost shapes (Pydantic), so the OpenAPI document at /cost/openapi.json describes them.
 
 Field names are snake_case here and camelCase on the wire (the alias generator), exactly as
-the ACC Cost API reference names them. Money is a decimal string with 4 places, percents
-fraction strings ("0.1000" is 10 %), datetimes ISO 8601 in UTC ("2024-02-05T01:00:12.989Z"),
-dates "YYYY-MM-DD".
+Autodesk names them. Money is a decimal string with 4 places (as Autodesk's examples show),
+percents are JSON numbers holding fractions (0.1 is 10 %), as Autodesk types them; datetimes ISO
+8601 in UTC ("2024-02-05T01:00:12.989Z"), dates "YYYY-MM-DD".
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pydantic.alias_generators import to_camel
 from drawbridge.api.validation import CleanText, DecimalNumber, IsoDateTime
 
 Money = str  # "22500.0000"
-Fraction = str  # "0.1000"
+Fraction = float  # 0.1: a percent as a fraction (display only: never computed with)
 Timestamp = str  # ISO 8601, UTC
 
 
@@ -93,7 +93,7 @@ class Payment(AccModel):
     company_uid: str | None
     contact_id: str | None
     creator_id: str | None
-    status: Literal["draft", "submitted", "revise", "accepted", "approved", "paid"]
+    status: Literal["draft", "pendingInput", "submitted", "revise", "accepted", "approved", "paid"]
     paid_at: Timestamp | None
     forecast_distribution_at: Timestamp | None
     submitted_at: Timestamp | None
@@ -110,6 +110,10 @@ class Payment(AccModel):
     materials_retention: Money
     materials_gross_retention_percent: Fraction
     materials_retained_percent: Fraction
+    materials_retained: Money
+    materials_retention_foreign_currency: Money
+    completed_work_retained: Money
+    total_retained: Money
     total_gross_retention_percent: Fraction
     total_retained_percent: Fraction
     previous_retention: Money
@@ -121,6 +125,11 @@ class Payment(AccModel):
     net_materials_on_store: Money
     approved_change_orders: Money
     previous_approved_change_orders: Money
+    budget_transfer_ids: list[str]
+    approved_budget_transfers: Money
+    approved_budget_transfers_foreign_currency: Money
+    previous_approved_budget_transfers: Money
+    previous_approved_budget_transfers_foreign_currency: Money
     net_amount: Money
     advance_amount: Money
     advance_percent: Fraction
@@ -133,6 +142,11 @@ class Payment(AccModel):
     aggregate_by: str | None
     has_item_rejected: bool
     has_item_reviewed: bool
+    has_comment: bool
+    can_release_retention: bool
+    payment_stage: str | None
+    internal_id: str | None
+    internal_system: str | None
     exchange_rate: str
     previous_exchange_rate: str
     previous_amount_foreign_currency: Money
@@ -142,9 +156,9 @@ class Payment(AccModel):
     approved_change_orders_foreign_currency: Money
     previous_approved_change_orders_foreign_currency: Money
     completed_work_retention_foreign_currency: Money
-    materials_retention_foreign_currency: Money
     previous_retention_foreign_currency: Money
     previous_materials_billed_foreign_currency: Money
+    previous_materials_billed_currency: Money
     recipients: list[Recipient]
     net_amount_foreign_currency: Money
     claimed_amount: Money
@@ -170,39 +184,28 @@ class Payment(AccModel):
 
 
 class PaymentItem(AccModel):
-    """One G703 line of a pay application, split as ACC shows it: the work on an SOV line
-    (``sov``) or change-order item (``changeOrder``), and the materials stored for it
-    (``materialsOnSite``, only for lines with stored materials)."""
+    """One item of a pay application as ACC shows it: the work of an SOV line (``SOV``) or of a
+    change-order item (``SCO``), and, as its child (``parentId``), the materials stored on that
+    line (``MaterialsOnSite``). Every field of Autodesk's payment item is present (null where
+    the ledger has no such thing); the main ones are listed here."""
 
-    id: str
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow")
+
+    id: str = Field(description="the item's UUID (stable for as long as the line exists)")
     payment_id: str
-    item_type: Literal["sov", "changeOrder", "materialsOnSite"]
-    item_id: str = Field(description="the SOV line or change-order item the item bills")
-    number: str
+    parent_id: str | None = Field(description="for a MaterialsOnSite item, its line's item")
+    association_type: Literal["SOV", "SCO", "MaterialsOnSite"]
+    association_id: str | None
     name: str
-    cost_code: str | None
-    change_order_id: str | None
+    position: int
     original_amount: Money
     previous_amount: Money
     amount: Money
     materials_on_store: Money
-    total_completed_and_stored: Money
-    percent_complete: Fraction
-    balance_to_finish: Money
-    retention_percent: Fraction
-    previous_retention: Money
-    retention: Money
-    retention_released: Money
-    claimed_amount: Money | None
-    quantity: str | None
-    unit_price: str | None
-    review_status: str | None
-    review_comment: str | None
-    original_amount_foreign_currency: Money
-    previous_amount_foreign_currency: Money
-    amount_foreign_currency: Money
-    materials_on_store_foreign_currency: Money
-    retention_foreign_currency: Money
+    materials_billed: Money
+    completed_work_retention_percent: Fraction
+    materials_retained_percent: Fraction
+    net_amount: Money
 
 
 class Pagination(AccModel):
@@ -234,8 +237,8 @@ class PaymentUpdate(BaseModel):
         default=None, description="contract currency -> base currency, > 0 (number or string)"
     )
     paid_at: IsoDateTime | None = Field(default=None, description="ISO 8601")
-    aggregate_by: CleanText | None = Field(default=None, max_length=64)
-    integration_state: Literal["locked", "unlocked", "failed"] | None = Field(
+    aggregate_by: Literal["workCompleted", "workCompletedPercentage"] | None = None
+    integration_state: Literal["locked", "integrated", "failed"] | None = Field(
         default=None, description="while 'locked', nothing else about the payment may change"
     )
     external_id: CleanText | None = Field(default=None, max_length=255)

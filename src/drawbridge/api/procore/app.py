@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from drawbridge.api.common import BEARER_SCHEME, bearer_authentication, make_face
-from drawbridge.api.procore import contract_payments, requisitions, uploads
+from drawbridge.api.procore import contract_payments, directory, requisitions, uploads
 from drawbridge.api.procore.deps import COMPANY_HEADER
 from drawbridge.api.procore.errors import (
     error_response,
@@ -24,9 +24,10 @@ def create_procore_app(runtime: Runtime) -> FastAPI:
         runtime,
         title="drawbridge: Procore API",
         description=(
-            "Procore's requisitions (subcontractor invoices) and contract payments on the "
-            "drawbridge ledger. Every call needs Authorization: Bearer <token> and "
-            "Procore-Company-Id."
+            "Procore's requisitions (subcontractor invoices), contract payments, and the "
+            "companies, projects, commitments, line items and change order packages a client "
+            "discovers them by, on the drawbridge ledger. Every call needs Authorization: "
+            "Bearer <token>; all but /me, /companies and /projects also Procore-Company-Id."
         ),
         security_schemes={
             **BEARER_SCHEME,
@@ -42,6 +43,7 @@ def create_procore_app(runtime: Runtime) -> FastAPI:
         authenticate=bearer_authentication(runtime),
     )
     install_error_handlers(app)
+    app.include_router(directory.router)
     app.include_router(requisitions.router)
     app.include_router(contract_payments.router)
     app.include_router(uploads.router)

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.datastructures import FormData, UploadFile
 
-from drawbridge.api.procore import mapping
+from drawbridge.api.procore import mapping, paging
 from drawbridge.api.procore.deps import Context
 from drawbridge.api.procore.errors import BadRequest
 from drawbridge.api.procore.schemas import (
@@ -36,7 +36,6 @@ router = APIRouter(tags=["Contract Payments"])
 PaymentId = Annotated[int, Path(ge=1, le=MAX_ID, description="Contract Payment ID")]
 ProjectId = Annotated[int, Query(ge=1, le=MAX_ID, description="Unique identifier for the project.")]
 ContractId = Annotated[int | None, Query(ge=1, le=MAX_ID, description="Contract ID")]
-MAX_PER_PAGE = 1000
 
 _FORM_FIELDS = {
     f"contract_payment[{name}]": name
@@ -151,8 +150,8 @@ def list_contract_payments(
     ctx: Context,
     project_id: ProjectId,
     contract_id: ContractId = None,
-    page: Annotated[int, Query(ge=1, le=10**9)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 100,
+    page: paging.Page = 1,
+    per_page: paging.PerPage = 100,
 ) -> JSONResponse:
     """Return the Contract Payments of a project, optionally of one contract."""
     found = payments.list_payments(
@@ -165,7 +164,7 @@ def list_contract_payments(
         limit=per_page,
     )
     body = [mapping.contract_payment(view, ctx.file_url) for view in found.items]
-    return JSONResponse(body, headers={"Per-Page": str(per_page), "Total": str(found.total)})
+    return JSONResponse(body, headers=paging.page_headers(request, page, per_page, found.total))
 
 
 @router.get("/v1.0/contract_payments/{id}", response_model=ContractPaymentOut, responses=ERRORS)
@@ -204,9 +203,9 @@ def update_contract_payment(
 
 @router.delete(
     "/v1.0/contract_payments/{id}",
-    status_code=204,
+    status_code=200,
     response_class=Response,
-    responses={204: {"description": "Deleted"}, **ERRORS},
+    responses={200: {"description": "Deleted"}, **ERRORS},
 )
 def delete_contract_payment(
     ctx: Context, id: PaymentId, project_id: ProjectId, contract_id: ContractId = None
@@ -220,4 +219,4 @@ def delete_contract_payment(
         project_id=project_id,
         contract_kind=mapping.COMMITMENT,
     )
-    return Response(status_code=204)
+    return Response(status_code=200)

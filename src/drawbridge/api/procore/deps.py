@@ -16,7 +16,7 @@ from drawbridge.api.procore.errors import BadRequest
 from drawbridge.api.procore.schemas import MAX_ID
 from drawbridge.bootstrap import Runtime
 from drawbridge.services import auth
-from drawbridge.services.views import Actor
+from drawbridge.services.views import Actor, Principal
 
 COMPANY_HEADER = "Procore-Company-Id"
 
@@ -55,3 +55,23 @@ def procore_context(
 
 
 Context = Annotated[ProcoreContext, Depends(procore_context)]
+
+
+@dataclass(frozen=True)
+class ProcoreCaller:
+    """A token's user before any company is chosen (``/me``, ``/companies``)."""
+
+    runtime: Runtime
+    principal: Principal
+
+    def act_in(self, company_id: int) -> Actor:
+        return auth.act_in(self.principal, company_id)
+
+
+def procore_caller(request: Request) -> ProcoreCaller:
+    runtime = runtime_of(request)
+    principal = auth.authenticate(runtime.uow(read_only=True), require_bearer(request))
+    return ProcoreCaller(runtime=runtime, principal=principal)
+
+
+Caller = Annotated[ProcoreCaller, Depends(procore_caller)]

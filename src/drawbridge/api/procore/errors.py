@@ -1,9 +1,12 @@
 """Procore's error envelopes.
 
-v1 routes answer ``{"errors": "message"}`` or ``{"errors": {"field": ["message"]}}``; v2 routes
-answer ``{"error": {"code", "message", "details": [{"field", "message"}]}}``. Ledger errors map
-by kind (Invalid 422, NotFound 404, Forbidden 403, Conflict 409, Unauthorized 401); malformed
-input is 400 naming the field; anything unexpected is logged and answered 500 in the same shape.
+v1 routes answer Procore's documented error object ``{"code", "message", "error", "reason",
+"fields"}`` (``code`` the HTTP status) together with the ``errors`` member Procore's Rails
+endpoints send: ``{"errors": "message"}``, or ``{"errors": {"field": ["message"]}}`` for 400, 409
+and 422 about one field. v2 routes answer ``{"error": {"code", "message", "details":
+[{"reason_code", "message", "source"}]}}``. Ledger errors map by kind (Invalid 422, NotFound 404,
+Forbidden 403, Conflict 409, Unauthorized 401); malformed input is 400 naming the field; anything
+unexpected is logged and answered 500 in the same shape.
 """
 
 from __future__ import annotations
@@ -71,61 +74,66 @@ def _is_v2(request: Request) -> bool:
 
 
 def error_response(
-    status: int, code: str, message: str, *, field: str | None = None
+    status: int, code: str, message: str, *, field: str | None = None, v2: bool = False
 ) -> JSONResponse:
-    """One error in the v1 envelope: a map of field to messages for a field's 400/409/422,
-    otherwise the message alone (Procore's v1 routes carry no error code)."""
-    del code
-    body: dict[str, Any] = (
-        {"errors": {field: [message]}}
-        if field and status in (400, 409, 413, 422)
-        else {"errors": message}
-    )
+    """One error in the Procore envelope of the route's version. ``code`` is the machine-readable
+    reason (``not_found``, ``locked``, ``bad_request``...)."""
+    if v2:
+        body: dict[str, Any] = {
+            "error": {
+                "code": V2_CODES.get(status, "ERROR"),
+                "message": message,
+                "details": [{"reason_code": code, "message": message, "source": field}],
+            }
+        }
+    else:
+        body = {
+            "errors": {field: [message]} if field and status in (400, 409, 413, 422) else message,
+            "code": status,
+            "message": message,
+            "error": message,
+            "reason": code,
+            "fields": field,
+        }
     return JSONResponse(body, status_code=status)
 
 
 def v2_error_response(
     status: int, code: str, message: str, *, field: str | None = None
 ) -> JSONResponse:
-    """One error in the v2 envelope; its code is named by the HTTP status, as v2 does."""
-    del code
-    body = {
-        "error": {
-            "code": V2_CODES.get(status, "ERROR"),
-            "message": message,
-            "details": [{"field": field, "message": message}],
-        }
-    }
-    return JSONResponse(body, status_code=status)
+    """One error in the v2 envelope (for the request guard's refusals on /v2.0 routes)."""
+    return error_response(status, code, message, field=field, v2=True)
 
 
-def _respond(request: Request, status: int, message: str, field: str | None = None) -> JSONResponse:
-    render = v2_error_response if _is_v2(request) else error_response
-    return render(status, "", message, field=field)
+def _respond(
+    request: Request, status: int, code: str, message: str, field: str | None = None
+) -> JSONResponse:
+    return error_response(status, code, message, field=field, v2=_is_v2(request))
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LedgerError)
     async def ledger_error(request: Request, error: LedgerError) -> JSONResponse:
         status = next((code for kind, code in STATUS.items() if isinstance(error, kind)), 400)
-        return _respond(request, status, error.message, error.field)
+        return _respond(request, status, error.code, error.message, error.field)
 
     @app.exception_handler(BadRequest)
     async def bad_request(request: Request, error: BadRequest) -> JSONResponse:
-        return _respond(request, 400, f"{error.field}: {error.message}", error.field)
+        return _respond(request, 400, "bad_request", f"{error.field}: {error.message}", error.field)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
         first = error.errors()[0] if error.errors() else {"loc": (), "msg": "malformed request"}
         field = field_path(tuple(first.get("loc", ())))
         message = str(first.get("msg", "malformed request")).removeprefix("Value error, ")
-        return _respond(request, 400, f"{field}: {message}", field)
+        return _respond(request, 400, "bad_request", f"{field}: {message}", field)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        return _respond(request, error.status_code, str(error.detail))
+        code = V2_CODES.get(error.status_code, "error").lower()
+        return _respond(request, error.status_code, code, str(error.detail))
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
         log_unexpected(request, error)
-        return _respond(request, 500, "internal server error")
+        return _respond(request, 500, "internal_server_error", "internal server error")

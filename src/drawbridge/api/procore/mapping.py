@@ -27,16 +27,29 @@ from drawbridge.api.validation import check_custom_field_count, custom_value
 from drawbridge.domain.billing import LineKind, LineRef
 from drawbridge.domain.errors import Invalid
 from drawbridge.domain.money import format_cents
-from drawbridge.domain.rollups import billed_this_period, quantity_at_unit_price
+from drawbridge.domain.rollups import (
+    billed_this_period,
+    line_billed_this_period,
+    line_due_this_period,
+    line_previous_total,
+    line_stored_this_period,
+    quantity_at_unit_price,
+    stored_this_period,
+)
 from drawbridge.domain.rules import EDITABLE_BY_STANDARD, PayAppStatus, Role, Scope, parse_status
 from drawbridge.services.pay_apps import CreatePayApp, LineInput, PayAppFilter, UpdatePayApp
 from drawbridge.services.views import (
     Actor,
     AttachmentView,
     ChangeOrderPackageView,
+    CompanyView,
+    ContractView,
     PayAppLineView,
     PayAppView,
     PaymentView,
+    Principal,
+    ProjectView,
+    SovLineView,
     UserView,
 )
 
@@ -71,12 +84,38 @@ def instant(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def currency_configuration(code: str) -> dict[str, str]:
-    return {"currency_iso_code": code}
+def json_number(value: Decimal) -> int | float:
+    """A rate or custom-field number as a JSON number (Procore types them so). Its text is the
+    shortest that reads back the same, which is the stored text for up to 15 significant digits;
+    money never goes through here."""
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
-def created_by(user: UserView | None) -> dict[str, Any] | None:
-    return None if user is None else {"id": user.id, "login": user.email, "name": user.name}
+def currency_configuration(
+    code: str, base_code: str | None = None, exchange_rate: Decimal | None = None
+) -> dict[str, Any]:
+    """The contract's currency; with the company's base currency and the rate between them
+    where the response documents them."""
+    out: dict[str, Any] = {"currency_iso_code": code}
+    if base_code is not None and exchange_rate is not None:
+        out["base_currency_iso_code"] = base_code
+        out["currency_exchange_rate"] = json_number(exchange_rate)
+    return out
+
+
+def requisition_currency(view: PayAppView) -> dict[str, Any]:
+    return currency_configuration(
+        view.contract.currency, view.company.base_currency, view.exchange_rate
+    )
+
+
+def created_by(user: UserView | None, company_name: str | None = None) -> dict[str, Any] | None:
+    if user is None:
+        return None
+    out: dict[str, Any] = {"id": user.id, "login": user.email, "name": user.name}
+    if company_name is not None:
+        out["company_name"] = company_name
+    return out
 
 
 def attachment(view: AttachmentView, file_url: FileUrl) -> dict[str, Any]:
@@ -109,11 +148,23 @@ def _custom_fields(
         if not CUSTOM_FIELD.fullmatch(key):
             raise BadRequest(f"requisition.{key}", "custom fields are custom_field_<id>")
         try:
-            merged[key] = custom_value(value)
+            merged[key] = _stored_custom_value(value)
             check_custom_field_count(len(merged))
         except ValueError as error:
             raise BadRequest(f"requisition.{key}", str(error)) from None
     return merged
+
+
+DECIMAL_VALUE = "decimal"  # key of a stored decimal custom-field value: {"decimal": "12.5"}
+
+
+def _stored_custom_value(value: object) -> object:
+    """A custom field value as stored: a fractional number keeps its decimal text, marked so it
+    answers as a number again (never a float); everything else as ``custom_value`` keeps it."""
+    checked = custom_value(value)
+    if isinstance(value, (float, Decimal)):
+        return {DECIMAL_VALUE: checked}
+    return checked
 
 
 def _header(requisition: RequisitionIn, current_custom: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -224,6 +275,7 @@ class RenderOptions:
     view: str
     actor: Actor
     file_url: FileUrl
+    v1_0: bool = False  # v1.0's requisition also carries ``comment`` and ``action_policy``
 
 
 def parse_view(value: str | None) -> str:
@@ -233,10 +285,17 @@ def parse_view(value: str | None) -> str:
     return chosen
 
 
-def requisition_item(line: PayAppLineView, currency: str) -> dict[str, Any]:
+def requisition_item(line: PayAppLineView, currency: Mapping[str, Any]) -> dict[str, Any]:
+    """One G703 line with every field of Procore's requisition item, detail line and package
+    item (the three documented shapes share their names)."""
     figures = line.figures
+    previously_stored = line.materials_previously_stored
     sov, change_order = line.sov_line, line.change_order_item
     unit_price = sov.unit_price if sov else None
+
+    def quantity_of(cents: int) -> str:
+        return quantity(quantity_at_unit_price(cents, unit_price))
+
     previous_quantity = quantity_at_unit_price(
         figures.work_completed_from_previous_application, unit_price
     )
@@ -250,24 +309,33 @@ def requisition_item(line: PayAppLineView, currency: str) -> dict[str, Any]:
     return {
         "id": line.id,
         "item_type": "contract_item" if sov else "change_order_item",
+        "accounting_method": "unit" if unit_price and sov and sov.quantity else "amount",
         "line_item_id": source_id,
         "detail_line_item_id": sov.id if sov else None,
         "commitment_line_item_id": source_id,
         "commitment_line_item_origin_id": sov.origin_id if sov else None,
         "change_order_package_id": figures.change_order_package_id,
         "item_number": int(number) if number and number.isascii() and number.isdigit() else None,
+        "line_number": number if number is not None else str(line.position),
         "position": line.position,
         "description_of_work": line.description,
         "cost_code_id": None,
         "cost_code": line.cost_code,
         "wbs_code": (
-            {"id": None, "flat_code": line.cost_code, "description": line.description}
+            {
+                "id": None,
+                "flat_code": line.cost_code,
+                "description": line.description,
+                "segment_items": [],
+            }
             if line.cost_code
             else None
         ),
         "scheduled_value": money(figures.scheduled_value),
         "scheduled_unit_price": quantity(unit_price),
         "scheduled_quantity": quantity(sov.quantity if sov else None),
+        "gross_amount": money(line_billed_this_period(figures, previously_stored)),
+        "net_amount": money(line_due_this_period(figures, previously_stored)),
         "work_completed_from_previous_application": money(
             figures.work_completed_from_previous_application
         ),
@@ -275,9 +343,15 @@ def requisition_item(line: PayAppLineView, currency: str) -> dict[str, Any]:
         "work_completed_this_period": money(figures.work_completed_this_period),
         "work_completed_this_period_quantity": quantity(this_quantity),
         "materials_presently_stored": money(figures.materials_presently_stored),
+        "materials_presently_stored_quantity": quantity_of(figures.materials_presently_stored),
+        "materials_presently_stored_from_previous_progress": money(previously_stored),
+        "materials_previously_stored_quantity": quantity_of(previously_stored),
         "total_completed_and_stored_to_date": money(figures.total_completed_and_stored_to_date),
         "total_completed_and_stored_to_date_quantity": quantity(previous_quantity + this_quantity),
         "total_completed_and_stored_to_date_percent": percent(figures.percent_complete),
+        "total_completed_and_stored_to_date_from_previous": money(
+            line_previous_total(figures, previously_stored)
+        ),
         "balance_to_finish": money(figures.balance_to_finish),
         "work_completed_retainage_percent_this_period": percent(figures.work_retainage_percent),
         "work_completed_retainage_from_previous_application": money(
@@ -301,6 +375,9 @@ def requisition_item(line: PayAppLineView, currency: str) -> dict[str, Any]:
         "materials_stored_retainage_retained_this_period": money(
             figures.materials_retainage_retained_this_period
         ),
+        "materials_stored_retainage_new_materials": money(
+            figures.materials_retainage_retained_this_period
+        ),
         "materials_stored_retainage_released_this_period": money(
             figures.materials_retainage_released_this_period
         ),
@@ -318,32 +395,37 @@ def requisition_item(line: PayAppLineView, currency: str) -> dict[str, Any]:
             if line.subcontractor_claimed_amount is not None
             else None
         ),
+        "ssr_manual_override": False,
         "status": line.review_status,
         "comment": line.review_comment,
-        "currency_configuration": currency_configuration(currency),
+        "currency_configuration": dict(currency),
     }
 
 
 def package_items(view: PayAppView, package_id: int) -> list[dict[str, Any]]:
     """The change-order items of one package as lines of this requisition."""
+    currency = requisition_currency(view)
     return [
-        requisition_item(line, view.contract.currency)
+        requisition_item(line, currency)
         for line in view.g703_lines
         if line.figures.change_order_package_id == package_id
     ]
 
 
-def _item_packages(view: PayAppView) -> list[dict[str, Any]]:
-    lines = view.g703_lines
+def change_order_acronym_number(number: str) -> str:
+    """Procore names a commitment change order ``CCO #<number>``."""
+    return f"CCO #{number}"
 
-    def package(
-        parent_type: str, parent_id: int, name: str, members: Iterable[PayAppLineView]
-    ) -> dict[str, Any]:
+
+def _item_packages(view: PayAppView) -> list[dict[str, Any]]:
+    """The contract's own package first, then each change-order package billed so far, with
+    Procore's fields and the lines (``item_ids``) and totals of each."""
+    lines = view.g703_lines
+    contract = view.contract
+
+    def totals(members: Iterable[PayAppLineView]) -> dict[str, Any]:
         chosen = list(members)
         return {
-            "parent_type": parent_type,
-            "parent_id": parent_id,
-            "name": name,
             "scheduled_value": money(sum(line.figures.scheduled_value for line in chosen)),
             "total_completed_and_stored_to_date": money(
                 sum(line.figures.total_completed_and_stored_to_date for line in chosen)
@@ -351,28 +433,74 @@ def _item_packages(view: PayAppView) -> list[dict[str, Any]]:
             "item_ids": [line.id for line in chosen],
         }
 
-    def of_package(change_orders: ChangeOrderPackageView) -> dict[str, Any]:
-        return package(
-            "ChangeOrderPackage",
-            change_orders.id,
-            f"{change_orders.number} {change_orders.title}".strip(),
-            (line for line in lines if line.figures.change_order_package_id == change_orders.id),
-        )
-
-    contract = view.contract
-    return [
-        package("Contract", contract.id, contract.title, (line for line in lines if line.sov_line)),
-        *(of_package(change_orders) for change_orders in view.packages),
+    packages = [
+        {
+            "id": contract.id,
+            "contract_id": contract.id,
+            "change_order_id": None,
+            "number": contract.number,
+            "title": contract.title,
+            "status": contract.status,
+            "position": 1,
+            "change_order_acronym_number": None,
+            "change_order_request": None,
+            "batch": None,
+            "parent_type": "Contract",
+            "parent_id": contract.id,
+            "name": contract.title,
+            **totals(line for line in lines if line.sov_line),
+        }
     ]
+    for position, change_orders in enumerate(view.packages, start=2):
+        packages.append(
+            {
+                "id": change_orders.id,
+                "contract_id": contract.id,
+                "change_order_id": change_orders.id,
+                "number": change_orders.number,
+                "title": change_orders.title,
+                "status": change_orders.status,
+                "position": position,
+                "change_order_acronym_number": change_order_acronym_number(change_orders.number),
+                "change_order_request": None,
+                "batch": None,
+                "parent_type": "ChangeOrderPackage",
+                "parent_id": change_orders.id,
+                "name": f"{change_orders.number} {change_orders.title}".strip(),
+                **totals(
+                    line
+                    for line in lines
+                    if line.figures.change_order_package_id == change_orders.id
+                ),
+            }
+        )
+    return packages
+
+
+def formatted_period(start: date | None, end: date | None) -> str | None:
+    """The period as Procore prints it on a US project: ``mm/dd/yy - mm/dd/yy``."""
+    return f"{start:%m/%d/%y} - {end:%m/%d/%y}" if start and end else None
+
+
+def _materials_quantities(view: PayAppView) -> tuple[str | None, str | None]:
+    """(new, stored) materials as quantities at each line's unit price; None for a view read
+    without its lines (default view)."""
+    if view.lines is None:
+        return None, None
+    new = stored = Decimal(0)
+    for line in view.lines:
+        unit_price = line.sov_line.unit_price if line.sov_line else None
+        figures = line.figures
+        new += quantity_at_unit_price(
+            line_stored_this_period(figures, line.materials_previously_stored), unit_price
+        )
+        stored += quantity_at_unit_price(figures.materials_presently_stored, unit_price)
+    return quantity(new), quantity(stored)
 
 
 def _summary(view: PayAppView) -> dict[str, Any]:
     s = view.summary
-    period = (
-        f"{view.start_date:%d/%m/%y} - {view.end_date:%d/%m/%y}"
-        if view.start_date and view.end_date
-        else None
-    )
+    new_quantity, stored_quantity = _materials_quantities(view)
     return {
         "original_contract_sum": money(s.original_contract_sum),
         "net_change_by_change_orders": money(s.net_change_by_change_orders),
@@ -388,7 +516,12 @@ def _summary(view: PayAppView) -> dict[str, Any]:
         "current_payment_due": money(s.current_payment_due),
         "balance_to_finish_including_retainage": money(s.balance_to_finish_including_retainage),
         "percent_complete": percent(s.percent_complete),
-        "formatted_period": period,
+        "formatted_period": formatted_period(view.start_date, view.end_date),
+        "new_materials": money(stored_this_period(s, view.previous_summary)),
+        "new_materials_quantity": new_quantity,
+        "stored_materials": money(s.materials_presently_stored),
+        "stored_materials_quantity": stored_quantity,
+        "tax_applicable_to_this_payment": money(0),  # the ledger bills no tax
         "positive_previous_change_order_item_total": money(
             s.positive_previous_change_order_item_total
         ),
@@ -458,14 +591,19 @@ def _action_policy(view: PayAppView, actor: Actor) -> dict[str, bool]:
     }
 
 
-def _custom_fields_out(values: Mapping[str, Any]) -> dict[str, Any]:
-    def data_type(value: object) -> str:
-        if isinstance(value, bool):
-            return "boolean"
-        return "decimal" if isinstance(value, int) else "string"
+def _custom_field_out(value: object) -> dict[str, Any]:
+    if isinstance(value, bool):
+        return {"data_type": "boolean", "value": value}
+    if isinstance(value, int):
+        return {"data_type": "decimal", "value": value}
+    if isinstance(value, dict) and DECIMAL_VALUE in value:
+        return {"data_type": "decimal", "value": json_number(Decimal(value[DECIMAL_VALUE]))}
+    return {"data_type": "string", "value": value}
 
+
+def _custom_fields_out(values: Mapping[str, Any]) -> dict[str, Any]:
     return {
-        key: {"data_type": data_type(value), "value": value}
+        key: _custom_field_out(value)
         for key, value in sorted(values.items())
         if CUSTOM_FIELD.fullmatch(key)
     }
@@ -508,16 +646,19 @@ def requisition(view: PayAppView, options: RenderOptions) -> dict[str, Any]:
         "move_materials_to_previous_work_completed": contract.moves_materials,
         "summary_text": _summary_text(view),
         "summary": _summary(view),
-        "created_by": created_by(view.created_by),
+        "created_by": created_by(view.created_by, view.company.name),
         "custom_fields": _custom_fields_out(view.custom_fields),
-        "currency_configuration": currency_configuration(contract.currency),
+        "currency_configuration": requisition_currency(view),
         "attachments": [attachment(a, options.file_url) for a in view.attachments],
     }
     if options.view in ("extended", "items"):
-        body["items"] = [requisition_item(line, contract.currency) for line in view.g703_lines]
+        currency = requisition_currency(view)
+        body["items"] = [requisition_item(line, currency) for line in view.g703_lines]
         body["item_packages"] = _item_packages(view)
-    if options.view == "action_policy":
+    if options.view == "action_policy" or options.v1_0:
         body["action_policy"] = _action_policy(view, options.actor)
+    if options.v1_0:
+        body["comment"] = None  # the ledger keeps comments on lines, not on the requisition
     return body
 
 
@@ -571,8 +712,14 @@ def _moment(name: str, text: str, *, end: bool) -> datetime:
 
 
 def _range(name: str, text: str) -> tuple[datetime, datetime]:
+    """``START...END``, or one date (or datetime): the whole UTC day it names, which is what a
+    typed client sends for a date parameter."""
     start, separator, finish = text.partition("...")
-    if not separator or not start or not finish:
+    if not separator:
+        day_start = _moment(name, text.strip(), end=False)
+        low = datetime.combine(day_start.date(), time.min, tzinfo=UTC)
+        return low, low + timedelta(days=1, microseconds=-1)
+    if not start or not finish:
         raise BadRequest(name, "a range is written START...END")
     low, high = _moment(name, start.strip(), end=False), _moment(name, finish.strip(), end=True)
     if low > high:
@@ -653,6 +800,11 @@ def to_payment_values(payment: ContractPaymentIn) -> dict[str, Any]:
     }
 
 
+def _integer_text(text: str | None) -> int | None:
+    """Payment and draw numbers are integers on Procore (stored as text by the ledger)."""
+    return int(text) if text is not None and text.isascii() and text.isdigit() else None
+
+
 def contract_payment(view: PaymentView, file_url: FileUrl) -> dict[str, Any]:
     return {
         "id": view.id,
@@ -663,16 +815,191 @@ def contract_payment(view: PaymentView, file_url: FileUrl) -> dict[str, Any]:
         "date": day(view.payment_date),
         "payment_method": view.payment_method,
         "check_number": view.check_number,
-        "payment_number": view.payment_number,
-        "draw_request_number": view.draw_request_number,
+        "payment_number": _integer_text(view.payment_number),
+        "draw_request_number": _integer_text(view.draw_request_number),
         "invoice_number": view.invoice_number,
         "invoice_date": day(view.invoice_date),
         "notes": view.notes,
         "origin_id": view.origin_id,
+        "origin_code": None,
         "origin_data": view.origin_data,
+        # Procore Pay's processing fields: a payment recorded in the ledger went through no
+        # payment processor, so it has no processor status, id or dates.
+        "status": None,
+        "external_payment_id": None,
+        "date_payment_initiated": None,
+        "date_payment_settled": None,
         "created_at": instant(view.created_at),
         "updated_at": instant(view.updated_at),
         "created_by": created_by(view.created_by),
         "attachments": [attachment(a, file_url) for a in view.attachments],
         "currency_configuration": currency_configuration(view.currency),
+    }
+
+
+# -- directory: who the caller is, companies, projects, commitments, lines, packages ------------
+
+CONTRACT_STATUSES = {"draft": "Draft", "approved": "Approved", "void": "Void"}
+
+
+def me(principal: Principal) -> dict[str, Any]:
+    return {"id": principal.user_id, "login": principal.email, "name": principal.name}
+
+
+def company(view: CompanyView) -> dict[str, Any]:
+    return {
+        "id": view.id,
+        "name": view.name,
+        "is_active": True,
+        "logo_url": None,
+        "pcn_business_experience": False,
+        "my_company": True,  # only the caller's own companies are listed
+    }
+
+
+def project(view: ProjectView, owner: CompanyView) -> dict[str, Any]:
+    """A project with every field of Procore's project; what the ledger does not keep is null."""
+    return {
+        "id": view.id,
+        "name": view.name,
+        "display_name": f"{view.number} - {view.name}" if view.number else view.name,
+        "project_number": view.number,
+        "is_demo": False,
+        "active": True,
+        "company": {"id": owner.id, "name": owner.name},
+        "created_at": instant(view.created_at),
+        "updated_at": instant(view.created_at),
+        "origin_id": view.code,
+        "custom_fields": {},
+        **dict.fromkeys(
+            (
+                "parent_job_id",
+                "address",
+                "city",
+                "state_code",
+                "country_code",
+                "zip",
+                "county",
+                "time_zone",
+                "latitude",
+                "longitude",
+                "stage",
+                "project_stage",
+                "project_template",
+                "phone",
+                "origin_data",
+                "origin_code",
+                "owners_project_id",
+                "total_value",
+                "store_number",
+                "accounting_project_number",
+                "designated_market_area",
+                "project_region_id",
+                "project_bid_type_id",
+                "project_owner_type_id",
+                "photo_id",
+                "start_date",
+                "completion_date",
+                "estimated_value",
+                "fax",
+            )
+        ),
+    }
+
+
+def commitment(view: ContractView) -> dict[str, Any]:
+    return {
+        "id": view.id,
+        "title": view.title,
+        "number": view.number,
+        "status": CONTRACT_STATUSES.get(view.status, view.status),
+        "description": view.details.get("description"),
+        "executed": view.status == "approved",
+        "delivery_date": None,
+        "created_at": instant(view.created_at),
+        "private": False,
+        "vendor": {"id": view.party.id, "name": view.party.name},
+        # Not in Procore's commitment list; what a client needs to take the next step.
+        "commitment_type": COMMITMENT_TYPES.get(view.commitment_type or "", "WorkOrderContract"),
+        "contract_date": day(view.contract_date),
+        "currency_configuration": currency_configuration(view.currency),
+    }
+
+
+def line_item(
+    line: SovLineView, contract: ContractView, owner: CompanyView, project_name: str
+) -> dict[str, Any]:
+    """A schedule-of-values line: its ``id`` is the ``line_item_id`` of requisition items."""
+    return {
+        "id": line.id,
+        "amount": money(line.scheduled_value),
+        "total_amount": money(line.scheduled_value),
+        "extended_amount": money(line.scheduled_value),
+        "description": line.description,
+        "position": line.position,
+        "quantity": quantity(line.quantity),
+        "unit_cost": quantity(line.unit_price),
+        "uom": None,
+        "company": {"id": owner.id, "name": owner.name},
+        "holder": {
+            "id": contract.id,
+            "holder_type": COMMITMENT_TYPES.get(
+                contract.commitment_type or "", "WorkOrderContract"
+            ),
+        },
+        "project": {"id": contract.project_id, "name": project_name},
+        "cost_code": None,  # cost codes are text in the ledger: see wbs_code.flat_code
+        "wbs_code": (
+            {"id": None, "flat_code": line.cost_code, "description": line.description}
+            if line.cost_code
+            else None
+        ),
+        "line_item_type": None,
+        "extended_type": None,
+        "tax_code_id": None,
+        "change_event_line_item": None,
+        "origin_id": line.origin_id,
+        "origin_data": None,
+        "created_at": instant(contract.created_at),
+        "updated_at": instant(contract.updated_at),
+        "currency_configuration": currency_configuration(contract.currency),
+    }
+
+
+def change_order_package(view: ChangeOrderPackageView, contract: ContractView) -> dict[str, Any]:
+    approved = view.status == "approved"
+    return {
+        "id": view.id,
+        "contract_id": view.contract_id,
+        "number": view.number,
+        "title": view.title,
+        "status": view.status,
+        "executed": approved,
+        "grand_total": money(view.amount),
+        "revision": 0,
+        "created_at": instant(view.created_at),
+        "updated_at": instant(view.created_at),
+        "reviewed_at": (
+            instant(datetime.combine(view.approved_date, time.min, tzinfo=UTC))
+            if view.approved_date
+            else None
+        ),
+        "created_by_id": None,
+        "deleted_at": None,
+        "due_date": None,
+        "invoiced_date": None,
+        "paid_date": None,
+        "signed_change_order_received_date": None,
+        "origin_id": None,
+        "origin_code": None,
+        "origin_data": None,
+        "designated_reviewer": None,
+        "currency_configuration": currency_configuration(contract.currency),
+        "custom_fields": {},
+        # Not in Procore's list: the package's items, as requisitions bill them.
+        "change_order_acronym_number": change_order_acronym_number(view.number),
+        "line_items": [
+            {"id": item.id, "description": item.description, "amount": money(item.amount)}
+            for item in view.items
+        ],
     }

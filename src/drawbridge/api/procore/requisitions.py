@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from drawbridge.api.procore import mapping
+from drawbridge.api.procore import mapping, paging
 from drawbridge.api.procore.deps import Context, ProcoreContext
 from drawbridge.api.procore.errors import BadRequest
 from drawbridge.api.procore.schemas import (
@@ -23,12 +22,10 @@ from drawbridge.api.procore.schemas import (
     RequisitionUpdate,
 )
 from drawbridge.domain.errors import Forbidden
-from drawbridge.services import pay_apps
+from drawbridge.services import lookups, pay_apps
 from drawbridge.services.pay_apps import UpdatePayApp
 
 router = APIRouter(tags=["Requisitions (Subcontractor Invoices)"])
-
-MAX_PER_PAGE = 1000
 
 RequisitionId = Annotated[int, Path(ge=1, le=MAX_ID, description="Requisition ID")]
 ProjectId = Annotated[int, Query(ge=1, le=MAX_ID, description="Unique identifier for the project.")]
@@ -38,8 +35,8 @@ ViewQuery = Annotated[
 ]
 
 
-def _options(ctx: ProcoreContext, view_mode: str) -> mapping.RenderOptions:
-    return mapping.RenderOptions(view=view_mode, actor=ctx.actor, file_url=ctx.file_url)
+def _options(ctx: ProcoreContext, view_mode: str, *, v1_0: bool = False) -> mapping.RenderOptions:
+    return mapping.RenderOptions(view=view_mode, actor=ctx.actor, file_url=ctx.file_url, v1_0=v1_0)
 
 
 @router.get(
@@ -48,12 +45,19 @@ def _options(ctx: ProcoreContext, view_mode: str) -> mapping.RenderOptions:
     response_model_exclude_unset=True,
     responses=ERRORS,
 )
+@router.get(
+    "/v1.0/requisitions",
+    response_model=list[RequisitionOut],
+    response_model_exclude_unset=True,
+    responses=ERRORS,
+    operation_id="list_requisitions_v1_0",
+)
 def list_requisitions(
     request: Request,
     ctx: Context,
     project_id: ProjectId,
-    page: Annotated[int, Query(ge=1, le=10**9)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 100,
+    page: paging.Page = 1,
+    per_page: paging.PerPage = 100,
     view: ViewQuery = None,
     filter_ids: Annotated[list[str] | None, Query(alias="filters[id][]")] = None,
     filter_id: Annotated[str | None, Query(alias="filters[id]")] = None,
@@ -74,6 +78,7 @@ def list_requisitions(
     # above only document them.
     view_mode = mapping.parse_view(view)
     where = mapping.to_pay_app_filter(project_id, request.query_params.multi_items())
+    lookups.project_by_id(ctx.runtime.uow(read_only=True), ctx.actor, project_id)
     found = pay_apps.list_pay_apps(
         ctx.runtime.uow(read_only=True),
         ctx.actor,
@@ -82,28 +87,13 @@ def list_requisitions(
         limit=per_page,
         with_lines=mapping.needs_lines(view_mode),
     )
-    options = _options(ctx, view_mode)
+    options = _options(ctx, view_mode, v1_0=_is_v1_0(request))
     body = [mapping.requisition(view_, options) for view_ in found.items]
-    return JSONResponse(body, headers=_page_headers(request, page, per_page, found.total))
+    return JSONResponse(body, headers=paging.page_headers(request, page, per_page, found.total))
 
 
-def _page_headers(request: Request, page: int, per_page: int, total: int) -> dict[str, str]:
-    last = max(1, -(-total // per_page))
-    params = [
-        (k, v) for k, v in request.query_params.multi_items() if k not in ("page", "per_page")
-    ]
-
-    def link(number: int, rel: str) -> str:
-        query = urlencode([*params, ("page", str(number)), ("per_page", str(per_page))])
-        return f'<{request.url.replace(query=query)}>; rel="{rel}"'
-
-    links = [link(1, "first")]
-    if page > 1:
-        links.append(link(min(page - 1, last), "prev"))
-    if page < last:
-        links.append(link(page + 1, "next"))
-    links.append(link(last, "last"))
-    return {"Per-Page": str(per_page), "Total": str(total), "Link": ", ".join(links)}
+def _is_v1_0(request: Request) -> bool:
+    return "/v1.0/" in request.url.path
 
 
 def _create(ctx: ProcoreContext, body: RequisitionCreate, view: str | None) -> JSONResponse:
@@ -143,8 +133,15 @@ def create_requisition_v1_0(
     response_model_exclude_unset=True,
     responses=ERRORS,
 )
+@router.get(
+    "/v1.0/requisitions/{id}",
+    response_model=RequisitionOut,
+    response_model_exclude_unset=True,
+    responses=ERRORS,
+    operation_id="show_requisition_v1_0",
+)
 def show_requisition(
-    ctx: Context, id: RequisitionId, project_id: ProjectId, view: ViewQuery = None
+    request: Request, ctx: Context, id: RequisitionId, project_id: ProjectId, view: ViewQuery = None
 ) -> JSONResponse:
     """Return a Requisition (Subcontractor Invoice) on a specified Project."""
     view_mode = mapping.parse_view(view)
@@ -156,10 +153,17 @@ def show_requisition(
         contract_kind=mapping.COMMITMENT,
         with_lines=mapping.needs_lines(view_mode),
     )
-    return JSONResponse(mapping.requisition(found, _options(ctx, view_mode)))
+    options = _options(ctx, view_mode, v1_0=_is_v1_0(request))
+    return JSONResponse(mapping.requisition(found, options))
 
 
 @router.patch("/v1.1/requisitions/{id}", response_model=RequisitionOut, responses=ERRORS)
+@router.patch(
+    "/v1.0/requisitions/{id}",
+    response_model=RequisitionOut,
+    responses=ERRORS,
+    operation_id="update_requisition_v1_0",
+)
 def update_requisition(
     ctx: Context, id: RequisitionId, body: RequisitionUpdate, view: ViewQuery = None
 ) -> JSONResponse:
@@ -188,6 +192,13 @@ def update_requisition(
     response_class=Response,
     responses={200: {"description": "Deleted"}, **ERRORS},
 )
+@router.delete(
+    "/v1.0/requisitions/{id}",
+    status_code=200,
+    response_class=Response,
+    responses={200: {"description": "Deleted"}, **ERRORS},
+    operation_id="delete_requisition_v1_0",
+)
 def delete_requisition(ctx: Context, id: RequisitionId, project_id: ProjectId) -> Response:
     """Delete a Requisition: only the latest on its contract, not yet approved, with no payments."""
     pay_apps.delete_pay_app(
@@ -212,7 +223,7 @@ def requisition_detail(
         project_id=project_id,
         contract_kind=mapping.COMMITMENT,
     )
-    currency = found.contract.currency
+    currency = mapping.requisition_currency(found)
     return JSONResponse([mapping.requisition_item(line, currency) for line in found.g703_lines])
 
 
@@ -222,6 +233,7 @@ CommitmentQuery = Annotated[int, Query(ge=1, le=MAX_ID, description="Commitment 
 
 @router.post(
     "/v1.0/requisitions/{requisition_id}/add_change_order_package",
+    status_code=201,
     response_model=list[RequisitionItemOut],
     responses=ERRORS,
 )
@@ -242,7 +254,7 @@ def add_change_order_package(
         project_id=project_id,
         contract_kind=mapping.COMMITMENT,
     )
-    return JSONResponse(mapping.package_items(updated, change_order_package_id))
+    return JSONResponse(mapping.package_items(updated, change_order_package_id), status_code=201)
 
 
 @router.delete(

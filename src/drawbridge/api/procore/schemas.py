@@ -12,7 +12,7 @@ import math
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from drawbridge.api.validation import (
     Amount,
@@ -23,7 +23,6 @@ from drawbridge.api.validation import (
     Percent,
     ShortText,
     Text,
-    clean_text,
 )
 from drawbridge.domain.money import decimal_from_input
 
@@ -62,25 +61,28 @@ def _to_quantity(value: object) -> Decimal:
     return number
 
 
-def _to_text_id(value: object) -> str:
-    """Procore sends some numbers (payment_number, draw_request_number) as integers."""
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise ValueError("must be a string or an integer")
-    return str(value)
+MAX_NUMBER = 2**31 - 1
+
+
+def _to_number_text(value: object) -> str:
+    """Procore's payment_number and draw_request_number are integers (a numeric string is taken
+    too); the ledger keeps them as text."""
+    text = value.strip() if isinstance(value, str) else value
+    if isinstance(text, str) and text.isascii() and text.isdigit() and len(text) <= 10:
+        text = int(text)
+    if isinstance(text, bool) or not isinstance(text, int) or not 0 <= text <= MAX_NUMBER:
+        raise ValueError(f"must be an integer from 0 to {MAX_NUMBER}")
+    return str(text)
 
 
 _DECIMAL_INPUT = {"anyOf": [{"type": "string"}, {"type": "number"}]}
 Quantity = Annotated[
     Decimal, BeforeValidator(_to_quantity), WithJsonSchema(_DECIMAL_INPUT, mode="validation")
 ]
-ShortTextId = Annotated[
+NumberText = Annotated[
     str,
-    AfterValidator(clean_text),
-    BeforeValidator(_to_text_id),
-    Field(max_length=64),
-    WithJsonSchema(
-        {"anyOf": [{"type": "string", "maxLength": 64}, {"type": "integer"}]}, mode="validation"
-    ),
+    BeforeValidator(_to_number_text),
+    WithJsonSchema({"type": "integer", "minimum": 0, "maximum": MAX_NUMBER}, mode="validation"),
 ]
 
 
@@ -140,9 +142,9 @@ class PaymentDetailsIn(BaseModel):
 
 
 class ContractPaymentIn(BaseModel):
-    payment_number: ShortTextId | None = None
+    payment_number: NumberText | None = None
     prostore_file_ids: list[Id] | None = None
-    draw_request_number: ShortTextId | None = None
+    draw_request_number: NumberText | None = None
     check_number: ShortText | None = None
     payment_method: Literal[PAYMENT_METHODS] | None = None  # type: ignore[valid-type]
     date: IsoDate | None = None  # absent or null: the day it is recorded
@@ -174,14 +176,21 @@ Pct = str  # a decimal percent string
 
 
 class ErrorOut(BaseModel):
-    """Procore v1 error: a message, or a map of field to messages."""
+    """Procore v1 error: Procore's documented error object, with ``errors`` (a message, or a map
+    of field to messages)."""
 
     errors: str | dict[str, list[str]]
+    code: int
+    message: str
+    error: str
+    reason: str
+    fields: str | None
 
 
 class V2ErrorDetail(BaseModel):
-    field: str | None = None
+    reason_code: str
     message: str
+    source: str | None = None
 
 
 class V2ErrorBody(BaseModel):
@@ -196,6 +205,8 @@ class V2ErrorOut(BaseModel):
 
 class CurrencyConfigurationOut(BaseModel):
     currency_iso_code: str
+    base_currency_iso_code: str | None = None
+    currency_exchange_rate: float | None = None
 
 
 class AttachmentOut(BaseModel):
@@ -215,12 +226,14 @@ class CreatedByOut(BaseModel):
     id: int
     login: str
     name: str
+    company_name: str | None = None
 
 
 class WbsCodeOut(BaseModel):
     id: int | None
     flat_code: str | None
     description: str | None
+    segment_items: list[dict[str, Any]] | None = None
 
 
 class RequisitionItemOut(BaseModel):
@@ -234,6 +247,8 @@ class RequisitionItemOut(BaseModel):
     commitment_line_item_origin_id: str | None = None
     change_order_package_id: int | None = None
     item_number: int | None = None
+    line_number: str | None = None
+    accounting_method: str | None = None
     position: int
     description_of_work: str
     cost_code_id: int | None = None
@@ -247,7 +262,13 @@ class RequisitionItemOut(BaseModel):
     work_completed_this_period: Money
     work_completed_this_period_quantity: str
     materials_presently_stored: Money
+    materials_presently_stored_quantity: str | None = None
+    materials_presently_stored_from_previous_progress: Money | None = None
+    materials_previously_stored_quantity: str | None = None
+    gross_amount: Money | None = None
+    net_amount: Money | None = None
     total_completed_and_stored_to_date: Money
+    total_completed_and_stored_to_date_from_previous: Money | None = None
     total_completed_and_stored_to_date_quantity: str
     total_completed_and_stored_to_date_percent: Pct
     balance_to_finish: Money
@@ -259,6 +280,7 @@ class RequisitionItemOut(BaseModel):
     materials_stored_retainage_percent_this_period: Pct
     materials_stored_retainage_from_previous_application: Money
     materials_stored_retainage_retained_this_period: Money
+    materials_stored_retainage_new_materials: Money | None = None
     materials_stored_retainage_released_this_period: Money
     materials_stored_retainage_currently_retained: Money
     total_retainage_from_previous_application: Money
@@ -266,12 +288,25 @@ class RequisitionItemOut(BaseModel):
     materials_moved: Money
     materials_retainage_retained_moved: Money
     subcontractor_claimed_amount: Money | None = None
+    ssr_manual_override: bool | None = None
     status: str | None = None
     comment: str | None = None
     currency_configuration: CurrencyConfigurationOut
 
 
 class ItemPackageOut(BaseModel):
+    """The contract's own package, then each change-order package billed so far."""
+
+    id: int
+    contract_id: int
+    change_order_id: int | None
+    number: str
+    title: str
+    status: str
+    position: int
+    change_order_acronym_number: str | None
+    change_order_request: dict[str, Any] | None
+    batch: dict[str, Any] | None
     parent_type: str
     parent_id: int
     name: str
@@ -297,7 +332,12 @@ class SummaryOut(BaseModel):
     current_payment_due: Money
     balance_to_finish_including_retainage: Money
     percent_complete: Pct
-    formatted_period: str | None
+    formatted_period: str | None = Field(description="mm/dd/yy - mm/dd/yy")
+    new_materials: Money
+    new_materials_quantity: str | None
+    stored_materials: Money
+    stored_materials_quantity: str | None
+    tax_applicable_to_this_payment: Money
     positive_previous_change_order_item_total: Money
     negative_previous_change_order_item_total: Money
     positive_new_change_order_item_total: Money
@@ -381,6 +421,7 @@ class RequisitionOut(BaseModel):
     items: list[RequisitionItemOut] | None = None
     item_packages: list[ItemPackageOut] | None = None
     action_policy: ActionPolicyOut | None = None
+    comment: str | None = None  # v1.0 only
 
 
 class PaymentDetailsData(BaseModel):
@@ -400,13 +441,18 @@ class ContractPaymentOut(BaseModel):
     date: str | None
     payment_method: str | None
     check_number: str | None
-    payment_number: str | None
-    draw_request_number: str | None
+    payment_number: int | None
+    draw_request_number: int | None
     invoice_number: str | None
     invoice_date: str | None
     notes: str | None
     origin_id: str | None
+    origin_code: str | None
     origin_data: str | None
+    status: str | None = Field(description="Procore Pay's processing status: null here")
+    external_payment_id: str | None
+    date_payment_initiated: str | None
+    date_payment_settled: str | None
     created_at: str
     updated_at: str
     created_by: CreatedByOut | None
