@@ -15,7 +15,7 @@ PORT   ?= 8000
 # $(call header,text): a stage banner (the text must not contain commas).
 header = @printf '\n==> %s\n' "$(1)"
 
-.PHONY: run test check bench pg-start pg-stop clean setup
+.PHONY: run test check bench bench-http bench-scale pg-start pg-stop clean setup
 
 $(BIN)/python:
 	$(call header,creating $(VENV))
@@ -73,6 +73,15 @@ test: check
 bench: setup
 	$(call header,benchmarks)
 	$(BIN)/python benchmarks/engine.py
+
+bench-http: setup
+	$(call header,HTTP benchmark: drawbridge next to a bare FastAPI floor)
+	$(BIN)/python benchmarks/http.py
+
+bench-scale: setup
+	$(call header,the lists on a million payments in PostgreSQL)
+	url=$$(bash scripts/postgres.sh) && \
+	  DRAWBRIDGE_BENCH_DATABASE_URL="$${url%/*}/drawbridge_scale" $(BIN)/python benchmarks/scale.py
 
 pg-start:
 	$(call header,starting PostgreSQL)

@@ -305,7 +305,8 @@ def test_a_body_over_the_limit_is_a_413_in_the_faces_envelope(
     big = json.dumps(requisition(origin_data="x" * 5000))
     procore = small_limit_client.post(REQUISITIONS, content=big, headers={**PROCORE, **JSON})
     assert procore.status_code == 413
-    assert procore.json() == {"errors": {"body": ["body: larger than 4096 bytes"]}}
+    assert procore.json()["errors"] == {"body": ["body: larger than 4096 bytes"]}
+    assert procore.json()["code"] == 413
     acc = small_limit_client.patch(
         f"/cost/v1/containers/{CONTAINER}/payments/x", content=big, headers={**ACC, **JSON}
     )
@@ -516,7 +517,7 @@ def test_a_valid_requisition_still_reads_back_exactly(api: TestClient) -> None:
         "2025-07-31",
         False,
     )
-    assert body["custom_fields"]["custom_field_5"]["value"] == "1.5"
+    assert body["custom_fields"]["custom_field_5"] == {"data_type": "decimal", "value": 1.5}
     assert_everything_readable(api)
 
 
@@ -533,8 +534,9 @@ def test_a_v2_route_is_refused_in_the_v2_envelope(api: TestClient) -> None:
             "message": "due_date: not valid Unicode text (a lone surrogate)",
             "details": [
                 {
-                    "field": "due_date",
+                    "reason_code": "bad_request",
                     "message": "due_date: not valid Unicode text (a lone surrogate)",
+                    "source": "due_date",
                 }
             ],
         }

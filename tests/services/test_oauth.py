@@ -42,7 +42,13 @@ def test_client_credentials_issue_a_token_that_authenticates_in_the_client_compa
     ledger: Runtime,
 ) -> None:
     # The client's user also belongs to company 2; the client's token acts only in company 1.
-    auth.create_token(ledger.uow(), email="pm@acme.test", company_id=OTHER_COMPANY, role=Role.ADMIN)
+    auth.create_token(
+        ledger.uow(),
+        email="pm@acme.test",
+        company_id=OTHER_COMPANY,
+        role=Role.ADMIN,
+        grant_membership=True,
+    )
 
     issued = oauth.client_credentials_grant(ledger.uow(), CLIENT_ID, SECRET)
 

@@ -26,7 +26,7 @@ from enum import StrEnum
 
 from drawbridge.domain.errors import Forbidden, Invalid
 
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
+_EMAIL = re.compile(r"[^@\s\x00]+@[^@\s\x00]+")
 
 
 def is_email_address(text: str) -> bool:

@@ -415,7 +415,7 @@ def test_integration_fields_follow_the_ledgers_role_rules(acc: TestClient) -> No
         body = assert_acc_error(
             acc.patch(url, json={"integrationState": "locked"}, headers=standard), 403
         )
-        assert body["errors"][0]["code"] == "integration_admin_only"
+        assert body["errors"][0]["code"] == "INTEGRATION_ADMIN_ONLY"
         assert body["errors"][0]["field"] == "integration_state"
         assert acc.get(url, headers=auth()).json()["integrationState"] is None
 

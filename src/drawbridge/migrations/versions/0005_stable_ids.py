@@ -7,8 +7,9 @@ Create Date: 2026-11-29 16:00:00
 SQLite gives a deleted row's id to the next insert unless its table is ``AUTOINCREMENT``. Pay
 applications, their lines, payments and attachments become AUTOINCREMENT there (PostgreSQL's
 sequences never reuse an id). SQLite cannot alter a primary key, so each table is rebuilt the
-way SQLite documents (new table, copy, drop, rename) with foreign keys off for the rebuild only:
-with them on, dropping ``pay_apps`` would cascade into its lines.
+way SQLite documents (new table, copy, drop, rename); ``store/migrate.py`` runs every migration on
+SQLite with foreign keys off and checks them before committing, so dropping ``pay_apps`` does not
+cascade into its lines.
 
 Pay application lines also get a ``uuid`` (ACC names payment items by UUID).
 """
@@ -35,9 +36,8 @@ def upgrade() -> None:
     op.add_column("pay_app_lines", sa.Column("uuid", sa.String(length=36), nullable=True))
     _fill_line_uuids()
     if _is_sqlite():
-        with _ForeignKeysOff():
-            for table in TABLES:
-                _rebuild(table, _autoincrement)
+        for table in TABLES:
+            _rebuild(table, _autoincrement)
     else:
         op.alter_column("pay_app_lines", "uuid", existing_type=sa.String(36), nullable=False)
         op.create_unique_constraint(UUID_UNIQUE, "pay_app_lines", ["uuid"])
@@ -45,9 +45,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     if _is_sqlite():
-        with _ForeignKeysOff():
-            for table in TABLES:
-                _rebuild(table, _plain_key)
+        for table in TABLES:
+            _rebuild(table, _plain_key)
     else:
         op.drop_constraint(UUID_UNIQUE, "pay_app_lines", type_="unique")
         op.drop_column("pay_app_lines", "uuid")
@@ -63,24 +62,6 @@ def _fill_line_uuids() -> None:
     ids = bind.execute(sa.select(lines.c.id).where(lines.c.uuid.is_(None))).scalars().all()
     for line_id in ids:
         bind.execute(lines.update().where(lines.c.id == line_id).values(uuid=str(uuid.uuid4())))
-
-
-class _ForeignKeysOff:
-    """SQLite ignores ``PRAGMA foreign_keys`` inside a transaction: end the migration's
-    transaction, rebuild, check every reference still holds, and begin again."""
-
-    def __enter__(self) -> None:
-        op.execute("COMMIT")
-        op.execute("PRAGMA foreign_keys=OFF")
-        op.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, *exc: object) -> None:
-        broken = op.get_bind().exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-        if broken:
-            raise RuntimeError(f"foreign keys broken by the rebuild: {broken[:5]}")
-        op.execute("COMMIT")
-        op.execute("PRAGMA foreign_keys=ON")
-        op.execute("BEGIN IMMEDIATE")
 
 
 def _autoincrement(table: str, sql: str) -> str:
