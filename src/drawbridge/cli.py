@@ -17,7 +17,7 @@ from drawbridge.bootstrap import Runtime, build
 from drawbridge.domain.errors import LedgerError
 from drawbridge.domain.money import format_cents
 from drawbridge.domain.rules import Role, Scope
-from drawbridge.services import auth, contracts, fixtures, pay_apps
+from drawbridge.services import auth, contracts, fixtures, oauth, pay_apps
 from drawbridge.services.views import Actor, PayAppView
 
 app = typer.Typer(help="drawbridge: construction progress-billing and payments server.")
@@ -130,6 +130,29 @@ def create_token(
     finally:
         runtime.close()
     typer.echo(token)
+
+
+client_app = typer.Typer(help="OAuth clients (client credentials and refresh-token grants).")
+app.add_typer(client_app, name="client")
+
+
+@client_app.command("create")
+def create_client(
+    company: Annotated[int, typer.Option(help="company id")],
+    email: Annotated[str, typer.Option(help="the member of the company the client acts as")],
+    name: Annotated[str | None, typer.Option(help="a name for the client")] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Register an OAuth client; prints its client_id and secret (shown only this once)."""
+    runtime = build(database)
+    try:
+        credentials = oauth.create_client(runtime.uow(), company_id=company, email=email, name=name)
+    except LedgerError as error:
+        raise _fail(error) from error
+    finally:
+        runtime.close()
+    typer.echo(f"client_id: {credentials.client_id}")
+    typer.echo(f"client_secret: {credentials.client_secret}")
 
 
 @payapp_app.command("show")

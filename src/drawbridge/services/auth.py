@@ -1,7 +1,8 @@
 """Tokens and who they speak for.
 
 A token is stored only as its SHA-256; the clear text is shown once, when it is created. A token
-names a user; the user's memberships name the companies (and role in each) it may act in.
+names a user; the user's memberships name the companies (and role in each) it may act in. Tokens
+issued to an OAuth client (services/oauth.py) also expire, and act only in the client's company.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from drawbridge.domain.rules import Role, Scope
 from drawbridge.services import audit
 from drawbridge.services.views import Actor, Principal
 from drawbridge.store.models import ApiToken, Membership, User
+from drawbridge.store.types import utcnow
 from drawbridge.store.uow import UnitOfWork
 
 ALL_SCOPES = (Scope.READ.value, Scope.WRITE.value)
@@ -33,8 +35,17 @@ def authenticate(uow: UnitOfWork, token: str | None) -> Principal:
         found = uow.repo.token_by_hash(hash_token(token))
         if found is None:
             raise Unauthorized("the access token is invalid")
-        api_token, user = found
+        api_token, user, client = found
+        if api_token.expires_at is not None and api_token.expires_at <= utcnow():
+            raise Unauthorized("the access token has expired", code="expired_token")
         memberships = uow.repo.memberships_of(user.id)
+        if client is not None:
+            # A client's token acts only in the client's company, whatever else its user may do.
+            memberships = {
+                company_id: role
+                for company_id, role in memberships.items()
+                if company_id == client.company_id
+            }
         return Principal(
             user_id=user.id,
             email=user.email,

@@ -21,7 +21,7 @@ from drawbridge.domain.errors import LedgerError
 from drawbridge.domain.money import HUNDRED
 from drawbridge.domain.rules import PayAppStatus, Role, Scope
 from drawbridge.fixtures import schema
-from drawbridge.services import audit, auth, pay_apps, payments
+from drawbridge.services import audit, auth, oauth, pay_apps, payments
 from drawbridge.services.views import Actor
 from drawbridge.store.models import (
     ApiToken,
@@ -31,6 +31,7 @@ from drawbridge.store.models import (
     Company,
     Contract,
     Membership,
+    OAuthClient,
     Party,
     Project,
     SovLine,
@@ -64,7 +65,7 @@ def load_fixture(
                     DIRECTORY[type(row)],
                     row.id,
                     None,
-                    audit.snapshot(row, skip={"token_hash"}),
+                    audit.snapshot(row, skip={"token_hash", "secret_hash"}),
                     company_id=_company_of(row, created),
                 )
         sync_id_sequences(uow.session.connection())
@@ -79,6 +80,7 @@ DIRECTORY: dict[type[Any], str] = {
     User: "user",
     Membership: "membership",
     ApiToken: "api_token",
+    OAuthClient: "oauth_client",
     Party: "party",
     Project: "project",
     BillingPeriod: "billing_period",
@@ -132,6 +134,22 @@ def _load_company(
             auth.add_token(uow, user, token, [scope.value for scope in user_fixture.scopes])
         if user_fixture.role is Role.ADMIN and actor_user_id is None:
             actor_user_id = user.id
+    for index, client in enumerate(fixture.oauth_clients):
+        user = auth.ensure_user(uow, client.user)
+        if uow.repo.oauth_client(client.client_id) is not None:
+            raise schema.FixtureError(
+                f"{path}.oauth_clients[{index}].client_id: {client.client_id!r} is already "
+                "registered"
+            )
+        oauth.add_client(
+            uow,
+            company.id,
+            user,
+            client_id=client.client_id,
+            secret=client.client_secret,
+            name=client.name or client.client_id,
+            scopes=[scope.value for scope in client.scopes],
+        )
     # History is replayed as the company's first admin (or the system when it has none).
     actor = Actor(
         user_id=actor_user_id,

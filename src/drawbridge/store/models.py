@@ -91,6 +91,40 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     scopes: Mapped[str] = mapped_column(String(255))  # space separated
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Tokens issued to an OAuth client expire, and act only in the client's company.
+    expires_at: Mapped[datetime | None] = mapped_column()
+    oauth_client_id: Mapped[int | None] = mapped_column(
+        ForeignKey("oauth_clients.id", ondelete="CASCADE"), index=True
+    )
+
+
+class OAuthClient(Base):
+    """A registered API client: it acts as one user in one company. Only the secret's SHA-256
+    is stored (secrets are long and random, so a fast hash is enough, as for tokens)."""
+
+    __tablename__ = "oauth_clients"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    company_id: Mapped[int] = _company_fk()
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    client_id: Mapped[str] = mapped_column(String(128), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(255))
+    scopes: Mapped[str] = mapped_column(String(255))  # space separated, given to its tokens
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OAuthRefreshToken(Base):
+    """A refresh token of an OAuth client (its SHA-256); using it replaces it with a new one."""
+
+    __tablename__ = "oauth_refresh_tokens"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    oauth_client_id: Mapped[int] = mapped_column(
+        ForeignKey("oauth_clients.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scopes: Mapped[str] = mapped_column(String(255))
+    expires_at: Mapped[datetime] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Party(Base):

@@ -24,6 +24,8 @@ from drawbridge.store.models import (
     Company,
     Contract,
     Membership,
+    OAuthClient,
+    OAuthRefreshToken,
     Party,
     PayApp,
     PayAppLine,
@@ -104,13 +106,45 @@ class Repository:
     def companies(self) -> Sequence[Company]:
         return self.session.scalars(select(Company).order_by(Company.id)).all()
 
-    def token_by_hash(self, token_hash: str) -> tuple[ApiToken, User] | None:
+    def token_by_hash(self, token_hash: str) -> tuple[ApiToken, User, OAuthClient | None] | None:
+        """A token, its user and, for a token issued to an OAuth client, that client."""
         found = self.session.execute(
-            select(ApiToken, User)
+            select(ApiToken, User, OAuthClient)
             .join(User, User.id == ApiToken.user_id)
+            .outerjoin(OAuthClient, OAuthClient.id == ApiToken.oauth_client_id)
             .where(ApiToken.token_hash == token_hash)
         ).first()
+        return None if found is None else (found[0], found[1], found[2])
+
+    def oauth_client(self, client_id: str) -> OAuthClient | None:
+        return self.session.scalar(select(OAuthClient).where(OAuthClient.client_id == client_id))
+
+    def refresh_token_by_hash(
+        self, token_hash: str, *, lock: bool = False
+    ) -> tuple[OAuthRefreshToken, OAuthClient] | None:
+        query = (
+            select(OAuthRefreshToken, OAuthClient)
+            .join(OAuthClient, OAuthClient.id == OAuthRefreshToken.oauth_client_id)
+            .where(OAuthRefreshToken.token_hash == token_hash)
+        )
+        if lock:
+            query = query.with_for_update()
+        found = self.session.execute(query).first()
         return None if found is None else (found[0], found[1])
+
+    def delete_expired_tokens(self, oauth_client_id: int, now: datetime) -> None:
+        """Drop a client's access and refresh tokens that can no longer be used."""
+        self.session.execute(
+            delete(ApiToken).where(
+                ApiToken.oauth_client_id == oauth_client_id, ApiToken.expires_at <= now
+            )
+        )
+        self.session.execute(
+            delete(OAuthRefreshToken).where(
+                OAuthRefreshToken.oauth_client_id == oauth_client_id,
+                OAuthRefreshToken.expires_at <= now,
+            )
+        )
 
     def memberships_of(self, user_id: int) -> dict[int, str]:
         rows = self.session.execute(
