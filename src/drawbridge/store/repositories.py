@@ -23,6 +23,7 @@ from drawbridge.store.models import (
     ChangeOrderPackage,
     Company,
     Contract,
+    IdempotencyKey,
     Membership,
     OAuthClient,
     OAuthRefreshToken,
@@ -482,6 +483,16 @@ class Repository:
                 )
             )
             or 0
+        )
+
+    # -- idempotency keys -----------------------------------------------------------------------
+    def idempotency_key(self, company_id: int, scope: str, key: str) -> IdempotencyKey | None:
+        return self.session.scalar(
+            select(IdempotencyKey).where(
+                IdempotencyKey.company_id == company_id,
+                IdempotencyKey.scope == scope,
+                IdempotencyKey.key == key,
+            )
         )
 
     # -- attachments and audit -----------------------------------------------------------------
