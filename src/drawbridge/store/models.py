@@ -570,7 +570,7 @@ class IdempotencyKey(Base):
     __table_args__ = (UniqueConstraint("company_id", "scope", "key"),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     company_id: Mapped[int] = _company_fk()
-    scope: Mapped[str] = mapped_column(String(128))  # which operation, e.g. "intacct:project-contract"
+    scope: Mapped[str] = mapped_column(String(128))  # the operation: "intacct:project-contract"
     key: Mapped[str] = mapped_column(String(255))
     request_hash: Mapped[str] = mapped_column(String(64))
     response_status: Mapped[int] = mapped_column(Integer)
