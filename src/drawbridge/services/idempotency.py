@@ -49,9 +49,7 @@ def request_hash(payload: Any) -> str:
 def check_key(key: str) -> str:
     key = key.strip()
     if not key or len(key) > MAX_KEY_LENGTH:
-        raise Invalid(
-            f"Idempotency-Key: 1 to {MAX_KEY_LENGTH} characters", field="Idempotency-Key"
-        )
+        raise Invalid(f"Idempotency-Key: 1 to {MAX_KEY_LENGTH} characters", field="Idempotency-Key")
     return key
 
 
