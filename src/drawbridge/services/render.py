@@ -169,6 +169,7 @@ def _contract_view(row: Contract, parties: dict[int, Party]) -> ContractView:
         details=dict(row.details),
         created_at=row.created_at,
         updated_at=row.updated_at,
+        is_active=row.is_active,
     )
 
 
