@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from drawbridge.api.acc.app import create_acc_app
 from drawbridge.api.admin.routes import create_admin_app
 from drawbridge.api.common import log_unexpected
+from drawbridge.api.intacct.app import create_intacct_app
 from drawbridge.api.procore.app import create_procore_app
 from drawbridge.bootstrap import Runtime
 from drawbridge.services import admin
@@ -23,7 +24,8 @@ def create_app(runtime: Runtime) -> FastAPI:
         title="drawbridge",
         description=(
             "Construction progress-billing and payments server. Each face has its own OpenAPI "
-            "document: /rest/docs (Procore), /cost/docs (ACC Cost), /_admin/docs (operator)."
+            "document: /rest/docs (Procore), /cost/docs (ACC Cost), /ia/api/v1/docs "
+            "(Sage Intacct), /_admin/docs (operator)."
         ),
         version="0.1.0",
     )
@@ -51,6 +53,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         "/_admin": create_admin_app(runtime),
         "/rest": create_procore_app(runtime),
         "/cost": create_acc_app(runtime),
+        "/ia/api/v1": create_intacct_app(runtime),
     }
     for prefix, face in faces.items():
         app.mount(prefix, face)

@@ -16,10 +16,10 @@ from datetime import date
 from typing import Any
 
 from drawbridge.domain.errors import Conflict, Invalid, NotFound
-from drawbridge.domain.rules import check_can_write
-from drawbridge.services import audit
+from drawbridge.domain.rules import check_can_read, check_can_write
+from drawbridge.services import audit, render
 from drawbridge.services.contracts import contract_in_scope
-from drawbridge.services.views import Actor
+from drawbridge.services.views import Actor, ChangeOrderPackageView, TrailView
 from drawbridge.store.models import ChangeOrderItem, ChangeOrderPackage, Contract
 from drawbridge.store.types import utcnow
 from drawbridge.store.uow import UnitOfWork
@@ -204,3 +204,38 @@ def _snapshot(uow: UnitOfWork, package: ChangeOrderPackage) -> dict[str, Any]:
         if item.package_id == package.id
     ]
     return values
+
+
+def prime_packages(
+    uow: UnitOfWork, actor: Actor, package_ids: Sequence[int] | None = None
+) -> list[tuple[ChangeOrderPackageView, TrailView]]:
+    """The change-order packages of the company's prime contracts (or those of
+    ``package_ids``), each with who created and last changed it."""
+    check_can_read(actor.scopes)
+    with uow:
+        repo = uow.repo
+        contract_ids = [c.id for c in repo.contracts(actor.company_id) if c.kind == "prime"]
+        packages = [p for rows in repo.packages_of(contract_ids).values() for p in rows]
+        if package_ids is not None:
+            wanted = set(package_ids)
+            packages = [p for p in packages if p.id in wanted]
+        packages.sort(key=lambda p: p.id)
+        items = repo.package_items_of(contract_ids)
+        trails = repo.audit_trail_ends(
+            actor.company_id, "change_order_package", [p.id for p in packages]
+        )
+        result = []
+        for package in packages:
+            first_last = trails.get(package.id)
+            trail = (
+                TrailView(
+                    first_last[0].occurred_at,
+                    first_last[0].user_id,
+                    first_last[1].occurred_at,
+                    first_last[1].user_id,
+                )
+                if first_last
+                else TrailView(package.created_at, None, package.created_at, None)
+            )
+            result.append((render.package_view(package, items[package.contract_id]), trail))
+        return result

@@ -507,3 +507,25 @@ def _entry_view(row: SovLineEntry) -> SovLineEntryView:
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
+
+
+def prime_contract_id(
+    uow: UnitOfWork, actor: Actor, *, key: int | None, number: str | None, field_name: str
+) -> int:
+    """The id of the caller's prime contract named by its key (id) or its number; ``Invalid``
+    naming ``field_name`` when there is none."""
+    with uow:
+        found: Contract | None = None
+        if key is not None:
+            found = uow.repo.contract(actor.company_id, key)
+        elif number is not None:
+            matches = uow.repo.contracts_by_number(actor.company_id, number)
+            found = next((c for c in matches if c.kind == "prime"), None)
+        if found is None or found.kind != "prime":
+            named = key if key is not None else number
+            raise Invalid(
+                f"{field_name}: no project contract {named!r}",
+                field=field_name,
+                code="unknown_reference",
+            )
+        return found.id

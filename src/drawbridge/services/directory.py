@@ -198,3 +198,17 @@ def _name(value: object) -> str:
     if len(value) > MAX_NAME_LENGTH:
         raise Invalid(f"name: at most {MAX_NAME_LENGTH} characters", field="name")
     return value
+
+
+def entities(uow: UnitOfWork, actor: Actor) -> frozenset[str]:
+    """The codes of the company's entities (locations), which a client may name to act in; a
+    company without any has only its top level. No scope is needed: every request may say."""
+    with uow:
+        return frozenset(row.code for row in uow.repo.directory(actor.company_id, "location"))
+
+
+def named_records(uow: UnitOfWork, actor: Actor) -> dict[tuple[str, str], DirectoryEntryView]:
+    """Every named record of the company by (kind, code), for a face resolving references."""
+    check_can_read(actor.scopes)
+    with uow:
+        return resolve(uow, actor.company_id)

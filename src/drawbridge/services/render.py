@@ -101,6 +101,7 @@ def item_view(row: ChangeOrderItem) -> ChangeOrderItemView:
         description=row.description,
         cost_code=row.cost_code,
         amount=row.amount_cents,
+        sov_line_id=row.sov_line_id,
     )
 
 

@@ -108,6 +108,7 @@ class ChangeOrderItemView:
     description: str
     cost_code: str | None
     amount: int
+    sov_line_id: int | None = None  # the SOV line the change applies to, when it names one
 
 
 @dataclass(frozen=True)
