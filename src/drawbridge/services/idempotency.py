@@ -27,6 +27,15 @@ from drawbridge.store.models import IdempotencyKey
 from drawbridge.store.types import utcnow
 from drawbridge.store.uow import UnitOfWork
 
+__all__ = [
+    "RETENTION",
+    "StoredResponse",
+    "UnitOfWork",  # the transaction a create joins; faces name it without importing the store
+    "check_key",
+    "request_hash",
+    "run_once",
+]
+
 RETENTION = timedelta(hours=24)
 MAX_KEY_LENGTH = 255
 

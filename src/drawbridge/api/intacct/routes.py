@@ -25,8 +25,8 @@ from drawbridge.api.intacct.mapping import (
 )
 from drawbridge.domain.errors import Invalid, NotFound
 from drawbridge.services import change_orders, contracts, directory, idempotency, sov
+from drawbridge.services.idempotency import UnitOfWork
 from drawbridge.services.views import PrimeContractView
-from drawbridge.store.uow import UnitOfWork
 
 router = APIRouter(prefix="/objects")
 
