@@ -70,8 +70,11 @@ def _envelope(
     message: str,
     details: Sequence[tuple[str | None, str]],
     error_id: str,
+    operation: str | None = None,
 ) -> JSONResponse:
-    placeholders = {"FIELD": details[0][0]} if details and details[0][0] else {}
+    placeholders = {"OPERATION": operation} if operation else {}
+    if details and details[0][0]:
+        placeholders["FIELD"] = details[0][0]
     error: dict[str, Any] = {
         "code": code,
         "message": message,
@@ -96,42 +99,51 @@ def _envelope(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-def ledger_error_response(error: LedgerError) -> JSONResponse:
+def ledger_error_response(error: LedgerError, operation: str | None = None) -> JSONResponse:
     status, code = 400, "invalidRequest"
     for kind, kind_status, kind_code in LEDGER_STATUS:
         if isinstance(error, kind):
             status, code = kind_status, kind_code
             break
     details = [(error.field, error.message)] if error.field else []
-    return _envelope(status, code, error.message, details, error.code.upper())
+    return _envelope(status, code, error.message, details, error.code.upper(), operation)
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LedgerError)
     async def ledger_error(request: Request, error: LedgerError) -> JSONResponse:
-        return ledger_error_response(error)
+        return ledger_error_response(error, request.method)
 
     @app.exception_handler(QueryError)
     async def query_error(request: Request, error: QueryError) -> JSONResponse:
         return _envelope(
-            400, "invalidRequest", error.message, [(error.target, error.message)], "INVALID_QUERY"
+            400,
+            "invalidRequest",
+            error.message,
+            [(error.target, error.message)],
+            "INVALID_QUERY",
+            request.method,
         )
 
     @app.exception_handler(BadRequest)
     async def bad_request(request: Request, error: BadRequest) -> JSONResponse:
         details = [(error.target, error.message)] if error.target else []
-        return _envelope(400, "invalidRequest", error.message, details, "INVALID_REQUEST")
+        return _envelope(
+            400, "invalidRequest", error.message, details, "INVALID_REQUEST", request.method
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
         details = [_validation_detail(problem) for problem in error.errors()]
         message = "; ".join(f"{target}: {text}" for target, text in details) or "invalid request"
-        return _envelope(400, "invalidRequest", message, details, "INVALID_REQUEST")
+        return _envelope(400, "invalidRequest", message, details, "INVALID_REQUEST", request.method)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
         code = HTTP_CODES.get(error.status_code, "error")
-        response = _envelope(error.status_code, code, str(error.detail), [], code.upper())
+        response = _envelope(
+            error.status_code, code, str(error.detail), [], code.upper(), request.method
+        )
         if error.headers:
             response.headers.update(error.headers)
         return response
@@ -139,7 +151,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
         log_unexpected(request, error)
-        return _envelope(500, "internalError", "unexpected error", [], "INTERNAL_ERROR")
+        return _envelope(
+            500, "internalError", "unexpected error", [], "INTERNAL_ERROR", request.method
+        )
 
 
 def _validation_detail(problem: Any) -> tuple[str | None, str]:

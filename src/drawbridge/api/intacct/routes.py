@@ -147,6 +147,9 @@ def create_project_contract(
     body: schemas.ProjectContractIn, caller: Caller, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     """Create a project contract (a prime contract of the ledger)."""
+    if caller.entity and "location" not in body.model_fields_set:
+        # A contract created in an entity belongs to it.
+        body = body.model_copy(update={"location": schemas.RefIn(id=caller.entity)})
     changes = mapping.contract_changes(body, _records(caller), creating=True)
 
     def create(uow: UnitOfWork) -> int:
