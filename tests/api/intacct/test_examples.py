@@ -50,8 +50,12 @@ def test_list_answers_object_references_with_paging_meta(demo: TestClient) -> No
         }
     ]
     assert body["ia::meta"] == {
-        "totalCount": 1, "start": 1, "pageSize": 100, "next": None, "previous": None
-    }  # fmt: skip
+        "totalCount": 1,
+        "start": 1,
+        "pageSize": 100,
+        "next": None,
+        "previous": None,
+    }
 
 
 def test_get_answers_every_published_field(demo: TestClient) -> None:

@@ -72,7 +72,7 @@ def ids(client: TestClient, **body: Any) -> list[str]:
         (
             {"$eq": {"project.id": "P-1"}},
             ["PC-001", "PC-101", "PC-102", "PC-103", "PC-104", "PC-105"],
-        ),  # fmt: skip
+        ),
     ],
 )
 def test_each_operator(ledger: TestClient, condition: dict[str, Any], expected: list[str]) -> None:
@@ -83,9 +83,9 @@ def test_comparison_is_case_sensitive_unless_the_query_says_not(ledger: TestClie
     condition = [{"$startsWith": {"name": "warehouse"}}]
     assert ids(ledger, filters=condition) == ["PC-104"]
     insensitive = {"caseSensitiveComparison": False}
-    assert ids(ledger, filters=condition, filterParameters=insensitive, orderBy=[{"id": "asc"}]) == [
-        "PC-101", "PC-102", "PC-103", "PC-104", "PC-105"
-    ]  # fmt: skip
+    assert ids(
+        ledger, filters=condition, filterParameters=insensitive, orderBy=[{"id": "asc"}]
+    ) == ["PC-101", "PC-102", "PC-103", "PC-104", "PC-105"]
 
 
 def test_a_filter_expression_with_parentheses(ledger: TestClient) -> None:
@@ -96,25 +96,34 @@ def test_a_filter_expression_with_parentheses(ledger: TestClient) -> None:
     ]
     order = [{"id": "asc"}]
     assert ids(ledger, filters=filters, filterExpression="(1 and 2) or 3", orderBy=order) == [
-        "PC-001", "PC-105"
-    ]  # fmt: skip
+        "PC-001",
+        "PC-105",
+    ]
     assert ids(ledger, filters=filters, filterExpression="1 and (2 or 3)", orderBy=order) == [
         "PC-105"
     ]
     assert ids(ledger, filters=filters, filterExpression="or", orderBy=order) == [
-        "PC-001", "PC-103", "PC-105"
-    ]  # fmt: skip
+        "PC-001",
+        "PC-103",
+        "PC-105",
+    ]
     assert ids(ledger, filters=filters[:1], filterExpression=None, orderBy=order) == [
-        "PC-103", "PC-105"
-    ]  # fmt: skip
+        "PC-103",
+        "PC-105",
+    ]
 
 
 def test_order_by_two_fields(ledger: TestClient) -> None:
     # Status descending (inactive before active), then id descending within each.
     order = [{"status": "desc"}, {"id": "desc"}]
     assert ids(ledger, orderBy=order) == [
-        "PC-105", "PC-103", "PC-104", "PC-102", "PC-101", "PC-001"
-    ]  # fmt: skip
+        "PC-105",
+        "PC-103",
+        "PC-104",
+        "PC-102",
+        "PC-101",
+        "PC-001",
+    ]
 
 
 def test_paging_across_a_boundary(ledger: TestClient) -> None:
@@ -122,13 +131,21 @@ def test_paging_across_a_boundary(ledger: TestClient) -> None:
     first = query(ledger, body).json()
     assert [r["id"] for r in first["ia::result"]] == ["PC-001", "PC-101", "PC-102", "PC-103"]
     assert first["ia::meta"] == {
-        "totalCount": 6, "start": 1, "pageSize": 4, "next": 5, "previous": None
-    }  # fmt: skip
+        "totalCount": 6,
+        "start": 1,
+        "pageSize": 4,
+        "next": 5,
+        "previous": None,
+    }
     second = query(ledger, body | {"start": 5}).json()
     assert [r["id"] for r in second["ia::result"]] == ["PC-104", "PC-105"]
     assert second["ia::meta"] == {
-        "totalCount": 6, "start": 5, "pageSize": 4, "next": None, "previous": 1
-    }  # fmt: skip
+        "totalCount": 6,
+        "start": 5,
+        "pageSize": 4,
+        "next": None,
+        "previous": 1,
+    }
 
 
 def test_dotted_fields_come_back_nested(ledger: TestClient) -> None:
@@ -190,15 +207,15 @@ def test_another_company_sees_none_of_these_records(ledger: TestClient) -> None:
         (
             {"object": CONTRACT, "filters": [{"$between": {"contractDate": ["2024-01-01"]}}]},
             "filters[0]",
-        ),  # fmt: skip
+        ),
         (
             {"object": CONTRACT, "filters": [{"$eq": {"id": "x"}}], "filterExpression": "1 and 2"},
             "filterExpression",
-        ),  # fmt: skip
+        ),
         (
             {"object": CONTRACT, "filters": [{"$eq": {"id": "x"}}], "filterExpression": "(1"},
             "filterExpression",
-        ),  # fmt: skip
+        ),
         ({"object": CONTRACT, "orderBy": [{"nope": "asc"}]}, "orderBy"),
         ({"object": CONTRACT, "size": 4001}, "size"),
         ({"object": CONTRACT, "start": 0}, "start"),

@@ -134,7 +134,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
-        details = [_validation_detail(problem) for problem in error.errors()]
+        # One entry per field (a value that fits no member of a union fails once per member).
+        details = list(dict.fromkeys(_validation_detail(problem) for problem in error.errors()))
         message = "; ".join(f"{target}: {text}" for target, text in details) or "invalid request"
         return _envelope(400, "invalidRequest", message, details, "INVALID_REQUEST", request.method)
 
@@ -156,8 +157,24 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
 
+# Location parts that name a member of a union type, not a field.
+_TYPE_TAGS = frozenset({"str", "int", "float", "bool", "dict", "list", "none"})
+
+
 def _validation_detail(problem: Any) -> tuple[str | None, str]:
-    # The location's first part is where (query, path, body, header); the rest names the field.
-    location = [str(part) for part in problem.get("loc", ())]
-    target = ".".join(location[1:]) or (location[0] if location else None)
-    return target, str(problem.get("msg"))
+    """The field a validation problem is about, as a client writes it (``lines[0].price``).
+
+    The location's first part is where (query, path, body, header); the rest names the field.
+    """
+    location = list(problem.get("loc", ()))
+    target = ""
+    for part in location[1:]:
+        if isinstance(part, int):
+            target += f"[{part}]"
+        elif part in _TYPE_TAGS or "[" in str(part):
+            break
+        else:
+            target += f".{part}" if target else str(part)
+    if not target and location:
+        target = str(location[0])
+    return target or None, str(problem.get("msg"))

@@ -43,6 +43,8 @@ BODY = {
 
 async def _parameters(request: Request) -> Mapping[str, Any]:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if not content_type and not await request.body():
+        return {}  # nothing sent: each required parameter is reported missing
     if content_type == "application/json":
         try:
             given = json.loads(await request.body() or b"null")
