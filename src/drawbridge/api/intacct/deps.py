@@ -33,6 +33,8 @@ def intacct_caller(
         Header(
             alias=ENTITY_HEADER,
             description="The entity (location id) to act in; the top level when absent.",
+            max_length=64,
+            pattern=r"^[ -~]*$",  # ASCII, as an HTTP header carries it
         ),
     ] = None,
 ) -> IntacctCaller:

@@ -36,6 +36,8 @@ IdempotencyKey = Annotated[
         alias="Idempotency-Key",
         description="Repeat a create safely: the same key and body within 24 hours answer the "
         "first response again.",
+        max_length=255,
+        pattern=r"^[!-~]+$",  # visible ASCII, as an HTTP header carries it
     ),
 ]
 Start = Annotated[int, Query(ge=1, le=10**9, description="The first record to list (1-based).")]

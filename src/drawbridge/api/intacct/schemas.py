@@ -22,7 +22,7 @@ MAX_LIST_SIZE = 100
 Money = Annotated[str, Field(json_schema_extra={"format": "decimal-precision-2"})]
 Percent = Annotated[str, Field(json_schema_extra={"format": "decimal-precision-2"})]
 DateText = Annotated[str, Field(json_schema_extra={"format": "date"})]
-DateIn = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$", json_schema_extra={"format": "date"})]
+DateIn = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="A date, YYYY-MM-DD.")]
 AmountIn = Annotated[
     str | int,
     Field(description="A decimal amount with at most 2 places, as a string or an integer."),
