@@ -2,7 +2,7 @@
 cases any face calls, and the prime-contract read with its owner-billing roll-up.
 
 Every figure of the roll-up comes from the billing engine's stored figures and the domain's
-``owner_billing`` (BILLING.md, "Owner billing roll-up"); nothing here rounds money except
+``owner_billing`` (the owner-billing roll-up); nothing here rounds money except
 through domain/money.py.
 """
 
@@ -316,7 +316,7 @@ def prime_contracts(
     uow: UnitOfWork, actor: Actor, contract_ids: Iterable[int] | None = None
 ) -> list[PrimeContractView]:
     """The company's prime contracts (or those of ``contract_ids``), each priced and rolled up
-    by the billing engine's stored figures (BILLING.md, "Owner billing roll-up")."""
+    from the billing engine's stored figures by ``domain.rollups.owner_billing``."""
     check_can_read(actor.scopes)
     with uow:
         repo = uow.repo

@@ -1,6 +1,6 @@
 """Changing a contract's schedule of values: SOV lines and their amount entries.
 
-Rules (PRODUCT.md, "Changing the schedule of values"):
+Rules:
 - Until a contract's first pay application, lines may be added, edited and deleted freely.
 - From the first pay application on, the contract sum changes only through change orders: a new
   line, a deleted line or a change to a line's original or revision amounts is refused

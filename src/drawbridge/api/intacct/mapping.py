@@ -1,6 +1,6 @@
 """Intacct shapes <-> the ledger's views and commands.
 
-Objects and the ledger (PRODUCT.md, cross-face mapping):
+Objects and the ledger (the same records every face shows):
 - ``project-contract`` is a prime contract: ``key`` = contract id, ``id`` = contract number,
   ``name`` = title, ``customer`` = its customer party, ``project.id`` = project code.
 - ``project-contract-line`` is an SOV line: ``key`` = line id, ``id`` = line number, ``name`` =
