@@ -13,7 +13,7 @@ from drawbridge.api.intacct import mapping, schemas
 from drawbridge.api.intacct.deps import Caller, IntacctCaller
 from drawbridge.services import change_orders, contracts, directory
 
-router = APIRouter(prefix="/services/core")
+router = APIRouter(prefix="/services/core", responses=schemas.ERROR_RESPONSES)
 
 DEFAULT_FIELDS = ("key", "id", "href")
 

@@ -16,10 +16,10 @@ from fastapi import APIRouter, Request
 
 from drawbridge.api.common import runtime_of
 from drawbridge.api.intacct.errors import BadRequest
-from drawbridge.api.intacct.schemas import TokenOut
+from drawbridge.api.intacct.schemas import ERROR_RESPONSES, TokenOut
 from drawbridge.services import oauth
 
-router = APIRouter()
+router = APIRouter(responses=ERROR_RESPONSES)
 
 FORM = "application/x-www-form-urlencoded"
 _PARAMETERS = {

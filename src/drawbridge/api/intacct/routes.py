@@ -28,7 +28,7 @@ from drawbridge.services import change_orders, contracts, directory, idempotency
 from drawbridge.services.idempotency import UnitOfWork
 from drawbridge.services.views import PrimeContractView
 
-router = APIRouter(prefix="/objects")
+router = APIRouter(prefix="/objects", responses=schemas.ERROR_RESPONSES)
 
 IdempotencyKey = Annotated[
     str | None,

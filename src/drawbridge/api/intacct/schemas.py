@@ -467,3 +467,47 @@ class TokenOut(Out):
     token_type: Literal["Bearer"] = "Bearer"
     expires_in: int
     refresh_token: str
+
+
+class ErrorDetail(Out):
+    code: str
+    message: str
+    errorId: str
+    target: str | None = None
+
+
+class ErrorInfo(Out):
+    messageId: str
+    placeholders: dict[str, Any]
+    propertySet: dict[str, Any]
+
+
+class ErrorBody(Out):
+    code: str
+    message: str
+    errorId: str
+    additionalInfo: ErrorInfo
+    supportId: str
+    details: list[ErrorDetail] = []
+
+
+class ErrorEnvelope(Out):
+    error: ErrorBody = Field(alias="ia::error")
+
+
+class ErrorResult(Out):
+    result: ErrorEnvelope = Field(alias="ia::result")
+    meta: CountMeta = Field(alias="ia::meta")
+
+
+# Every operation of the face may answer these, in Intacct's error envelope.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResult, "description": description}
+    for status, description in (
+        (400, "Bad Request: the field is named in details[].target"),
+        (401, "Unauthorized: no valid token"),
+        (403, "Forbidden: the token may not write"),
+        (404, "Not Found: no such record in the company"),
+        (409, "Conflict: a duplicate id, a reused Idempotency-Key, a record in use"),
+    )
+}
