@@ -15,6 +15,7 @@ from drawbridge.api.acc.oauth import create_acc_oauth_app
 from drawbridge.api.admin.routes import create_admin_app
 from drawbridge.api.common import default_error_response, install_docs, log_unexpected
 from drawbridge.api.guards import RequestGuard
+from drawbridge.api.intacct.app import create_intacct_app
 from drawbridge.api.procore.app import create_procore_app
 from drawbridge.api.procore.oauth import create_procore_oauth_app
 from drawbridge.api.productive.app import create_productive_app
@@ -28,8 +29,8 @@ def create_app(runtime: Runtime) -> FastAPI:
         title="drawbridge",
         description=(
             "Construction progress-billing and payments server. Each face has its own OpenAPI "
-            "document: /rest/docs (Procore), /cost/docs (ACC Cost), /api/v2/docs (Productive), "
-            "/_admin/docs (operator)."
+            "document: /rest/docs (Procore), /cost/docs (ACC Cost), /ia/api/v1/docs "
+            "(Sage Intacct), /api/v2/docs (Productive), /_admin/docs (operator)."
         ),
         version="0.1.0",
         docs_url=None,
@@ -62,6 +63,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         "/_admin": create_admin_app(runtime),
         "/rest": create_procore_app(runtime),
         "/cost": create_acc_app(runtime),
+        "/ia/api/v1": create_intacct_app(runtime),
         "/api/v2": create_productive_app(runtime),
         # Token endpoints sit where each vendor's client looks for them, beside the API.
         "/oauth": create_procore_oauth_app(runtime),

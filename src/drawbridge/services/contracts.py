@@ -1,11 +1,41 @@
-"""Contract look-ups and settings shared by the use cases, the command line and the web pages."""
+"""Contracts: look-ups and money-rule settings for the use cases, the command line and web pages,
+the generic create/update/delete use cases any face calls, and the prime-contract read with its
+owner-billing roll-up.
+
+Every figure of the roll-up comes from the billing engine's stored figures and the domain's
+``owner_billing`` (the owner-billing roll-up); nothing here rounds money except
+through domain/money.py.
+"""
 
 from __future__ import annotations
 
-from drawbridge.domain.errors import Invalid, NotFound
-from drawbridge.domain.rules import money_rule_allows
-from drawbridge.services.views import Actor
-from drawbridge.store.models import Contract
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from drawbridge.domain.errors import Conflict, Invalid, NotFound
+from drawbridge.domain.money import allocate, percent_of
+from drawbridge.domain.rollups import owner_billing
+from drawbridge.domain.rules import check_can_read, check_can_write, money_rule_allows
+from drawbridge.services import audit, chain, directory, render
+from drawbridge.services.views import (
+    Actor,
+    LineBillingView,
+    PrimeContractView,
+    SovLineEntryView,
+    TrailView,
+)
+from drawbridge.store.models import (
+    ChangeOrderItem,
+    Contract,
+    Party,
+    PayApp,
+    Project,
+    SovLine,
+    SovLineEntry,
+)
+from drawbridge.store.types import utcnow
 from drawbridge.store.uow import UnitOfWork
 
 
@@ -80,3 +110,433 @@ def resolve_contract(
 def is_empty(uow: UnitOfWork) -> bool:
     with uow:
         return not uow.repo.companies()
+
+
+# -- writing contracts ---------------------------------------------------------------------------
+
+DESCRIPTIVE = (
+    "description",
+    "scope",
+    "inclusions",
+    "exclusions",
+    "terms",
+    "is_billable",
+    "exclude_from_wip_reporting",
+    "schedule",
+    "contract_type",
+    "location",
+    "attachment",
+    "internal_reference",
+    "external_reference",
+)
+MAX_NUMBER_LENGTH = 64
+MAX_TITLE_LENGTH = 255
+
+
+@dataclass(frozen=True)
+class ContractChanges:
+    """What a create or update sets; a key not in ``values`` stays as it is.
+
+    ``values`` keys: ``number``, ``title``, ``project`` (a project code), ``party`` (a customer
+    code for a prime contract, a vendor code for a commitment), ``architect`` (a code or None),
+    ``contract_date``, ``is_active``, and the descriptive fields in :data:`DESCRIPTIVE` (kept in
+    the contract's details). ``references`` are the directory codes the values name, each
+    checked to exist in the company.
+    """
+
+    values: Mapping[str, Any] = field(default_factory=dict)
+    references: Sequence[directory.Reference] = ()
+
+
+def create_contract(
+    uow: UnitOfWork, actor: Actor, changes: ContractChanges, *, kind: str = "prime"
+) -> int:
+    """Create a contract (no schedule of values yet); returns its id."""
+    check_can_write(actor.scopes)
+    values = changes.values
+    with uow:
+        repo = uow.repo
+        company = repo.company(actor.company_id)
+        assert company is not None
+        directory.check_references(uow, actor.company_id, changes.references)
+        project = _project(uow, actor, values.get("project"))
+        number = _number(values.get("number"))
+        _check_unique_number(uow, actor, number, None)
+        now = utcnow()
+        contract = Contract(
+            company_id=actor.company_id,
+            project_id=project.id,
+            kind=kind,
+            commitment_type="subcontract" if kind == "commitment" else None,
+            number=number,
+            title=_title(values.get("title")),
+            party_id=_party(uow, actor, values.get("party"), _party_kind(kind)).id,
+            architect_id=None,
+            contract_date=values.get("contract_date"),
+            status="approved",
+            currency=company.base_currency,
+            exchange_rate=Decimal(1),
+            retainage_steps=[],
+            details={name: values.get(name) for name in DESCRIPTIVE},
+            is_active=bool(values.get("is_active", True)),
+            created_at=now,
+            updated_at=now,
+        )
+        if values.get("architect") is not None:
+            contract.architect_id = _party(uow, actor, values["architect"], "architect").id
+        repo.add(contract)
+        uow.flush()
+        audit.record(uow, actor, "create", "contract", contract.id, None, audit.snapshot(contract))
+        uow.commit()
+        return contract.id
+
+
+def update_contract(
+    uow: UnitOfWork, actor: Actor, contract_id: int, changes: ContractChanges, *, kind: str
+) -> int:
+    """Change the fields given. The project may change only before the first pay application."""
+    check_can_write(actor.scopes)
+    values = changes.values
+    with uow:
+        contract = _contract(uow, actor, contract_id, kind)
+        before = audit.snapshot(contract)
+        directory.check_references(uow, actor.company_id, changes.references)
+        if "project" in values:
+            project = _project(uow, actor, values["project"])
+            if project.id != contract.project_id:
+                if uow.repo.latest_numbers([contract.id]):
+                    raise Invalid(
+                        "project: a contract with pay applications stays on its project",
+                        field="project",
+                    )
+                contract.project_id = project.id
+        if "number" in values:
+            number = _number(values["number"])
+            _check_unique_number(uow, actor, number, contract.id)
+            contract.number = number
+        if "title" in values:
+            contract.title = _title(values["title"])
+        if "party" in values:
+            contract.party_id = _party(uow, actor, values["party"], _party_kind(kind)).id
+        if "architect" in values:
+            architect = values["architect"]
+            contract.architect_id = (
+                None if architect is None else _party(uow, actor, architect, "architect").id
+            )
+        if "contract_date" in values:
+            contract.contract_date = values["contract_date"]
+        if "is_active" in values:
+            contract.is_active = bool(values["is_active"])
+        given = {name: values[name] for name in DESCRIPTIVE if name in values}
+        if given:
+            contract.details = {**contract.details, **given}
+        contract.updated_at = utcnow()
+        uow.flush()
+        audit.record(
+            uow, actor, "update", "contract", contract.id, before, audit.snapshot(contract)
+        )
+        uow.commit()
+        return contract.id
+
+
+def delete_contract(uow: UnitOfWork, actor: Actor, contract_id: int, *, kind: str) -> None:
+    """Delete a contract that has neither pay applications nor payments, with its schedule of
+    values and change orders."""
+    check_can_write(actor.scopes)
+    with uow:
+        repo = uow.repo
+        contract = _contract(uow, actor, contract_id, kind)
+        if repo.latest_numbers([contract.id]) or repo.paid_on_contract(contract.id):
+            raise Invalid(
+                f"contract {contract.number} has pay applications or payments and cannot be "
+                "deleted; set its status to inactive to keep it from new billing",
+                field="key",
+                code="has_billing",
+            )
+        before = audit.snapshot(contract)
+        for item in repo.package_items(contract.id):
+            repo.delete(item)
+        for package in repo.packages(contract.id):
+            repo.delete(package)
+        uow.flush()
+        for line in repo.sov_lines(contract.id):
+            repo.delete(line)
+        uow.flush()
+        repo.delete(contract)
+        audit.record(uow, actor, "delete", "contract", contract_id, before, None)
+        uow.commit()
+
+
+def _contract(uow: UnitOfWork, actor: Actor, contract_id: int, kind: str) -> Contract:
+    contract = contract_in_scope(uow, actor, contract_id, kind=kind, lock=True)
+    if contract is None:
+        raise NotFound(f"no contract with key {contract_id}", field="key")
+    return contract
+
+
+def _party_kind(kind: str) -> str:
+    return "customer" if kind == "prime" else "vendor"
+
+
+def _project(uow: UnitOfWork, actor: Actor, code: object) -> Project:
+    if not isinstance(code, str) or not code:
+        raise Invalid("project: required, a project id", field="project")
+    project = uow.repo.project_by_code(actor.company_id, code)
+    if project is None:
+        raise Invalid(f"project: no project with id {code!r}", field="project")
+    return project
+
+
+def _party(uow: UnitOfWork, actor: Actor, code: object, kind: str) -> Party:
+    field_name = "party" if kind in ("customer", "vendor") else kind
+    if not isinstance(code, str) or not code:
+        raise Invalid(f"{field_name}: required, a {kind} id", field=field_name)
+    party = uow.repo.party_by_code(actor.company_id, code)
+    if party is None or party.kind != kind:
+        raise Invalid(f"{field_name}: no {kind} with id {code!r}", field=field_name)
+    return party
+
+
+def _check_unique_number(
+    uow: UnitOfWork, actor: Actor, number: str, contract_id: int | None
+) -> None:
+    if any(c.id != contract_id for c in uow.repo.contracts_by_number(actor.company_id, number)):
+        raise Conflict(f"id: a contract {number!r} already exists", field="number")
+
+
+def _number(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise Invalid("number: required, a non-empty string", field="number")
+    if len(value) > MAX_NUMBER_LENGTH:
+        raise Invalid(f"number: at most {MAX_NUMBER_LENGTH} characters", field="number")
+    return value.strip()
+
+
+def _title(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise Invalid("title: required, a non-empty string", field="title")
+    if len(value) > MAX_TITLE_LENGTH:
+        raise Invalid(f"title: at most {MAX_TITLE_LENGTH} characters", field="title")
+    return value
+
+
+# -- reading prime contracts with their owner-billing roll-up ------------------------------------
+
+
+def prime_contracts(
+    uow: UnitOfWork, actor: Actor, contract_ids: Iterable[int] | None = None
+) -> list[PrimeContractView]:
+    """The company's prime contracts (or those of ``contract_ids``), each priced and rolled up
+    from the billing engine's stored figures by ``domain.rollups.owner_billing``."""
+    check_can_read(actor.scopes)
+    with uow:
+        repo = uow.repo
+        rows = [c for c in repo.contracts(actor.company_id) if c.kind == "prime"]
+        if contract_ids is not None:
+            wanted = set(contract_ids)
+            rows = [c for c in rows if c.id in wanted]
+        if not rows:
+            return []
+        ids = [c.id for c in rows]
+        views = render.contract_views(uow, rows)
+        projects = {p.id: render.project_view(p) for p in repo.projects(actor.company_id)}
+        references = directory.resolve(uow, actor.company_id)
+        lines_of = repo.sov_lines_of(ids)
+        entries_of = repo.sov_line_entries_of(
+            line.id for lines in lines_of.values() for line in lines
+        )
+        packages_of = repo.packages_of(ids)
+        items_of = repo.package_items_of(ids)
+        apps_of = repo.pay_apps_of(ids)
+        app_lines = repo.line_values(app.id for apps in apps_of.values() for app in apps)
+        paid = repo.paid_on_contracts(ids)
+        contract_trails = _trails(uow, actor, "contract", ids)
+        line_trails = _trails(
+            uow, actor, "sov_line", [line.id for lines in lines_of.values() for line in lines]
+        )
+        result = []
+        for view in views:
+            status_of = {p.id: p.status for p in packages_of[view.id]}
+            items = items_of[view.id]
+            apps = apps_of[view.id]
+            billed_lines = _billed_by_line(apps, app_lines, items)
+            lines = _line_views(
+                view.id,
+                lines_of[view.id],
+                entries_of,
+                items,
+                status_of,
+                billed_lines,
+                paid[view.id],
+                line_trails,
+            )
+            billing = owner_billing(
+                original_price=sum(line.original for line in lines),
+                revision_price=sum(line.revision for line in lines),
+                approved_change_price=_changes(items, status_of, "approved"),
+                pending_change_price=_changes(items, status_of, "pending"),
+                chain=[chain.summary_figures(app) for app in apps],
+                payments_received=paid[view.id],
+                other_price=sum(line.other for line in lines),
+                forecast_price=sum(line.forecast for line in lines),
+            )
+            result.append(
+                PrimeContractView(
+                    contract=view,
+                    project=projects[view.project_id],
+                    billing=billing,
+                    references=references,
+                    lines=tuple(lines),
+                    trail=contract_trails.get(view.id, _NO_TRAIL),
+                )
+            )
+        return result
+
+
+_NO_TRAIL = TrailView(None, None, None, None)
+
+
+def _trails(
+    uow: UnitOfWork, actor: Actor, entity_type: str, ids: Sequence[int]
+) -> dict[int, TrailView]:
+    return {
+        entity_id: TrailView(
+            created_at=first.occurred_at,
+            created_by=first.user_id,
+            modified_at=last.occurred_at,
+            modified_by=last.user_id,
+        )
+        for entity_id, (first, last) in uow.repo.audit_trail_ends(
+            actor.company_id, entity_type, ids
+        ).items()
+    }
+
+
+def _changes(items: Sequence[ChangeOrderItem], status_of: dict[int, str], status: str) -> int:
+    return sum(item.amount_cents for item in items if status_of[item.package_id] == status)
+
+
+@dataclass
+class _LineBilled:
+    """One SOV line's billing on the latest application, with the change-order rows that name
+    it, and the retainage it ever released."""
+
+    billed: int = 0
+    previous: int = 0
+    retainage_balance: int = 0
+    released: int = 0
+
+
+def _billed_by_line(
+    apps: Sequence[PayApp], app_lines: dict[int, list[Any]], items: Sequence[ChangeOrderItem]
+) -> dict[int, _LineBilled]:
+    line_of_item = {item.id: item.sov_line_id for item in items if item.sov_line_id}
+    billed: dict[int, _LineBilled] = {}
+    for app in apps:
+        latest = app is apps[-1]
+        for row in app_lines[app.id]:
+            line_id = row.sov_line_id or line_of_item.get(row.change_order_item_id or 0)
+            if line_id is None:
+                continue
+            figures = billed.setdefault(line_id, _LineBilled())
+            figures.released += (
+                row.work_retainage_released_this_period_cents
+                + row.materials_retainage_released_this_period_cents
+            )
+            if latest:
+                figures.billed += row.total_completed_and_stored_to_date_cents
+                figures.previous += row.work_completed_from_previous_application_cents
+                figures.retainage_balance += (
+                    row.work_retainage_currently_retained_cents
+                    + row.materials_retainage_currently_retained_cents
+                )
+    return billed
+
+
+def _line_views(
+    contract_id: int,
+    lines: Sequence[SovLine],
+    entries_of: dict[int, list[SovLineEntry]],
+    items: Sequence[ChangeOrderItem],
+    status_of: dict[int, str],
+    billed: dict[int, _LineBilled],
+    paid: int,
+    trails: dict[int, TrailView],
+) -> list[LineBillingView]:
+    nets = [
+        billed.get(line.id, _LineBilled()).billed
+        - billed.get(line.id, _LineBilled()).retainage_balance
+        for line in lines
+    ]
+    # The contract's payments are not made per line: they are spread over the lines in
+    # proportion to what each has billed net of retainage (the parts sum to the whole).
+    shares = allocate(paid, nets) if lines and sum(nets) else [0] * len(lines)
+    views = []
+    for line, share in zip(lines, shares, strict=True):
+        entries = entries_of.get(line.id, [])
+        revision = sum(e.amount_cents for e in entries if e.workflow_type == "revision")
+        on_line = [item for item in items if item.sov_line_id == line.id]
+        approved = _changes(on_line, status_of, "approved")
+        total = line.scheduled_value_cents + approved
+        figures = billed.get(line.id, _LineBilled())
+        net = figures.billed - figures.retainage_balance
+        views.append(
+            LineBillingView(
+                line=render.sov_line_view(line),
+                contract_id=contract_id,
+                details=dict(line.details),
+                entries=tuple(_entry_view(e) for e in entries),
+                original=line.scheduled_value_cents - revision,
+                revision=revision,
+                approved_change=approved,
+                pending_change=_changes(on_line, status_of, "pending"),
+                forecast=sum(e.amount_cents for e in entries if e.workflow_type == "forecast"),
+                other=sum(e.amount_cents for e in entries if e.workflow_type == "other"),
+                total=total,
+                billed=figures.billed,
+                previously_applied=figures.previous,
+                retainage_held=figures.retainage_balance + figures.released,
+                retainage_released=figures.released,
+                retainage_balance=figures.retainage_balance,
+                payments_received=share,
+                percent_billed=percent_of(figures.billed, total),
+                percent_billed_net_retainage=percent_of(net, total),
+                trail=trails.get(line.id, _NO_TRAIL),
+            )
+        )
+    return views
+
+
+def _entry_view(row: SovLineEntry) -> SovLineEntryView:
+    return SovLineEntryView(
+        id=row.id,
+        sov_line_id=row.sov_line_id,
+        workflow_type=row.workflow_type,
+        amount=row.amount_cents,
+        effective_date=row.effective_date,
+        memo=row.memo,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def prime_contract_id(
+    uow: UnitOfWork, actor: Actor, *, key: int | None, number: str | None, field_name: str
+) -> int:
+    """The id of the caller's prime contract named by its key (id) or its number; ``Invalid``
+    naming ``field_name`` when there is none."""
+    with uow:
+        found: Contract | None = None
+        if key is not None:
+            found = uow.repo.contract(actor.company_id, key)
+        elif number is not None:
+            matches = uow.repo.contracts_by_number(actor.company_id, number)
+            found = next((c for c in matches if c.kind == "prime"), None)
+        if found is None or found.kind != "prime":
+            named = key if key is not None else number
+            raise Invalid(
+                f"{field_name}: no project contract {named!r}",
+                field=field_name,
+                code="unknown_reference",
+            )
+        return found.id

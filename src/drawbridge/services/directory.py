@@ -1,169 +1,214 @@
-"""What a client reads before anything else: the companies it belongs to, their projects, the
-contracts of a project with their schedule-of-values lines, and the change-order packages of a
-contract. Read-only use cases, each one unit of work, every query scoped by company.
+"""The company's directory of named references: employees, contacts, locations (entities),
+supporting documents and contract types, plus the parties (customers, architects) and projects
+that contracts name by code.
+
+Contracts keep references by code; :func:`check_references` makes sure each one names a record of
+the caller's company (a reference to nothing is an error naming the field, never a silent null),
+and :func:`resolve` turns codes back into records for views. Contract types are the one kind a
+client may also create, rename, deactivate and delete (while no contract uses it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from drawbridge.domain.errors import NotFound
-from drawbridge.domain.rules import check_can_read
-from drawbridge.services import render
-from drawbridge.services.contracts import contract_in_scope
-from drawbridge.services.views import (
-    Actor,
-    ChangeOrderPackageView,
-    CompanyView,
-    ContractView,
-    Principal,
-    ProjectView,
-    SovLineView,
-)
-from drawbridge.store.models import Contract
+from drawbridge.domain.errors import Conflict, Invalid, NotFound
+from drawbridge.domain.rules import check_can_read, check_can_write
+from drawbridge.services import audit
+from drawbridge.services.views import Actor, DirectoryEntryView
+from drawbridge.store.models import DirectoryEntry
+from drawbridge.store.types import utcnow
 from drawbridge.store.uow import UnitOfWork
 
-
-def companies_of(uow: UnitOfWork, principal: Principal) -> Sequence[CompanyView]:
-    """The companies the token's user is a member of, by id."""
-    check_can_read(principal.scopes)
-    with uow:
-        companies = [uow.repo.company(company_id) for company_id in sorted(principal.memberships)]
-        return [render.company_view(company) for company in companies if company is not None]
-
-
-def projects_of(uow: UnitOfWork, actor: Actor) -> tuple[CompanyView, Sequence[ProjectView]]:
-    """The company the caller acts in, and its projects."""
-    check_can_read(actor.scopes)
-    with uow:
-        company = uow.repo.company(actor.company_id)
-        if company is None:
-            raise NotFound(f"company_id: no company {actor.company_id}", field="company_id")
-        projects = [render.project_view(row) for row in uow.repo.projects(actor.company_id)]
-        return render.company_view(company), projects
-
-
-def contracts_of(
-    uow: UnitOfWork, actor: Actor, project_id: int, *, kind: str | None = None
-) -> Sequence[ContractView]:
-    """The project's contracts (of one kind when named); another company's project is 404."""
-    check_can_read(actor.scopes)
-    with uow:
-        if uow.repo.project(actor.company_id, project_id) is None:
-            raise NotFound(f"project_id: no project {project_id}", field="project_id")
-        rows = [
-            row
-            for row in uow.repo.contracts(actor.company_id, project_id)
-            if kind is None or row.kind == kind
-        ]
-        return render.contract_views(uow, rows)
+ENTRY_KINDS = ("employee", "contact", "location", "supporting_document", "contract_type")
+PARTY_KINDS = ("customer", "architect", "vendor")
+MAX_CODE_LENGTH = 64
+MAX_NAME_LENGTH = 255
 
 
 @dataclass(frozen=True)
-class ContractLines:
-    company: CompanyView
-    project: ProjectView
-    contract: ContractView
-    lines: Sequence[SovLineView]
+class Reference:
+    """A code given at ``field`` that must name a record of ``kind`` (a directory kind, a party
+    kind or ``project``)."""
+
+    field: str
+    kind: str
+    code: str
 
 
-def contract_lines(
-    uow: UnitOfWork,
-    actor: Actor,
-    contract_id: int,
-    *,
-    project_id: int | None = None,
-    kind: str | None = None,
-) -> ContractLines:
-    """A contract (with its company and project) and its schedule-of-values lines in order."""
-    check_can_read(actor.scopes)
-    with uow:
-        contract = _contract(uow, actor, contract_id, project_id, kind)
-        company = uow.repo.company(actor.company_id)
-        project = uow.repo.project(actor.company_id, contract.project_id)
-        assert company is not None  # the contract's own company and project
-        assert project is not None
-        return ContractLines(
-            company=render.company_view(company),
-            project=render.project_view(project),
-            contract=render.contract_views(uow, [contract])[0],
-            lines=[render.sov_line_view(row) for row in uow.repo.sov_lines(contract.id)],
-        )
-
-
-def change_order_packages(
-    uow: UnitOfWork,
-    actor: Actor,
-    contract_id: int,
-    *,
-    project_id: int | None = None,
-    kind: str | None = None,
-) -> tuple[ContractView, Sequence[ChangeOrderPackageView]]:
-    """A contract and its change-order packages with their items."""
-    check_can_read(actor.scopes)
-    with uow:
-        contract = _contract(uow, actor, contract_id, project_id, kind)
-        items = uow.repo.package_items(contract.id)
-        packages = [render.package_view(row, items) for row in uow.repo.packages(contract.id)]
-        return render.contract_views(uow, [contract])[0], packages
-
-
-def _contract(
-    uow: UnitOfWork, actor: Actor, contract_id: int, project_id: int | None, kind: str | None
-) -> Contract:
-    contract = contract_in_scope(uow, actor, contract_id, project_id=project_id, kind=kind)
-    if contract is None:
-        raise NotFound(f"no contract {contract_id}", field="contract_id")
-    return contract
-
-
-@dataclass(frozen=True)
-class ContractSheet:
-    """A contract with its schedule of values and change-order totals."""
-
-    contract: ContractView
-    lines: Sequence[SovLineView]
-    original: int  # sum of the schedule of values
-    approved_change_orders: int
-    pending_change_orders: int  # packages in draft or pending
-
-
-def contract_sheets(
-    uow: UnitOfWork, actor: Actor, project_id: int, *, kind: str | None = None
-) -> Sequence[ContractSheet]:
-    """The project's contracts with their lines and change-order totals, in a few queries."""
-    check_can_read(actor.scopes)
-    with uow:
-        if uow.repo.project(actor.company_id, project_id) is None:
-            raise NotFound(f"project_id: no project {project_id}", field="project_id")
-        rows = [
-            row
-            for row in uow.repo.contracts(actor.company_id, project_id)
-            if kind is None or row.kind == kind
-        ]
-        ids = [row.id for row in rows]
-        lines = uow.repo.sov_line_values_of(ids)
-        packages = uow.repo.packages_of(ids)
-        items = uow.repo.package_items_of(ids)
-        sheets = []
-        for view in render.contract_views(uow, rows):
-            status_of = {package.id: package.status for package in packages.get(view.id, [])}
-            totals = {"approved": 0, "pending": 0}
-            for item in items.get(view.id, []):
-                status = status_of.get(item.package_id)
-                if status == "approved":
-                    totals["approved"] += item.amount_cents
-                elif status in ("draft", "pending"):
-                    totals["pending"] += item.amount_cents
-            own_lines = [render.sov_line_view(row) for row in lines.get(view.id, [])]
-            sheets.append(
-                ContractSheet(
-                    contract=view,
-                    lines=own_lines,
-                    original=sum(line.scheduled_value for line in own_lines),
-                    approved_change_orders=totals["approved"],
-                    pending_change_orders=totals["pending"],
-                )
+def check_references(uow: UnitOfWork, company_id: int, references: Iterable[Reference]) -> None:
+    """Raise ``Invalid`` naming the first reference that names nothing in the company."""
+    for reference in references:
+        if _find(uow, company_id, reference.kind, reference.code) is None:
+            raise Invalid(
+                f"{reference.field}: no {reference.kind.replace('_', ' ')} with id "
+                f"{reference.code!r}",
+                field=reference.field,
+                code="unknown_reference",
             )
-        return sheets
+
+
+def resolve(uow: UnitOfWork, company_id: int) -> dict[tuple[str, str], DirectoryEntryView]:
+    """Every named record of the company by (kind, code): directory entries, parties, projects."""
+    found = {(row.kind, row.code): entry_view(row) for row in uow.repo.directory(company_id)}
+    for party in uow.repo.all_parties(company_id):
+        found[(party.kind, party.code)] = DirectoryEntryView(
+            id=party.id, kind=party.kind, code=party.code, name=party.name, is_active=True
+        )
+    for project in uow.repo.projects(company_id):
+        found[("project", project.code)] = DirectoryEntryView(
+            id=project.id, kind="project", code=project.code, name=project.name, is_active=True
+        )
+    return found
+
+
+def _find(uow: UnitOfWork, company_id: int, kind: str, code: str) -> object | None:
+    if kind in PARTY_KINDS:
+        party = uow.repo.party_by_code(company_id, code)
+        return party if party is not None and party.kind == kind else None
+    if kind == "project":
+        return uow.repo.project_by_code(company_id, code)
+    return uow.repo.directory_entry_by_code(company_id, kind, code)
+
+
+def entry_view(row: DirectoryEntry) -> DirectoryEntryView:
+    return DirectoryEntryView(
+        id=row.id,
+        kind=row.kind,
+        code=row.code,
+        name=row.name,
+        is_active=row.is_active,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        created_by_id=row.created_by_id,
+    )
+
+
+# -- entries a client manages (contract types) ---------------------------------------------------
+
+
+def list_entries(uow: UnitOfWork, actor: Actor, kind: str) -> Sequence[DirectoryEntryView]:
+    check_can_read(actor.scopes)
+    with uow:
+        return [entry_view(row) for row in uow.repo.directory(actor.company_id, kind)]
+
+
+def get_entry(uow: UnitOfWork, actor: Actor, kind: str, entry_id: int) -> DirectoryEntryView:
+    check_can_read(actor.scopes)
+    with uow:
+        return entry_view(_entry(uow, actor, kind, entry_id))
+
+
+def create_entry(
+    uow: UnitOfWork, actor: Actor, kind: str, values: Mapping[str, Any]
+) -> DirectoryEntryView:
+    """A new entry: ``code`` (unique per kind), ``name``, ``is_active`` (default true)."""
+    check_can_write(actor.scopes)
+    _check_kind(kind)
+    with uow:
+        code = _code(values.get("code"))
+        if uow.repo.directory_entry_by_code(actor.company_id, kind, code) is not None:
+            raise Conflict(f"id: {code!r} already exists", field="code", code="duplicate_id")
+        now = utcnow()
+        row = DirectoryEntry(
+            company_id=actor.company_id,
+            kind=kind,
+            code=code,
+            name=_name(values.get("name", code)),
+            is_active=bool(values.get("is_active", True)),
+            created_by_id=actor.user_id,
+            created_at=now,
+            updated_at=now,
+        )
+        uow.repo.add(row)
+        uow.flush()
+        audit.record(uow, actor, "create", kind, row.id, None, audit.snapshot(row))
+        uow.commit()
+        return entry_view(row)
+
+
+def update_entry(
+    uow: UnitOfWork, actor: Actor, kind: str, entry_id: int, values: Mapping[str, Any]
+) -> DirectoryEntryView:
+    """Change ``name`` or ``is_active``; the code others refer to by never changes."""
+    check_can_write(actor.scopes)
+    with uow:
+        row = _entry(uow, actor, kind, entry_id)
+        before = audit.snapshot(row)
+        if "code" in values and values["code"] != row.code:
+            raise Invalid("id: the id of an existing record cannot change", field="code")
+        if "name" in values:
+            row.name = _name(values["name"])
+        if "is_active" in values:
+            row.is_active = bool(values["is_active"])
+        row.updated_at = utcnow()
+        uow.flush()
+        audit.record(uow, actor, "update", kind, row.id, before, audit.snapshot(row))
+        uow.commit()
+        return entry_view(row)
+
+
+def delete_entry(uow: UnitOfWork, actor: Actor, kind: str, entry_id: int) -> None:
+    """Delete an entry no contract refers to."""
+    check_can_write(actor.scopes)
+    with uow:
+        row = _entry(uow, actor, kind, entry_id)
+        users = [
+            contract.number
+            for contract in uow.repo.contracts(actor.company_id)
+            if contract.details.get(kind) == row.code
+        ]
+        if users:
+            raise Conflict(
+                f"{kind.replace('_', ' ')} {row.code!r} is used by contract {users[0]}",
+                field="key",
+                code="in_use",
+            )
+        before = audit.snapshot(row)
+        uow.repo.delete(row)
+        audit.record(uow, actor, "delete", kind, entry_id, before, None)
+        uow.commit()
+
+
+def _entry(uow: UnitOfWork, actor: Actor, kind: str, entry_id: int) -> DirectoryEntry:
+    row = uow.repo.directory_entry(actor.company_id, entry_id)
+    if row is None or row.kind != kind:
+        raise NotFound(f"no {kind.replace('_', ' ')} with key {entry_id}", field="key")
+    return row
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in ENTRY_KINDS:
+        raise Invalid(f"kind: must be one of {', '.join(ENTRY_KINDS)}", field="kind")
+
+
+def _code(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise Invalid("id: required, a non-empty string", field="code")
+    if len(value) > MAX_CODE_LENGTH:
+        raise Invalid(f"id: at most {MAX_CODE_LENGTH} characters", field="code")
+    return value.strip()
+
+
+def _name(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise Invalid("name: a non-empty string", field="name")
+    if len(value) > MAX_NAME_LENGTH:
+        raise Invalid(f"name: at most {MAX_NAME_LENGTH} characters", field="name")
+    return value
+
+
+def entities(uow: UnitOfWork, actor: Actor) -> frozenset[str]:
+    """The codes of the company's entities (locations), which a client may name to act in; a
+    company without any has only its top level. No scope is needed: every request may say."""
+    with uow:
+        return frozenset(row.code for row in uow.repo.directory(actor.company_id, "location"))
+
+
+def named_records(uow: UnitOfWork, actor: Actor) -> dict[tuple[str, str], DirectoryEntryView]:
+    """Every named record of the company by (kind, code), for a face resolving references."""
+    check_can_read(actor.scopes)
+    with uow:
+        return resolve(uow, actor.company_id)

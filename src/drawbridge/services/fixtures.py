@@ -22,7 +22,7 @@ from drawbridge.domain.errors import LedgerError
 from drawbridge.domain.money import HUNDRED
 from drawbridge.domain.rules import PayAppStatus, Role, Scope
 from drawbridge.fixtures import schema
-from drawbridge.services import audit, auth, oauth, pay_apps, payments
+from drawbridge.services import audit, auth, oauth, pay_apps, payments, sov
 from drawbridge.services.views import Actor
 from drawbridge.store.models import (
     ApiToken,
@@ -31,6 +31,7 @@ from drawbridge.store.models import (
     ChangeOrderPackage,
     Company,
     Contract,
+    DirectoryEntry,
     Membership,
     OAuthClient,
     Party,
@@ -120,6 +121,7 @@ DIRECTORY: dict[type[Any], str] = {
     Project: "project",
     BillingPeriod: "billing_period",
     Contract: "contract",
+    DirectoryEntry: "directory_entry",
     SovLine: "sov_line",
     ChangeOrderPackage: "change_order_package",
     ChangeOrderItem: "change_order_item",
@@ -199,6 +201,16 @@ def _load_company(
         role=Role.ADMIN,
         scopes=frozenset({Scope.READ.value, Scope.WRITE.value}),
     )
+    for entry in fixture.directory:
+        repo.add(
+            DirectoryEntry(
+                id=entry.id,
+                company_id=company.id,
+                kind=entry.kind,
+                code=entry.code,
+                name=entry.name,
+            )
+        )
     parties: dict[str, Party] = {}
     for party_fixture in fixture.parties:
         party = Party(
@@ -291,9 +303,14 @@ def _load_contract(
             "is_billable",
             "exclude_from_wip_reporting",
             "contract_type",
+            "location",
+            "attachment",
         )
     }
     details["schedule"] = dict(fixture.schedule) if fixture.schedule else None
+    for name in ("internal_reference", "external_reference"):
+        reference = getattr(fixture, name)
+        details[name] = dict(reference) if reference else None
     contract = Contract(
         id=fixture.id,
         company_id=company.id,
@@ -346,6 +363,9 @@ def _load_contract(
         )
         repo.add(line)
         sov_by_number[line.number] = line
+    uow.flush()
+    for line in sov_by_number.values():
+        sov.add_original_entry(uow, line)
     package_ids: dict[str, int] = {}
     for package_fixture in fixture.change_order_packages:
         package = ChangeOrderPackage(

@@ -133,6 +133,12 @@ def create_pay_app(uow: UnitOfWork, actor: Actor, command: CreatePayApp) -> PayA
         )
         if contract.status == "void":
             raise Invalid("commitment_id: the contract is void", field="commitment_id")
+        if not contract.is_active:
+            raise Invalid(
+                "commitment_id: the contract is inactive and takes no new billing",
+                field="commitment_id",
+                code="contract_inactive",
+            )
         _check_header(uow, actor, contract, command.header, exclude_id=None)
         previous_apps = list(repo.pay_apps_of_contract(contract.id))
         number = previous_apps[-1].number + 1 if previous_apps else 1

@@ -114,6 +114,7 @@ def item_view(row: ChangeOrderItem) -> ChangeOrderItemView:
         description=row.description,
         cost_code=row.cost_code,
         amount=row.amount_cents,
+        sov_line_id=row.sov_line_id,
     )
 
 
@@ -184,6 +185,7 @@ def _contract_view(row: Contract, parties: dict[int, Party]) -> ContractView:
         details=dict(row.details),
         created_at=row.created_at,
         updated_at=row.updated_at,
+        is_active=row.is_active,
     )
 
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from drawbridge.domain.billing import LineFigures, LineRef, Summary
-from drawbridge.domain.rollups import PaymentPosition
+from drawbridge.domain.rollups import OwnerBilling, PaymentPosition
 from drawbridge.domain.rules import PayAppStatus, Role
 
 T = TypeVar("T")
@@ -111,6 +111,7 @@ class ChangeOrderItemView:
     description: str
     cost_code: str | None
     amount: int
+    sov_line_id: int | None = None  # the SOV line the change applies to, when it names one
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,7 @@ class ContractView:
     details: dict[str, Any]
     created_at: datetime
     updated_at: datetime
+    is_active: bool = True
 
     @property
     def moves_materials(self) -> bool:
@@ -295,6 +297,81 @@ class PaymentView:
     created_at: datetime
     updated_at: datetime
     attachments: tuple[AttachmentView, ...]
+
+
+@dataclass(frozen=True)
+class DirectoryEntryView:
+    """A named record contracts refer to by code (employee, contact, location, supporting
+    document, contract type; or, when resolving references, a party or a project)."""
+
+    id: int
+    kind: str
+    code: str
+    name: str
+    is_active: bool
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    created_by_id: int | None = None
+
+
+@dataclass(frozen=True)
+class SovLineEntryView:
+    id: int
+    sov_line_id: int
+    workflow_type: str  # original | revision | forecast | other
+    amount: int
+    effective_date: date | None
+    memo: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class TrailView:
+    """Who created a record and who changed it last, and when (from the audit trail)."""
+
+    created_at: datetime | None
+    created_by: int | None
+    modified_at: datetime | None
+    modified_by: int | None
+
+
+@dataclass(frozen=True)
+class LineBillingView:
+    """An SOV line of a prime contract, priced and billed (Intacct's project contract line)."""
+
+    line: SovLineView
+    contract_id: int
+    details: dict[str, Any]
+    entries: tuple[SovLineEntryView, ...]
+    original: int
+    revision: int
+    approved_change: int
+    pending_change: int
+    forecast: int
+    other: int
+    total: int
+    billed: int  # G on the latest application
+    previously_applied: int  # D on the latest application
+    retainage_held: int  # ever withheld on the line
+    retainage_released: int
+    retainage_balance: int  # I on the latest application
+    payments_received: int  # the contract's payments allocated to lines by net billed
+    percent_billed: Decimal
+    percent_billed_net_retainage: Decimal
+    trail: TrailView
+
+
+@dataclass(frozen=True)
+class PrimeContractView:
+    """A prime contract with its project, its references and its owner-billing roll-up."""
+
+    contract: ContractView
+    project: ProjectView
+    billing: OwnerBilling
+    references: dict[tuple[str, str], DirectoryEntryView]  # (kind, code) -> record
+    lines: tuple[LineBillingView, ...]
+    trail: TrailView
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -220,6 +221,8 @@ class Contract(Base):
     allow_overpayment: Mapped[bool | None] = mapped_column(Boolean)
     # Intacct's descriptive fields (description, scope, inclusions, exclusions, terms, ...)
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Intacct's status: an inactive contract takes no new billing but keeps its history.
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -239,6 +242,60 @@ class SovLine(Base):
     unit_price: Mapped[Decimal | None] = mapped_column()
     quantity: Mapped[Decimal | None] = mapped_column()
     origin_id: Mapped[str | None] = mapped_column(String(255))
+    # Descriptive fields no figure depends on (Intacct's line date, billing setup, ...).
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'"))
+
+
+class SovLineEntry(Base):
+    """An amount recorded on an SOV line (Intacct's project contract line entry).
+
+    ``original`` and ``revision`` entries make up the line's scheduled value: the services keep
+    ``sov_lines.scheduled_value_cents`` equal to the line's original amount plus its revisions, so
+    the billing engine reads one number (G702 line 1 = original + revisions). ``forecast`` and
+    ``other`` entries are reported, never billed. A line without entries is all original.
+    """
+
+    __tablename__ = "sov_line_entries"
+    __table_args__ = (
+        CheckConstraint(
+            "workflow_type IN ('original', 'revision', 'forecast', 'other')", name="workflow_type"
+        ),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    company_id: Mapped[int] = _company_fk()
+    sov_line_id: Mapped[int] = mapped_column(
+        ForeignKey("sov_lines.id", ondelete="CASCADE"), index=True
+    )
+    workflow_type: Mapped[str] = mapped_column(String(16))
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    effective_date: Mapped[date | None] = mapped_column(Date)
+    memo: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class DirectoryEntry(Base):
+    """A named record of the company that contracts refer to by code: an employee or contact
+    (Intacct's internal and external references), a location (entity), a supporting document or
+    a project contract type."""
+
+    __tablename__ = "directory_entries"
+    __table_args__ = (
+        UniqueConstraint("company_id", "kind", "code"),
+        CheckConstraint(
+            "kind IN ('employee', 'contact', 'location', 'supporting_document', 'contract_type')",
+            name="kind",
+        ),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    company_id: Mapped[int] = _company_fk()
+    kind: Mapped[str] = mapped_column(String(32))
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(255))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class ChangeOrderPackage(Base):
@@ -273,6 +330,8 @@ class ChangeOrderItem(Base):
     description: Mapped[str] = mapped_column(Text)
     cost_code: Mapped[str | None] = mapped_column(String(64))
     amount_cents: Mapped[int] = mapped_column(BigInteger)
+    # The SOV line the change applies to, when it names one (Intacct's projectContractLine).
+    sov_line_id: Mapped[int | None] = mapped_column(ForeignKey("sov_lines.id"))
 
 
 class PayApp(Base):
@@ -526,3 +585,20 @@ class AuditEvent(Base):
     entity_id: Mapped[int] = mapped_column(BigInteger)
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class IdempotencyKey(Base):
+    """The first answer to a create sent with an ``Idempotency-Key``: a repeat within the
+    retention window gets it back instead of creating again. Unique per (company, scope, key), so
+    two simultaneous requests with one key cannot both create."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("company_id", "scope", "key"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    company_id: Mapped[int] = _company_fk()
+    scope: Mapped[str] = mapped_column(String(128))  # the operation: "intacct:project-contract"
+    key: Mapped[str] = mapped_column(String(255))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    response_status: Mapped[int] = mapped_column(Integer)
+    response_body: Mapped[dict[str, Any]] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -23,6 +23,8 @@ from drawbridge.store.models import (
     ChangeOrderPackage,
     Company,
     Contract,
+    DirectoryEntry,
+    IdempotencyKey,
     Membership,
     OAuthClient,
     OAuthRefreshToken,
@@ -33,6 +35,7 @@ from drawbridge.store.models import (
     Payment,
     Project,
     SovLine,
+    SovLineEntry,
     User,
 )
 
@@ -515,6 +518,114 @@ class Repository:
                 )
             )
             or 0
+        )
+
+    # -- the directory of named references and the schedule of values's entries -------------
+    def directory(self, company_id: int, kind: str | None = None) -> Sequence[DirectoryEntry]:
+        query = select(DirectoryEntry).where(DirectoryEntry.company_id == company_id)
+        if kind is not None:
+            query = query.where(DirectoryEntry.kind == kind)
+        return self.session.scalars(query.order_by(DirectoryEntry.id)).all()
+
+    def directory_entry(self, company_id: int, entry_id: int) -> DirectoryEntry | None:
+        return self._scoped(DirectoryEntry, company_id, entry_id)
+
+    def directory_entry_by_code(
+        self, company_id: int, kind: str, code: str
+    ) -> DirectoryEntry | None:
+        return self.session.scalar(
+            select(DirectoryEntry).where(
+                DirectoryEntry.company_id == company_id,
+                DirectoryEntry.kind == kind,
+                DirectoryEntry.code == code,
+            )
+        )
+
+    def party_by_code(self, company_id: int, code: str) -> Party | None:
+        return self.session.scalar(
+            select(Party).where(Party.company_id == company_id, Party.code == code)
+        )
+
+    def all_parties(self, company_id: int) -> Sequence[Party]:
+        return self.session.scalars(
+            select(Party).where(Party.company_id == company_id).order_by(Party.id)
+        ).all()
+
+    def project_by_code(self, company_id: int, code: str) -> Project | None:
+        return self.session.scalar(
+            select(Project).where(Project.company_id == company_id, Project.code == code)
+        )
+
+    def sov_line(self, company_id: int, line_id: int) -> SovLine | None:
+        return self._scoped(SovLine, company_id, line_id)
+
+    def sov_lines_of(self, contract_ids: Iterable[int]) -> dict[int, list[SovLine]]:
+        ids = set(contract_ids)
+        rows = self.session.scalars(
+            select(SovLine)
+            .where(SovLine.contract_id.in_(ids))
+            .order_by(SovLine.position, SovLine.id)
+        )
+        return _grouped(ids, rows, lambda row: row.contract_id)
+
+    def sov_line_entries_of(self, line_ids: Iterable[int]) -> dict[int, list[SovLineEntry]]:
+        ids = set(line_ids)
+        rows = self.session.scalars(
+            select(SovLineEntry).where(SovLineEntry.sov_line_id.in_(ids)).order_by(SovLineEntry.id)
+        )
+        return _grouped(ids, rows, lambda row: row.sov_line_id)
+
+    def items_on_sov_line(self, line_id: int) -> Sequence[ChangeOrderItem]:
+        return self.session.scalars(
+            select(ChangeOrderItem).where(ChangeOrderItem.sov_line_id == line_id)
+        ).all()
+
+    def paid_on_contracts(self, contract_ids: Iterable[int]) -> dict[int, int]:
+        """Each contract's payments received or made (cents)."""
+        ids = set(contract_ids)
+        result = dict.fromkeys(ids, 0)
+        if not ids:
+            return result
+        rows = self.session.execute(
+            select(Payment.contract_id, func.sum(Payment.amount_cents))
+            .where(Payment.contract_id.in_(ids))
+            .group_by(Payment.contract_id)
+        ).all()
+        for contract_id, total in rows:
+            result[contract_id] = int(total or 0)
+        return result
+
+    def audit_trail_ends(
+        self, company_id: int, entity_type: str, entity_ids: Iterable[int]
+    ) -> dict[int, tuple[AuditEvent, AuditEvent]]:
+        """The first and the last audit event of each record (who created it, who changed it
+        last, and when)."""
+        ids = set(entity_ids)
+        if not ids:
+            return {}
+        rows = self.session.scalars(
+            select(AuditEvent)
+            .where(
+                AuditEvent.company_id == company_id,
+                AuditEvent.entity_type == entity_type,
+                AuditEvent.entity_id.in_(ids),
+            )
+            .order_by(AuditEvent.id)
+        )
+        ends: dict[int, tuple[AuditEvent, AuditEvent]] = {}
+        for event in rows:
+            first = ends.get(event.entity_id, (event, event))[0]
+            ends[event.entity_id] = (first, event)
+        return ends
+
+    # -- idempotency keys -----------------------------------------------------------------------
+    def idempotency_key(self, company_id: int, scope: str, key: str) -> IdempotencyKey | None:
+        return self.session.scalar(
+            select(IdempotencyKey).where(
+                IdempotencyKey.company_id == company_id,
+                IdempotencyKey.scope == scope,
+                IdempotencyKey.key == key,
+            )
         )
 
     # -- attachments and audit -----------------------------------------------------------------

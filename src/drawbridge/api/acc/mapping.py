@@ -28,7 +28,7 @@ from drawbridge.domain.rollups import (
     quantity_at_unit_price,
 )
 from drawbridge.domain.rules import APPROVED_STATUSES, PayAppStatus
-from drawbridge.services.directory import ContractSheet
+from drawbridge.services.discovery import ContractSheet
 from drawbridge.services.views import PayAppLineView, PayAppView, PaymentView, SovLineView
 
 PLACES = 4

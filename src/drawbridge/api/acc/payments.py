@@ -21,7 +21,7 @@ from drawbridge.api.acc.deps import AccCaller, Caller
 from drawbridge.api.acc.errors import BadInput
 from drawbridge.domain.rollups import acc_status
 from drawbridge.domain.rules import check_can_write
-from drawbridge.services import directory, lookups, pay_apps, payments
+from drawbridge.services import discovery, lookups, pay_apps, payments
 from drawbridge.services.pay_apps import PayAppFilter, UpdatePayApp
 from drawbridge.services.payments import PaymentFilter
 from drawbridge.services.views import PayAppView, ProjectView
@@ -339,7 +339,7 @@ def list_contracts(
     given = mapping.filters_of(request.query_params.multi_items(), frozenset({"filter[id]"}))
     wanted = set(mapping.parse_uuids(given.get("filter[id]"), "filter[id]"))
     project = _project(caller, container_id)
-    sheets = directory.contract_sheets(caller.runtime.uow(read_only=True), caller.actor, project.id)
+    sheets = discovery.contract_sheets(caller.runtime.uow(read_only=True), caller.actor, project.id)
     primes = [sheet.contract.uuid for sheet in sheets if sheet.contract.kind == "prime"]
     rows = [
         mapping.to_contract(sheet, caller.actor.company_id, primes[0] if primes else None)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from drawbridge.api.common import BEARER_SCHEME, bearer_authentication, make_face
-from drawbridge.api.procore import contract_payments, directory, requisitions, uploads
+from drawbridge.api.procore import contract_payments, discovery, requisitions, uploads
 from drawbridge.api.procore.deps import COMPANY_HEADER
 from drawbridge.api.procore.errors import (
     error_response,
@@ -43,7 +43,7 @@ def create_procore_app(runtime: Runtime) -> FastAPI:
         authenticate=bearer_authentication(runtime),
     )
     install_error_handlers(app)
-    app.include_router(directory.router)
+    app.include_router(discovery.router)
     app.include_router(requisitions.router)
     app.include_router(contract_payments.router)
     app.include_router(uploads.router)

@@ -12,7 +12,7 @@ from drawbridge.api.procore import mapping, paging
 from drawbridge.api.procore.deps import Caller, Context
 from drawbridge.api.procore.errors import BadRequest
 from drawbridge.api.procore.schemas import ERRORS, MAX_ID
-from drawbridge.services import directory
+from drawbridge.services import discovery
 
 router = APIRouter(tags=["Directory: companies, projects, commitments"])
 
@@ -39,7 +39,7 @@ def list_companies(
     request: Request, caller: Caller, page: paging.Page = 1, per_page: paging.PerPage = 100
 ) -> JSONResponse:
     """Return the companies the user belongs to (their ids go in Procore-Company-Id)."""
-    found = directory.companies_of(caller.runtime.uow(read_only=True), caller.principal)
+    found = discovery.companies_of(caller.runtime.uow(read_only=True), caller.principal)
     return _page(request, [mapping.company(view) for view in found], page, per_page)
 
 
@@ -56,7 +56,7 @@ def list_projects(
     header = request.headers.get("procore-company-id")
     if header is not None and header.strip() != str(company_id):
         raise BadRequest("company_id", "does not match the Procore-Company-Id header")
-    owner, projects = directory.projects_of(
+    owner, projects = discovery.projects_of(
         caller.runtime.uow(read_only=True), caller.act_in(company_id)
     )
     return _page(request, [mapping.project(view, owner) for view in projects], page, per_page)
@@ -71,7 +71,7 @@ def list_commitments(
     per_page: paging.PerPage = 100,
 ) -> JSONResponse:
     """Return the commitments (subcontracts and purchase orders) of a project."""
-    found = directory.contracts_of(
+    found = discovery.contracts_of(
         ctx.runtime.uow(read_only=True), ctx.actor, project_id, kind=COMMITMENT
     )
     return _page(request, [mapping.commitment(view) for view in found], page, per_page)
@@ -80,7 +80,7 @@ def list_commitments(
 def _line_items(
     request: Request, ctx: Context, contract_id: int, project_id: int, page: int, per_page: int
 ) -> JSONResponse:
-    found = directory.contract_lines(
+    found = discovery.contract_lines(
         ctx.runtime.uow(read_only=True),
         ctx.actor,
         contract_id,
@@ -132,7 +132,7 @@ def list_change_order_packages(
     per_page: paging.PerPage = 100,
 ) -> JSONResponse:
     """Return the change order packages of a commitment (approved ones can be billed)."""
-    contract, packages = directory.change_order_packages(
+    contract, packages = discovery.change_order_packages(
         ctx.runtime.uow(read_only=True),
         ctx.actor,
         contract_id,

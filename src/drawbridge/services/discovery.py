@@ -1,0 +1,169 @@
+"""What a client reads before anything else: the companies it belongs to, their projects, the
+contracts of a project with their schedule-of-values lines, and the change-order packages of a
+contract. Read-only use cases, each one unit of work, every query scoped by company.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from drawbridge.domain.errors import NotFound
+from drawbridge.domain.rules import check_can_read
+from drawbridge.services import render
+from drawbridge.services.contracts import contract_in_scope
+from drawbridge.services.views import (
+    Actor,
+    ChangeOrderPackageView,
+    CompanyView,
+    ContractView,
+    Principal,
+    ProjectView,
+    SovLineView,
+)
+from drawbridge.store.models import Contract
+from drawbridge.store.uow import UnitOfWork
+
+
+def companies_of(uow: UnitOfWork, principal: Principal) -> Sequence[CompanyView]:
+    """The companies the token's user is a member of, by id."""
+    check_can_read(principal.scopes)
+    with uow:
+        companies = [uow.repo.company(company_id) for company_id in sorted(principal.memberships)]
+        return [render.company_view(company) for company in companies if company is not None]
+
+
+def projects_of(uow: UnitOfWork, actor: Actor) -> tuple[CompanyView, Sequence[ProjectView]]:
+    """The company the caller acts in, and its projects."""
+    check_can_read(actor.scopes)
+    with uow:
+        company = uow.repo.company(actor.company_id)
+        if company is None:
+            raise NotFound(f"company_id: no company {actor.company_id}", field="company_id")
+        projects = [render.project_view(row) for row in uow.repo.projects(actor.company_id)]
+        return render.company_view(company), projects
+
+
+def contracts_of(
+    uow: UnitOfWork, actor: Actor, project_id: int, *, kind: str | None = None
+) -> Sequence[ContractView]:
+    """The project's contracts (of one kind when named); another company's project is 404."""
+    check_can_read(actor.scopes)
+    with uow:
+        if uow.repo.project(actor.company_id, project_id) is None:
+            raise NotFound(f"project_id: no project {project_id}", field="project_id")
+        rows = [
+            row
+            for row in uow.repo.contracts(actor.company_id, project_id)
+            if kind is None or row.kind == kind
+        ]
+        return render.contract_views(uow, rows)
+
+
+@dataclass(frozen=True)
+class ContractLines:
+    company: CompanyView
+    project: ProjectView
+    contract: ContractView
+    lines: Sequence[SovLineView]
+
+
+def contract_lines(
+    uow: UnitOfWork,
+    actor: Actor,
+    contract_id: int,
+    *,
+    project_id: int | None = None,
+    kind: str | None = None,
+) -> ContractLines:
+    """A contract (with its company and project) and its schedule-of-values lines in order."""
+    check_can_read(actor.scopes)
+    with uow:
+        contract = _contract(uow, actor, contract_id, project_id, kind)
+        company = uow.repo.company(actor.company_id)
+        project = uow.repo.project(actor.company_id, contract.project_id)
+        assert company is not None  # the contract's own company and project
+        assert project is not None
+        return ContractLines(
+            company=render.company_view(company),
+            project=render.project_view(project),
+            contract=render.contract_views(uow, [contract])[0],
+            lines=[render.sov_line_view(row) for row in uow.repo.sov_lines(contract.id)],
+        )
+
+
+def change_order_packages(
+    uow: UnitOfWork,
+    actor: Actor,
+    contract_id: int,
+    *,
+    project_id: int | None = None,
+    kind: str | None = None,
+) -> tuple[ContractView, Sequence[ChangeOrderPackageView]]:
+    """A contract and its change-order packages with their items."""
+    check_can_read(actor.scopes)
+    with uow:
+        contract = _contract(uow, actor, contract_id, project_id, kind)
+        items = uow.repo.package_items(contract.id)
+        packages = [render.package_view(row, items) for row in uow.repo.packages(contract.id)]
+        return render.contract_views(uow, [contract])[0], packages
+
+
+def _contract(
+    uow: UnitOfWork, actor: Actor, contract_id: int, project_id: int | None, kind: str | None
+) -> Contract:
+    contract = contract_in_scope(uow, actor, contract_id, project_id=project_id, kind=kind)
+    if contract is None:
+        raise NotFound(f"no contract {contract_id}", field="contract_id")
+    return contract
+
+
+@dataclass(frozen=True)
+class ContractSheet:
+    """A contract with its schedule of values and change-order totals."""
+
+    contract: ContractView
+    lines: Sequence[SovLineView]
+    original: int  # sum of the schedule of values
+    approved_change_orders: int
+    pending_change_orders: int  # packages in draft or pending
+
+
+def contract_sheets(
+    uow: UnitOfWork, actor: Actor, project_id: int, *, kind: str | None = None
+) -> Sequence[ContractSheet]:
+    """The project's contracts with their lines and change-order totals, in a few queries."""
+    check_can_read(actor.scopes)
+    with uow:
+        if uow.repo.project(actor.company_id, project_id) is None:
+            raise NotFound(f"project_id: no project {project_id}", field="project_id")
+        rows = [
+            row
+            for row in uow.repo.contracts(actor.company_id, project_id)
+            if kind is None or row.kind == kind
+        ]
+        ids = [row.id for row in rows]
+        lines = uow.repo.sov_line_values_of(ids)
+        packages = uow.repo.packages_of(ids)
+        items = uow.repo.package_items_of(ids)
+        sheets = []
+        for view in render.contract_views(uow, rows):
+            status_of = {package.id: package.status for package in packages.get(view.id, [])}
+            totals = {"approved": 0, "pending": 0}
+            for item in items.get(view.id, []):
+                status = status_of.get(item.package_id)
+                if status == "approved":
+                    totals["approved"] += item.amount_cents
+                elif status in ("draft", "pending"):
+                    totals["pending"] += item.amount_cents
+            own_lines = [render.sov_line_view(row) for row in lines.get(view.id, [])]
+            sheets.append(
+                ContractSheet(
+                    contract=view,
+                    lines=own_lines,
+                    original=sum(line.scheduled_value for line in own_lines),
+                    approved_change_orders=totals["approved"],
+                    pending_change_orders=totals["pending"],
+                )
+            )
+        return sheets
