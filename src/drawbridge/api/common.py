@@ -97,6 +97,7 @@ def make_face(
     error_response: ErrorResponse = default_error_response,
     authenticate: Authenticate | None = None,
     error_responses_under: Mapping[str, ErrorResponse] | None = None,
+    open_paths: frozenset[str] = frozenset(),
 ) -> FastAPI:
     """A sub-application for one face, with its own OpenAPI document at ``openapi.json`` declaring
     how callers authenticate (every scheme required on every route), and Swagger UI at ``docs``.
@@ -105,7 +106,7 @@ def make_face(
     hostile text) in the face's envelope, and ``error_responses_under`` for paths under a
     sub-prefix with another envelope (``{"/v2.0": ...}``); ``authenticate`` checks a caller's
     credentials from the headers alone, so a request that carries a body is refused before
-    its body is read.
+    its body is read (except on ``open_paths``, such as a token endpoint).
     """
     face = FastAPI(
         title=title, description=description, version=version, docs_url=None, redoc_url=None
@@ -115,6 +116,7 @@ def make_face(
         error_response=error_response,
         authenticate=authenticate,
         error_responses_under=dict(error_responses_under or {}),
+        open_paths=open_paths,
     )
     install_docs(face, security_schemes)
     return face

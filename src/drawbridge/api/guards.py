@@ -66,6 +66,8 @@ class FaceGuard:
     authenticate: Authenticate | None = None
     # Sub-prefixes of the face (``/v2.0``) whose routes answer in another envelope.
     error_responses_under: Mapping[str, ErrorResponse] = field(default_factory=dict)
+    # Sub-paths that take no prior credentials: a token endpoint is how a caller gets them.
+    open_paths: frozenset[str] = frozenset()
 
 
 class Refusal(Exception):
@@ -112,9 +114,12 @@ class RequestGuard:
         render = next(
             (render for prefix, render in self._renderers if _under(path, prefix)), self.fallback
         )
-        face = next((guard for prefix, guard in self._faces if _under(path, prefix)), None)
+        face, subpath = next(
+            ((guard, path[len(prefix) :]) for prefix, guard in self._faces if _under(path, prefix)),
+            (None, path),
+        )
         try:
-            body = await self._admit(scope, receive, face)
+            body = await self._admit(scope, receive, face, subpath)
         except Refusal as refusal:
             response = render(refusal.status, refusal.code, refusal.message, field=refusal.field)
             await response(scope, receive, send)
@@ -124,14 +129,16 @@ class RequestGuard:
         else:
             await self._stream(scope, receive, send, render)
 
-    async def _admit(self, scope: Scope, receive: Receive, face: FaceGuard | None) -> bytes | None:
+    async def _admit(
+        self, scope: Scope, receive: Receive, face: FaceGuard | None, subpath: str
+    ) -> bytes | None:
         """Checks the request before the face sees it; returns the JSON body it read, if any."""
         _check_target(scope)
         headers = Headers(scope=scope)
         declared = headers.get("content-length")
         if not (declared not in (None, "0") or "transfer-encoding" in headers):
             return None
-        if face is not None and face.authenticate is not None:
+        if face is not None and face.authenticate is not None and subpath not in face.open_paths:
             try:
                 await run_in_threadpool(face.authenticate, headers)
             except LedgerError as error:

@@ -11,6 +11,7 @@ import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis.internal.conjecture import utils as conjecture_utils
+from schemathesis.specs.openapi.checks import ignored_auth
 
 from drawbridge.api.app import create_app
 from drawbridge.bootstrap import Runtime
@@ -61,7 +62,10 @@ def test_no_operation_fails_or_breaks_its_schema(runtime: Runtime) -> None:
                 kwargs["headers"] = {**kwargs.get("headers", {}), **headers}
                 response = client.request(**kwargs)
                 assert response.status_code < 500, response.text
-                case.validate_response(for_schemathesis(response))
+                # The document declares bearer auth; ignored_auth would replay each call without
+                # it through schemathesis' own transport, which these calls do not use. The
+                # 401s are asserted by the face's own tests.
+                case.validate_response(for_schemathesis(response), excluded_checks=(ignored_auth,))
 
             try:
                 check()

@@ -83,6 +83,7 @@ def create_acc_oauth_app(runtime: Runtime) -> FastAPI:
         runtime,
         title="drawbridge: Autodesk Authentication",
         description="POST /authentication/v2/token: client credentials and refresh token grants.",
+        error_response=error_response,
     )
 
     @app.exception_handler(TokenRequestError)
@@ -95,6 +96,13 @@ def create_acc_oauth_app(runtime: Runtime) -> FastAPI:
 
     app.include_router(router)
     return app
+
+
+def error_response(
+    status: int, code: str, message: str, *, field: str | None = None
+) -> JSONResponse:
+    """The request guard's refusals in Autodesk's authentication error body."""
+    return _error(status, code, message)
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from drawbridge.api.common import make_face
+from drawbridge.api.common import bearer_authentication, make_face
 from drawbridge.api.intacct import core, oauth, routes
-from drawbridge.api.intacct.errors import install_error_handlers
+from drawbridge.api.intacct.errors import error_response, install_error_handlers
 from drawbridge.bootstrap import Runtime
 
 
@@ -25,6 +25,9 @@ def create_intacct_app(runtime: Runtime) -> FastAPI:
             "<token> (an API token or one from /oauth2/token); reads need data:read, writes "
             "data:write."
         ),
+        error_response=error_response,
+        authenticate=bearer_authentication(runtime),
+        open_paths=frozenset({"/oauth2/token"}),
     )
     install_error_handlers(app)
     app.include_router(routes.router)

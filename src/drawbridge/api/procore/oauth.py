@@ -86,6 +86,7 @@ def create_procore_oauth_app(runtime: Runtime) -> FastAPI:
         runtime,
         title="drawbridge: Procore OAuth",
         description="POST /oauth/token: client credentials and refresh token grants.",
+        error_response=error_response,
     )
 
     @app.exception_handler(TokenRequestError)
@@ -98,6 +99,13 @@ def create_procore_oauth_app(runtime: Runtime) -> FastAPI:
 
     app.include_router(router)
     return app
+
+
+def error_response(
+    status: int, code: str, message: str, *, field: str | None = None
+) -> JSONResponse:
+    """The request guard's refusals in OAuth 2's error body."""
+    return _oauth_error(status, code, message)
 
 
 def _oauth_error(status: int, error: str, description: str) -> JSONResponse:
