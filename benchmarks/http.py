@@ -563,7 +563,8 @@ def measure_drawbridge(
         run.capture = capture
         runs[index] = run
         spec = spec_file(folder, run, index)
-        row.server = drive(wrk, base, run, spec, row.connections, duration, tag)
+        # Each row its own check numbers: one check pays a pay application once.
+        row.server = drive(wrk, base, run, spec, row.connections, duration, f"{tag}-{index}")
         progress("drawbridge", row, row.server)
     processes.stop(server)
     return runs

@@ -63,9 +63,11 @@ def test_a_procore_integration_session(demo: Runtime, client: TestClient) -> Non
         "/rest/v1.0/work_order_contracts/{work_order_contract_id}/line_items",
         f"/rest/v1.0/work_order_contracts/{int(commitment.id)}/line_items?project_id={project.id}",
     )
-    line_id = line_items[0].id  # a schedule-of-values line: the line_item_id of items
+    # A schedule-of-values line with room left (the demo's line 12, 4,500.00 of 7,500.00 billed:
+    # the company prevents over-billing), the line_item_id of items.
+    line_id = next(item.id for item in line_items if int(item.id) == 2012)
 
-    # Bill July: 1,500.00 on the first line; 10 % retainage leaves 1,350.00 due.
+    # Bill July: 1,500.00 on that line; 10 % retainage leaves 1,350.00 due.
     created = sdk.call(
         "POST",
         "/rest/v1.1/requisitions",

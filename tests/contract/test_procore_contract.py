@@ -80,7 +80,7 @@ def test_every_procore_response_fits_procores_schema(demo: Runtime, client: Test
         "GET", "/rest/v1.0/commitments", f"/rest/v1.0/commitments?project_id={PROJECT}", 200
     )
     assert COMMITMENT in [c["id"] for c in commitments]
-    lines = walk.call(
+    walk.call(
         "GET",
         "/rest/v1.0/work_order_contracts/{work_order_contract_id}/line_items",
         f"/rest/v1.0/work_order_contracts/{COMMITMENT}/line_items?project_id={PROJECT}",
@@ -120,7 +120,9 @@ def test_every_procore_response_fits_procores_schema(demo: Runtime, client: Test
             "requisition": {
                 "requisition_start": "2025-07-01",
                 "requisition_end": "2025-07-31",
-                "items": [{"line_item_id": lines[0]["id"], "work_completed_this_period": "100.00"}],
+                "status": "under_review",  # submitted: only a submitted one can be paid
+                # The demo's line 12 has room left (the company prevents over-billing).
+                "items": [{"line_item_id": 2012, "work_completed_this_period": "100.00"}],
             },
         },
     )
