@@ -185,6 +185,7 @@ def _print_demo(
     base = f"http://{host}:{port}"
     console.print(f"\n[bold]drawbridge[/bold] on {base}")
     console.print(f"  API docs:  {base}/rest/docs (Procore), {base}/cost/docs (ACC),")
+    console.print(f"             {base}/ia/api/v1/docs (Sage Intacct),")
     console.print(f"             {base}/api/v2/docs (Productive), {base}/_admin/docs (operator)")
     console.print(f"  health:    {base}/healthz")
     for role, token in DEMO_TOKENS.items():
