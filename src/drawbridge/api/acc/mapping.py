@@ -8,7 +8,7 @@ base = contract figure × exchange rate, rounded half-up per field, when the cur
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -733,27 +733,23 @@ def parse_item_types(raw: str | None) -> frozenset[str] | None:
     return frozenset(names) if names else None
 
 
-def parse_item_sort(raw: str | None) -> list[tuple[str, bool]]:
+def _parse_sort_terms(raw: str | None, fields: Collection[str]) -> list[tuple[str, bool]]:
+    """ACC's ``sort``: "<field> [asc|desc]", comma-separated -> [(field, descending)]."""
     order: list[tuple[str, bool]] = []
     for part in comma_list(raw, "sort"):
         words = part.split()
         direction = words[1].lower() if len(words) == 2 else "asc"
-        if (
-            len(words) not in (1, 2)
-            or words[0] not in ITEM_SORT_FIELDS
-            or direction
-            not in (
-                "asc",
-                "desc",
-            )
-        ):
+        if len(words) not in (1, 2) or words[0] not in fields or direction not in ("asc", "desc"):
             raise BadInput(
-                f"sort: {part!r} is not '<field> [asc|desc]' with a field of "
-                f"{', '.join(ITEM_SORT_FIELDS)}",
+                f"sort: {part!r} is not '<field> [asc|desc]' with a field of {', '.join(fields)}",
                 "sort",
             )
         order.append((words[0], direction == "desc"))
     return order
+
+
+def parse_item_sort(raw: str | None) -> list[tuple[str, bool]]:
+    return _parse_sort_terms(raw, ITEM_SORT_FIELDS)
 
 
 def sort_items(
@@ -781,25 +777,7 @@ def parse_includes(raw: str | None) -> frozenset[str]:
 
 def parse_sort(raw: str | None) -> list[tuple[str, bool]]:
     """ "number desc,createdAt" -> [("number", True), ("created_at", False)]."""
-    order: list[tuple[str, bool]] = []
-    for part in comma_list(raw, "sort"):
-        words = part.split()
-        direction = words[1].lower() if len(words) == 2 else "asc"
-        if (
-            len(words) not in (1, 2)
-            or words[0] not in SORT_COLUMNS
-            or direction
-            not in (
-                "asc",
-                "desc",
-            )
-        ):
-            raise BadInput(
-                f"sort: {part!r} is not '<field> [asc|desc]' with a field of "
-                f"{', '.join(SORT_COLUMNS)}",
-                "sort",
-            )
-        order.append((SORT_COLUMNS[words[0]], direction == "desc"))
+    order = [(SORT_COLUMNS[name], desc) for name, desc in _parse_sort_terms(raw, SORT_COLUMNS)]
     return order or [("id", False)]
 
 
