@@ -16,6 +16,7 @@ from drawbridge.api.admin.routes import create_admin_app
 from drawbridge.api.common import default_error_response, install_docs, log_unexpected
 from drawbridge.api.guards import RequestGuard
 from drawbridge.api.intacct.app import create_intacct_app
+from drawbridge.api.native.app import create_native_app
 from drawbridge.api.procore.app import create_procore_app
 from drawbridge.api.procore.oauth import create_procore_oauth_app
 from drawbridge.api.productive.app import create_productive_app
@@ -65,6 +66,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         "/cost": create_acc_app(runtime),
         "/ia/api/v1": create_intacct_app(runtime),
         "/api/v2": create_productive_app(runtime),
+        "/v1": create_native_app(runtime),
         # Token endpoints sit where each vendor's client looks for them, beside the API.
         "/oauth": create_procore_oauth_app(runtime),
         "/authentication": create_acc_oauth_app(runtime),

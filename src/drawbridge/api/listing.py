@@ -1,5 +1,6 @@
 """List queries in the JSON:API style: ``filter[...]`` with operators and logical groups,
-``sort``, ``page[number]``/``page[size]`` and ``include``, for any face that speaks it.
+``sort``, ``page[number]``/``page[size]`` (or ``limit`` and an opaque ``cursor``) and
+``include``, for any face that speaks it.
 
 A face describes what may be filtered and sorted, and gives, per record, the values its clients
 see (a ``Row``: name -> value, money in the minor units the face shows). This module parses the
@@ -19,6 +20,8 @@ rows, so every list of every face reads the same query the same way.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -355,3 +358,59 @@ def page_of(
         "max_page_size": MAX_PAGE_SIZE,
     }
     return chosen, links, meta
+
+
+# -- cursor paging -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CursorRequest:
+    limit: int
+    offset: int
+
+
+def parse_cursor(limit: str | None, cursor: str | None) -> CursorRequest:
+    """``limit`` (1 to MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE when absent) and the ``cursor`` a
+    previous page's ``next`` link carried (absent: the first page)."""
+    size = DEFAULT_PAGE_SIZE
+    if limit is not None:
+        text = limit.strip()
+        if not _POSITIVE.fullmatch(text) or not 1 <= int(text) <= MAX_PAGE_SIZE:
+            raise ListingError(
+                "Invalid Page Parameter", f"'limit' must be 1 to {MAX_PAGE_SIZE}", "limit"
+            )
+        size = int(text)
+    offset = 0
+    if cursor is not None:
+        offset = _offset_of(cursor)
+    return CursorRequest(limit=size, offset=offset)
+
+
+def _offset_of(cursor: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(cursor.strip() + "==").decode("ascii")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        text = ""
+    kind, _, number = text.partition(":")
+    if kind != "o" or not _POSITIVE.fullmatch(number) or int(number) > MAX_PAGE_NUMBER:
+        raise ListingError(
+            "Invalid Page Parameter", "'cursor' is not one this list gave out", "cursor"
+        )
+    return int(number)
+
+
+def cursor_of(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode("ascii").rstrip("=")
+
+
+def cursor_page_of(
+    items: Sequence[Item], page: CursorRequest, url: str, params: Sequence[tuple[str, str]]
+) -> tuple[list[Item], str | None]:
+    """One page of ``items`` and the link to the next one (None on the last page)."""
+    end = page.offset + page.limit
+    chosen = list(items[page.offset : end])
+    if end >= len(items):
+        return chosen, None
+    kept = [(key, value) for key, value in params if key not in ("cursor", "limit")]
+    query = urlencode([*kept, ("limit", str(page.limit)), ("cursor", cursor_of(end))])
+    return chosen, f"{url}?{query}"

@@ -173,3 +173,33 @@ def check_can_write(scopes: frozenset[str]) -> None:
 def check_can_read(scopes: frozenset[str]) -> None:
     if Scope.READ.value not in scopes:
         raise Forbidden("this token has no data:read scope", code="scope")
+
+
+# A change order moves forward from draft through pending to a decision; an approved one may only
+# be voided (a billed one not even that: services/change_orders.py), a voided one is final.
+CHANGE_ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
+    "draft": frozenset({"pending", "void"}),
+    "pending": frozenset({"draft", "approved", "rejected", "void"}),
+    "approved": frozenset({"void"}),
+    "rejected": frozenset({"pending", "void"}),
+    "void": frozenset(),
+}
+
+
+def check_change_order_transition(current: str, wanted: str) -> None:
+    if wanted == current:
+        return
+    allowed = CHANGE_ORDER_TRANSITIONS.get(current, frozenset())
+    if wanted not in allowed:
+        choices = ", ".join(sorted(allowed)) or "nothing: it is final"
+        raise Invalid(
+            f"status: a {current} change order may move to {choices}, not {wanted}",
+            field="status",
+            code="status_transition",
+        )
+
+
+def check_is_admin(role: Role, what: str) -> None:
+    """Company settings, members and their tokens are an admin's to change."""
+    if role is not Role.ADMIN:
+        raise Forbidden(f"only an admin of the company may {what}", code="admin_only")

@@ -8,8 +8,9 @@ from typing import Any
 
 from sqlalchemy import inspect
 
+from drawbridge.domain.rules import check_can_read
 from drawbridge.services import chain
-from drawbridge.services.views import Actor
+from drawbridge.services.views import Actor, AuditEventView
 from drawbridge.store.models import AuditEvent, Base, PayApp, Payment
 from drawbridge.store.types import utcnow
 from drawbridge.store.uow import UnitOfWork
@@ -81,3 +82,24 @@ def _json(value: object) -> Any:
     if isinstance(value, (Decimal, date, datetime)):
         return str(value) if isinstance(value, Decimal) else value.isoformat()
     return value
+
+
+def history(
+    uow: UnitOfWork, actor: Actor, entity_type: str | None = None, entity_id: int | None = None
+) -> list[AuditEventView]:
+    """The company's audit events, oldest first (of one kind of record, or one record)."""
+    check_can_read(actor.scopes)
+    with uow:
+        return [
+            AuditEventView(
+                id=row.id,
+                occurred_at=row.occurred_at,
+                user_id=row.user_id,
+                action=row.action,
+                entity_type=row.entity_type,
+                entity_id=row.entity_id,
+                before=row.before,
+                after=row.after,
+            )
+            for row in uow.repo.audit_events(actor.company_id, entity_type, entity_id)
+        ]

@@ -13,10 +13,17 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from drawbridge.domain.errors import Forbidden, Invalid, NotFound, Unauthorized
-from drawbridge.domain.rules import Role, Scope, is_email_address
+from drawbridge.domain.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from drawbridge.domain.rules import (
+    Role,
+    Scope,
+    check_can_read,
+    check_can_write,
+    check_is_admin,
+    is_email_address,
+)
 from drawbridge.services import audit
-from drawbridge.services.views import Actor, Principal
+from drawbridge.services.views import Actor, MemberView, Principal, TokenView, UserView
 from drawbridge.store.models import ApiToken, Membership, User
 from drawbridge.store.types import utcnow
 from drawbridge.store.uow import UnitOfWork
@@ -47,6 +54,7 @@ class IssuedToken:
     scopes: tuple[str, ...]
     user_created: bool
     membership_granted: bool  # a new membership, or a changed role
+    token_id: int | None = None
 
 
 def hash_token(token: str) -> str:
@@ -219,3 +227,177 @@ def create_token(
             user_created=user_created,
             membership_granted=wanted != current,
         )
+
+
+# -- the company's members and their tokens (admins) -----------------------------------------------
+
+
+def list_members(uow: UnitOfWork, actor: Actor) -> list[MemberView]:
+    check_can_read(actor.scopes)
+    check_is_admin(actor.role, "list the company's users")
+    with uow:
+        return [_member_view(user, m.role) for m, user in uow.repo.members(actor.company_id)]
+
+
+def get_member(uow: UnitOfWork, actor: Actor, user_id: int) -> MemberView:
+    check_can_read(actor.scopes)
+    check_is_admin(actor.role, "read the company's users")
+    with uow:
+        membership, user = _member(uow, actor, user_id)
+        return _member_view(user, membership.role)
+
+
+def add_member(
+    uow: UnitOfWork, actor: Actor, *, email: str, name: str = "", role: Role = Role.STANDARD
+) -> MemberView:
+    """Make a user (new, or known by email) a member of the company."""
+    check_can_write(actor.scopes)
+    check_is_admin(actor.role, "add users to the company")
+    if not is_email_address(email):
+        raise Invalid(f"email: {email!r} is not an email address", field="email")
+    with uow:
+        user = uow.repo.user_by_email(email)
+        if user is not None and uow.repo.membership(user.id, actor.company_id) is not None:
+            raise Conflict(f"email: {email} is already a member", field="email")
+        user = ensure_user(uow, email, name)
+        ensure_membership(uow, user, actor.company_id, role)
+        uow.flush()
+        audit.record(
+            uow, actor, "create", "membership", user.id, None, {"email": email, "role": role.value}
+        )
+        uow.commit()
+        return _member_view(user, role.value)
+
+
+def change_member(
+    uow: UnitOfWork, actor: Actor, user_id: int, *, role: Role | None, name: str | None
+) -> MemberView:
+    """Change a member's role (the company keeps at least one admin) or name."""
+    check_can_write(actor.scopes)
+    check_is_admin(actor.role, "change the company's users")
+    with uow:
+        membership, user = _member(uow, actor, user_id)
+        before = {"role": membership.role, "name": user.name}
+        if role is not None and role.value != membership.role:
+            if membership.role == Role.ADMIN.value:
+                _check_other_admin(uow, actor, user_id)
+            membership.role = role.value
+        if name is not None:
+            user.name = name
+        uow.flush()
+        after = {"role": membership.role, "name": user.name}
+        audit.record(uow, actor, "update", "membership", user.id, before, after)
+        uow.commit()
+        return _member_view(user, membership.role)
+
+
+def remove_member(uow: UnitOfWork, actor: Actor, user_id: int) -> None:
+    """End a user's membership (the company keeps at least one admin)."""
+    check_can_write(actor.scopes)
+    check_is_admin(actor.role, "remove users from the company")
+    with uow:
+        membership, user = _member(uow, actor, user_id)
+        if membership.role == Role.ADMIN.value:
+            _check_other_admin(uow, actor, user_id)
+        before = {"email": user.email, "role": membership.role}
+        uow.repo.delete(membership)
+        audit.record(uow, actor, "delete", "membership", user.id, before, None)
+        uow.commit()
+
+
+def list_tokens(uow: UnitOfWork, actor: Actor) -> list[TokenView]:
+    """The tokens of the company's members (never their secrets)."""
+    check_can_read(actor.scopes)
+    check_is_admin(actor.role, "list the company's tokens")
+    with uow:
+        users = {user.id: user for _, user in uow.repo.members(actor.company_id)}
+        return [_token_view(row, users[row.user_id]) for row in uow.repo.tokens_of(users)]
+
+
+def issue_token(
+    uow: UnitOfWork, actor: Actor, user_id: int, scopes: Iterable[str] = ()
+) -> IssuedToken:
+    """A new API token for a member; its secret is shown this once."""
+    check_can_write(actor.scopes)
+    check_is_admin(actor.role, "issue tokens")
+    chosen = parse_scopes(scopes)
+    with uow:
+        membership, user = _member(uow, actor, user_id)
+        company = uow.repo.company(actor.company_id)
+        assert company is not None
+        token = f"db_{secrets.token_urlsafe(32)}"
+        row = add_token(uow, user, token, chosen)
+        uow.flush()
+        audit.record(
+            uow,
+            actor,
+            "create",
+            "api_token",
+            row.id,
+            None,
+            {"user_id": user.id, "email": user.email, "scopes": list(chosen)},
+        )
+        uow.commit()
+        return IssuedToken(
+            token=token,
+            email=user.email,
+            name=user.name,
+            company_id=company.id,
+            company_name=company.name,
+            role=Role(membership.role),
+            scopes=chosen,
+            user_created=False,
+            membership_granted=False,
+            token_id=row.id,
+        )
+
+
+def revoke_token(uow: UnitOfWork, actor: Actor, token_id: int) -> None:
+    """Revoke a member's token (a token is its user's: it stops working in every company)."""
+    check_can_write(actor.scopes)
+    check_is_admin(actor.role, "revoke tokens")
+    with uow:
+        row = uow.repo.api_token(token_id)
+        if row is None or uow.repo.membership(row.user_id, actor.company_id) is None:
+            raise NotFound(f"no token {token_id} of this company's users", field="id")
+        before = {"user_id": row.user_id, "scopes": row.scopes.split()}
+        uow.repo.delete(row)
+        audit.record(uow, actor, "delete", "api_token", token_id, before, None)
+        uow.commit()
+
+
+def _member(uow: UnitOfWork, actor: Actor, user_id: int) -> tuple[Membership, User]:
+    membership = uow.repo.membership(user_id, actor.company_id)
+    users = uow.repo.users([user_id])
+    if membership is None or user_id not in users:
+        raise NotFound(f"no user {user_id} in this company", field="id")
+    return membership, users[user_id]
+
+
+def _check_other_admin(uow: UnitOfWork, actor: Actor, user_id: int) -> None:
+    admins = [
+        user.id
+        for membership, user in uow.repo.members(actor.company_id)
+        if membership.role == Role.ADMIN.value and user.id != user_id
+    ]
+    if not admins:
+        raise Conflict(
+            "role: the company needs at least one admin; make another user admin first",
+            field="role",
+            code="last_admin",
+        )
+
+
+def _member_view(user: User, role: str) -> MemberView:
+    return MemberView(user=UserView(id=user.id, email=user.email, name=user.name), role=Role(role))
+
+
+def _token_view(row: ApiToken, user: User) -> TokenView:
+    return TokenView(
+        id=row.id,
+        user=UserView(id=user.id, email=user.email, name=user.name),
+        scopes=tuple(row.scopes.split()),
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        oauth_client_id=row.oauth_client_id,
+    )

@@ -16,7 +16,11 @@ from datetime import date
 from typing import Any
 
 from drawbridge.domain.errors import Conflict, Invalid, NotFound
-from drawbridge.domain.rules import check_can_read, check_can_write
+from drawbridge.domain.rules import (
+    check_can_read,
+    check_can_write,
+    check_change_order_transition,
+)
 from drawbridge.services import audit, render
 from drawbridge.services.contracts import contract_in_scope
 from drawbridge.services.views import Actor, ChangeOrderPackageView, TrailView
@@ -90,6 +94,8 @@ def update_package(uow: UnitOfWork, actor: Actor, package_id: int, changes: Pack
             package.number = number
         if "title" in values:
             package.title = _text(values["title"], "title")
+        if values.get("status") in STATUSES:
+            check_change_order_transition(package.status, values["status"])
         _set_status(package, values)
         if changes.items is not None:
             _replace_items(uow, contract, package, changes.items)
@@ -239,3 +245,13 @@ def prime_packages(
             )
             result.append((render.package_view(package, items[package.contract_id]), trail))
         return result
+
+
+def get_package(uow: UnitOfWork, actor: Actor, package_id: int) -> ChangeOrderPackageView:
+    """One change-order package of the caller's company, with its items."""
+    check_can_read(actor.scopes)
+    with uow:
+        package = uow.repo.package(actor.company_id, package_id)
+        if package is None:
+            raise NotFound(f"no change order {package_id}", field="id")
+        return render.package_view(package, uow.repo.package_items(package.contract_id))

@@ -14,13 +14,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from drawbridge.domain.billing import RetainageMethod, StoredMaterialsMode
 from drawbridge.domain.errors import Conflict, Invalid, NotFound
-from drawbridge.domain.money import allocate, percent_of
+from drawbridge.domain.money import allocate, decimal_from_input, parse_percent, percent_of
 from drawbridge.domain.rollups import owner_billing
-from drawbridge.domain.rules import check_can_read, check_can_write, money_rule_allows
+from drawbridge.domain.rules import (
+    check_can_read,
+    check_can_write,
+    check_contract_money_setting,
+    money_rule_allows,
+)
 from drawbridge.services import audit, chain, directory, render
 from drawbridge.services.views import (
     Actor,
+    ContractView,
     LineBillingView,
     PrimeContractView,
     SovLineEntryView,
@@ -129,6 +136,25 @@ DESCRIPTIVE = (
     "internal_reference",
     "external_reference",
 )
+# The settings the billing engine reads. Those in FIXED_ONCE_BILLED change billed figures, so
+# they are set before the first pay application and stay; the money policies (may this contract
+# over-bill, over-pay) govern the next write only and may change at any time.
+TERMS = (
+    "currency",
+    "exchange_rate",
+    "retainage_method",
+    "work_retainage_percent",
+    "materials_retainage_percent",
+    "retainage_steps",
+    "stored_materials",
+    "allow_overbilling",
+    "allow_overpayment",
+)
+FIXED_ONCE_BILLED = frozenset(TERMS) - {"allow_overbilling", "allow_overpayment"}
+TERMS_LOCKED = (
+    "the contract's billing terms are fixed from its first pay application on: "
+    "retainage, stored materials, currency and exchange rate no longer change"
+)
 MAX_NUMBER_LENGTH = 64
 MAX_TITLE_LENGTH = 255
 
@@ -139,9 +165,10 @@ class ContractChanges:
 
     ``values`` keys: ``number``, ``title``, ``project`` (a project code), ``party`` (a customer
     code for a prime contract, a vendor code for a commitment), ``architect`` (a code or None),
-    ``contract_date``, ``is_active``, and the descriptive fields in :data:`DESCRIPTIVE` (kept in
-    the contract's details). ``references`` are the directory codes the values name, each
-    checked to exist in the company.
+    ``contract_date``, ``is_active``, the descriptive fields in :data:`DESCRIPTIVE` (kept in
+    the contract's details), and the billing terms in :data:`TERMS` (retainage, stored
+    materials, currency, over-billing and over-payment policy). ``references`` are the
+    directory codes the values name, each checked to exist in the company.
     """
 
     values: Mapping[str, Any] = field(default_factory=dict)
@@ -184,6 +211,7 @@ def create_contract(
         )
         if values.get("architect") is not None:
             contract.architect_id = _party(uow, actor, values["architect"], "architect").id
+        _apply_terms(contract, company, values)
         repo.add(contract)
         uow.flush()
         audit.record(uow, actor, "create", "contract", contract.id, None, audit.snapshot(contract))
@@ -230,6 +258,7 @@ def update_contract(
         given = {name: values[name] for name in DESCRIPTIVE if name in values}
         if given:
             contract.details = {**contract.details, **given}
+        _update_terms(uow, contract, values)
         contract.updated_at = utcnow()
         uow.flush()
         audit.record(
@@ -265,6 +294,127 @@ def delete_contract(uow: UnitOfWork, actor: Actor, contract_id: int, *, kind: st
         repo.delete(contract)
         audit.record(uow, actor, "delete", "contract", contract_id, before, None)
         uow.commit()
+
+
+def _update_terms(uow: UnitOfWork, contract: Contract, values: Mapping[str, Any]) -> None:
+    """Apply the billing terms given, refusing a change to billed figures' terms once billed."""
+    given = {name: values[name] for name in TERMS if name in values}
+    if not given:
+        return
+    changed = [
+        name
+        for name in FIXED_ONCE_BILLED
+        if name in given and _differs(contract, name, given[name])
+    ]
+    if changed and uow.repo.latest_numbers([contract.id]):
+        name = sorted(changed)[0]
+        raise Invalid(f"{name}: {TERMS_LOCKED}", field=name, code="terms_locked")
+    company = uow.repo.company(contract.company_id)
+    assert company is not None
+    _apply_terms(contract, company, given)
+
+
+def _differs(contract: Contract, name: str, value: object) -> bool:
+    current: object = getattr(contract, name)
+    if name == "retainage_steps":
+        return _steps(value) != current
+    if name in ("exchange_rate", "work_retainage_percent", "materials_retainage_percent"):
+        number = decimal_from_input(value)
+        return number is None or number != current
+    return bool(value != current)
+
+
+def _apply_terms(contract: Contract, company: Any, values: Mapping[str, Any]) -> None:
+    """Check and set the billing terms present in ``values`` (the rest keep their defaults)."""
+    if "currency" in values:
+        currency = values["currency"]
+        if not (isinstance(currency, str) and len(currency) == 3 and currency.isascii()):
+            raise Invalid("currency: a three-letter ISO 4217 code", field="currency")
+        contract.currency = currency.upper()
+    if "exchange_rate" in values:
+        rate = decimal_from_input(values["exchange_rate"])
+        if rate is None or rate <= 0 or rate >= 10**9:
+            raise Invalid("exchange_rate: a positive decimal number", field="exchange_rate")
+        contract.exchange_rate = rate
+    if "retainage_method" in values:
+        contract.retainage_method = _choice(
+            values["retainage_method"], "retainage_method", [m.value for m in RetainageMethod]
+        )
+    for name in ("work_retainage_percent", "materials_retainage_percent"):
+        if name in values:
+            setattr(contract, name, parse_percent(values[name], name))
+    if "retainage_steps" in values:
+        contract.retainage_steps = _steps(values["retainage_steps"])
+    if "stored_materials" in values:
+        contract.stored_materials = _choice(
+            values["stored_materials"], "stored_materials", [m.value for m in StoredMaterialsMode]
+        )
+    for name, prevents in (
+        ("allow_overbilling", company.prevent_overbilling),
+        ("allow_overpayment", company.prevent_overpayment),
+    ):
+        if name in values:
+            allows = values[name]
+            if allows is not None and not isinstance(allows, bool):
+                raise Invalid(f"{name}: true, false or null (follow the company)", field=name)
+            check_contract_money_setting(
+                company_prevents=bool(prevents), contract_allows=allows, field=name
+            )
+            setattr(contract, name, allows)
+
+
+def _choice(value: object, name: str, allowed: Sequence[str]) -> str:
+    if value not in allowed:
+        raise Invalid(f"{name}: must be one of {', '.join(allowed)}", field=name)
+    assert isinstance(value, str)
+    return value
+
+
+def _steps(value: object) -> list[dict[str, str]]:
+    """Retainage steps as stored: each reached percent complete with the rates from then on,
+    in rising order of percent complete."""
+    if not isinstance(value, (list, tuple)):
+        raise Invalid("retainage_steps: a list of steps", field="retainage_steps")
+    steps: list[dict[str, str]] = []
+    for index, step in enumerate(value):
+        where = f"retainage_steps/{index}"
+        if not isinstance(step, Mapping):
+            raise Invalid(
+                f"{where}: a step has at_percent_complete, work_percent, materials_percent",
+                field=where,
+            )
+        parsed = {
+            name: str(parse_percent(step.get(name), f"{where}/{name}"))
+            for name in ("at_percent_complete", "work_percent", "materials_percent")
+        }
+        if steps and Decimal(parsed["at_percent_complete"]) <= Decimal(
+            steps[-1]["at_percent_complete"]
+        ):
+            raise Invalid(
+                f"{where}/at_percent_complete: steps rise in percent complete",
+                field=f"{where}/at_percent_complete",
+            )
+        steps.append(parsed)
+    return steps
+
+
+def get_contract(uow: UnitOfWork, actor: Actor, contract_id: int) -> ContractView:
+    """One contract of the caller's company, of either kind."""
+    check_can_read(actor.scopes)
+    with uow:
+        contract = contract_in_scope(uow, actor, contract_id)
+        if contract is None:
+            raise NotFound(f"no contract {contract_id}", field="id")
+        return render.contract_views(uow, [contract])[0]
+
+
+def list_contracts(
+    uow: UnitOfWork, actor: Actor, *, project_id: int | None = None
+) -> Sequence[ContractView]:
+    """The company's contracts (of one project when named), both kinds."""
+    check_can_read(actor.scopes)
+    with uow:
+        return render.contract_views(uow, uow.repo.contracts(actor.company_id, project_id))
 
 
 def _contract(uow: UnitOfWork, actor: Actor, contract_id: int, kind: str) -> Contract:

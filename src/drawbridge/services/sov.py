@@ -17,15 +17,15 @@ write here; forecast and other amounts are reported, never billed.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from drawbridge.domain.errors import Conflict, Invalid, NotFound
-from drawbridge.domain.rules import check_can_write
-from drawbridge.services import audit
+from drawbridge.domain.rules import check_can_read, check_can_write
+from drawbridge.services import audit, render
 from drawbridge.services.contracts import contract_in_scope
-from drawbridge.services.views import Actor
+from drawbridge.services.views import Actor, SovLineView
 from drawbridge.store.models import Contract, SovLine, SovLineEntry
 from drawbridge.store.types import utcnow
 from drawbridge.store.uow import UnitOfWork
@@ -61,6 +61,9 @@ class LineChanges:
     details: Mapping[str, Any] = field(default_factory=dict)
     entries: Sequence[EntryInput] = ()
     removed_entry_ids: Sequence[int] = ()
+    # The whole scheduled value at once: the line's original and revision amounts become one
+    # original amount of this value.
+    scheduled_value: int | None = None
 
 
 def create_line(uow: UnitOfWork, actor: Actor, contract_id: int, changes: LineChanges) -> int:
@@ -86,7 +89,7 @@ def create_line(uow: UnitOfWork, actor: Actor, contract_id: int, changes: LineCh
         )
         uow.repo.add(line)
         uow.flush()
-        _apply_entries(uow, line, changes)
+        _apply_entries(uow, line, _with_scheduled_value(uow, line, changes))
         audit.record(uow, actor, "create", "sov_line", line.id, None, _snapshot(uow, line))
         uow.commit()
         return line.id
@@ -98,6 +101,7 @@ def update_line(uow: UnitOfWork, actor: Actor, line_id: int, changes: LineChange
     with uow:
         line, contract = _line(uow, actor, line_id)
         before = _snapshot(uow, line)
+        changes = _with_scheduled_value(uow, line, changes)
         if _touches_price(uow, line, changes) and _billing_started(uow, contract):
             raise Invalid(SOV_LOCKED, field="projectContractLineEntries", code="sov_locked")
         values = changes.values
@@ -164,6 +168,35 @@ def _line(uow: UnitOfWork, actor: Actor, line_id: int) -> tuple[SovLine, Contrac
     contract = _contract(uow, actor, line.contract_id)
     uow.session.refresh(line)  # read again under the contract lock
     return line, contract
+
+
+def get_line(uow: UnitOfWork, actor: Actor, line_id: int) -> tuple[int, SovLineView]:
+    """One SOV line of the caller's company, with the id of its contract."""
+    check_can_read(actor.scopes)
+    with uow:
+        line = uow.repo.sov_line(actor.company_id, line_id)
+        if line is None:
+            raise NotFound(f"no SOV line {line_id}", field="id")
+        return line.contract_id, render.sov_line_view(line)
+
+
+def _with_scheduled_value(uow: UnitOfWork, line: SovLine, changes: LineChanges) -> LineChanges:
+    """A whole scheduled value as entries: one original amount in place of the priced ones
+    (nothing to change when the line already has that value)."""
+    amount = changes.scheduled_value
+    if amount is None or line.scheduled_value_cents == amount:
+        return changes
+    priced = [
+        row.id
+        for row in uow.repo.sov_line_entries_of([line.id])[line.id]
+        if row.workflow_type in PRICED
+    ]
+    return replace(
+        changes,
+        entries=[*changes.entries, EntryInput(workflow_type="original", amount=amount)],
+        removed_entry_ids=[*changes.removed_entry_ids, *priced],
+        scheduled_value=None,
+    )
 
 
 def _billing_started(uow: UnitOfWork, contract: Contract) -> bool:

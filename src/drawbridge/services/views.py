@@ -380,3 +380,37 @@ class Page(Generic[T]):
     total: int
     offset: int
     limit: int | None
+
+
+@dataclass(frozen=True)
+class AuditEventView:
+    """One change to a record: who made it, when, and the values before and after."""
+
+    id: int
+    occurred_at: datetime
+    user_id: int | None
+    action: str
+    entity_type: str
+    entity_id: int
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class MemberView:
+    """A user's membership of the company."""
+
+    user: UserView
+    role: Role
+
+
+@dataclass(frozen=True)
+class TokenView:
+    """An API token of a member, never its secret (only its hash is stored)."""
+
+    id: int
+    user: UserView
+    scopes: tuple[str, ...]
+    created_at: datetime
+    expires_at: datetime | None
+    oauth_client_id: int | None

@@ -162,6 +162,27 @@ class Repository:
             )
         )
 
+    def members(self, company_id: int) -> Sequence[tuple[Membership, User]]:
+        """The company's memberships with their users, by user id."""
+        rows = self.session.execute(
+            select(Membership, User)
+            .join(User, User.id == Membership.user_id)
+            .where(Membership.company_id == company_id)
+            .order_by(User.id)
+        )
+        return [(membership, user) for membership, user in rows.tuples()]
+
+    def tokens_of(self, user_ids: Iterable[int]) -> Sequence[ApiToken]:
+        ids = set(user_ids)
+        if not ids:
+            return []
+        return self.session.scalars(
+            select(ApiToken).where(ApiToken.user_id.in_(ids)).order_by(ApiToken.id)
+        ).all()
+
+    def api_token(self, token_id: int) -> ApiToken | None:
+        return self.session.get(ApiToken, token_id)
+
     def user_by_email(self, email: str) -> User | None:
         return self.session.scalar(select(User).where(func.lower(User.email) == email.lower()))
 

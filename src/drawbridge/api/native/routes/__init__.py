@@ -1,0 +1,1 @@
+"""The resources of ``/v1``, one router per part of the ledger."""

@@ -1,0 +1,400 @@
+"""A contractor's whole job over HTTP through ``/v1``: a project, a subcontract of 30 SOV lines,
+six monthly pay applications (a change order in month 2, stored materials in month 3, a
+retainage step reached on the way, a line's own retainage rate), a payment for each, and a
+final application that releases the retainage held.
+
+Every G702 figure ``/v1`` answers equals the billing engine's (domain.billing.compute_chain, fed
+the same inputs), and the same contract reads the same through the Procore and ACC faces."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from decimal import Decimal
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from drawbridge.bootstrap import Runtime
+from drawbridge.domain.billing import (
+    ApplicationEntry,
+    BillingTerms,
+    LineEntry,
+    LineKind,
+    LineRef,
+    RetainageMethod,
+    RetainageStep,
+    ScheduledLine,
+    StoredMaterialsMode,
+    Summary,
+    compute_chain,
+)
+from drawbridge.domain.money import format_cents
+from tests.api.native.conftest import ADMIN, ADMIN_TOKEN
+
+LINES = 30
+MONTHS = [f"2025-{month:02d}" for month in range(1, 8)]
+ENDS = ["31", "28", "31", "30", "31", "30", "31"]
+
+
+def cents(text: str) -> int:
+    return int(Decimal(text) * 100)
+
+
+def ok(response: Any, status: int = 200) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def scheduled_value(index: int) -> int:
+    """Thirty different values, with cents, from 10,012.34 up."""
+    return 1_000_000 * (index % 7 + 1) + 1_234 * (index + 1)
+
+
+def g702_of(summary: Summary) -> dict[str, str]:
+    """The engine's figures under the names ``/v1`` gives them."""
+    return {
+        "original_contract_sum": format_cents(summary.original_contract_sum),
+        "net_change_by_change_orders": format_cents(summary.net_change_by_change_orders),
+        "contract_sum_to_date": format_cents(summary.contract_sum_to_date),
+        "total_completed_and_stored_to_date": format_cents(
+            summary.total_completed_and_stored_to_date
+        ),
+        "completed_work_retainage": format_cents(summary.completed_work_retainage_amount),
+        "stored_materials_retainage": format_cents(summary.stored_materials_retainage_amount),
+        "total_retainage": format_cents(summary.total_retainage),
+        "total_earned_less_retainage": format_cents(summary.total_earned_less_retainage),
+        "less_previous_certificates_for_payment": format_cents(
+            summary.less_previous_certificates_for_payment
+        ),
+        "current_payment_due": format_cents(summary.current_payment_due),
+        "balance_to_finish_including_retainage": format_cents(
+            summary.balance_to_finish_including_retainage
+        ),
+        "work_completed_this_period": format_cents(summary.work_completed_this_period),
+        "materials_presently_stored": format_cents(summary.materials_presently_stored),
+        "balance_to_finish": format_cents(summary.balance_to_finish),
+    }
+
+
+def test_a_whole_job_through_v1_matches_the_engine_and_every_face(
+    ledger: Runtime, client: TestClient
+) -> None:
+    # -- the directory and the project -------------------------------------------------------
+    vendor = ok(
+        client.post(
+            "/v1/parties",
+            headers=ADMIN,
+            json={"kind": "vendor", "code": "RIVET", "name": "Rivet Steel Erectors"},
+        ),
+        201,
+    )
+    project = ok(
+        client.post(
+            "/v1/projects",
+            headers=ADMIN,
+            json={"code": "HARBOR-7", "name": "Harbor Point Tower", "number": "2025-07"},
+        ),
+        201,
+    )
+    periods = [
+        ok(
+            client.post(
+                f"/v1/projects/{project['id']}/billing-periods",
+                headers=ADMIN,
+                json={"start_date": f"{month}-01", "end_date": f"{month}-{end}"},
+            ),
+            201,
+        )
+        for month, end in zip(MONTHS, ENDS, strict=True)
+    ]
+
+    # -- the contract and its 30 lines ---------------------------------------------------------
+    contract = ok(
+        client.post(
+            "/v1/contracts",
+            headers=ADMIN,
+            json={
+                "kind": "commitment",
+                "project_id": project["id"],
+                "number": "SC-0701",
+                "title": "Structural steel",
+                "party_id": vendor["id"],
+                "contract_date": "2024-12-15",
+                "retainage_method": "cumulative",
+                "work_retainage_percent": "10",
+                "materials_retainage_percent": 10,
+                "retainage_steps": [
+                    {"at_percent_complete": "50", "work_percent": "5", "materials_percent": "5"}
+                ],
+                "stored_materials": "manual",
+            },
+        ),
+        201,
+    )
+    assert (contract["work_retainage_percent"], contract["retainage_steps"]) == (
+        "10",
+        [{"at_percent_complete": "50", "work_percent": "5", "materials_percent": "5"}],
+    )
+    lines = [
+        ok(
+            client.post(
+                f"/v1/contracts/{contract['id']}/sov-lines",
+                headers=ADMIN,
+                json={
+                    "number": f"{index + 1:03d}",
+                    "description": f"Steel package {index + 1}",
+                    "cost_code": "05-1200",
+                    "scheduled_value": format_cents(scheduled_value(index)),
+                },
+            ),
+            201,
+        )
+        for index in range(LINES)
+    ]
+    sov_refs = [LineRef(LineKind.SOV, line["id"]) for line in lines]
+    values = [cents(line["scheduled_value"]) for line in lines]
+    assert values == [scheduled_value(index) for index in range(LINES)]
+
+    # -- the six months (and the final release), each entered, approved and paid ----------------
+    schedule: list[ScheduledLine] = [
+        ScheduledLine(ref, value) for ref, value in zip(sov_refs, values, strict=True)
+    ]
+    applications: list[ApplicationEntry] = []
+    answered: list[dict[str, Any]] = []
+    co_refs: list[LineRef] = []
+    co_values: list[int] = []
+
+    def bill(month: int, entries: dict[LineRef, LineEntry], extra: dict[str, Any]) -> None:
+        body = {"period_id": periods[month]["id"], "lines": [], **extra}
+        for ref, entry in entries.items():
+            line: dict[str, Any] = {
+                "sov_line_id" if ref.kind is LineKind.SOV else "change_order_item_id": ref.id
+            }
+            if entry.work_completed_this_period:
+                line["work_completed_this_period"] = format_cents(entry.work_completed_this_period)
+            if entry.materials_presently_stored is not None:
+                line["materials_presently_stored"] = format_cents(entry.materials_presently_stored)
+            if entry.work_retainage_percent is not None:
+                line["work_retainage_percent"] = str(entry.work_retainage_percent)
+            if entry.work_retainage_released:
+                line["work_retainage_released"] = format_cents(entry.work_retainage_released)
+            body["lines"].append(line)
+        created = ok(
+            client.post(
+                f"/v1/contracts/{contract['id']}/pay-applications",
+                headers={**ADMIN, "Idempotency-Key": f"month-{month}"},
+                json=body,
+            ),
+            201,
+        )
+        assert created["number"] == month + 1
+        ok(client.post(f"/v1/pay-applications/{created['id']}/submit", headers=ADMIN))
+        approved = ok(client.post(f"/v1/pay-applications/{created['id']}/approve", headers=ADMIN))
+        assert approved["status"] == "approved"
+        due = approved["g702"]["current_payment_due"]
+        if cents(due) > 0:
+            ok(
+                client.post(
+                    "/v1/payments",
+                    headers=ADMIN,
+                    json={
+                        "contract_id": contract["id"],
+                        "pay_application_id": created["id"],
+                        "amount": due,
+                        "payment_date": f"{MONTHS[month]}-28",
+                        "payment_method": "check",
+                        "check_number": f"10{month:02d}",
+                    },
+                ),
+                201,
+            )
+        applications.append(ApplicationEntry(lines=list(schedule), entries=entries))
+        answered.append(ok(client.get(f"/v1/pay-applications/{created['id']}", headers=ADMIN)))
+
+    def share(index: int, percent: int) -> int:
+        return values[index] * percent // 100
+
+    # Month 1: the first ten lines a fifth done.
+    bill(
+        0, {sov_refs[i]: LineEntry(work_completed_this_period=share(i, 20)) for i in range(10)}, {}
+    )
+
+    # Month 2: a change order (an addition on line 3 and a credit), then work on it.
+    change_order = ok(
+        client.post(
+            f"/v1/contracts/{contract['id']}/change-orders",
+            headers=ADMIN,
+            json={
+                "number": "CO-001",
+                "title": "Added moment frames",
+                "items": [
+                    {
+                        "description": "Moment frames",
+                        "amount": "18500.00",
+                        "sov_line_id": lines[2]["id"],
+                    },
+                    {"description": "Credit: deleted lintels", "amount": "-2400.50"},
+                ],
+            },
+        ),
+        201,
+    )
+    assert change_order["status"] == "draft"
+    for status in ("pending", "approved"):
+        moved = ok(
+            client.patch(
+                f"/v1/change-orders/{change_order['id']}",
+                headers=ADMIN,
+                json={
+                    "status": status,
+                    **({"approved_date": "2025-02-12"} if status == "approved" else {}),
+                },
+            )
+        )
+        assert moved["status"] == status
+    for item in moved["items"]:
+        co_refs.append(LineRef(LineKind.CHANGE_ORDER, item["id"]))
+        co_values.append(cents(item["amount"]))
+        schedule.append(ScheduledLine(co_refs[-1], co_values[-1], change_order["id"]))
+    month_2 = {sov_refs[i]: LineEntry(work_completed_this_period=share(i, 30)) for i in range(20)}
+    month_2[co_refs[0]] = LineEntry(work_completed_this_period=co_values[0] // 2)
+    bill(1, month_2, {"invoice_number": "RIV-0002"})
+    assert answered[1]["change_order_ids"] == [change_order["id"]]
+    assert answered[1]["g702"]["change_orders"]["this_period_additions"] == "18500.00"
+
+    # Month 3: materials stored on site for lines 21-25, work elsewhere.
+    month_3 = {sov_refs[i]: LineEntry(work_completed_this_period=share(i, 20)) for i in range(20)}
+    month_3.update(
+        {sov_refs[i]: LineEntry(materials_presently_stored=share(i, 40)) for i in range(20, 25)}
+    )
+    bill(2, month_3, {})
+
+    # Month 4: the stored materials go in, and the job passes half way (the step applies after).
+    month_4 = {sov_refs[i]: LineEntry(work_completed_this_period=share(i, 25)) for i in range(20)}
+    month_4.update(
+        {
+            sov_refs[i]: LineEntry(
+                work_completed_this_period=share(i, 40), materials_presently_stored=0
+            )
+            for i in range(20, 25)
+        }
+    )
+    month_4[co_refs[0]] = LineEntry(work_completed_this_period=co_values[0] - co_values[0] // 2)
+    month_4[co_refs[1]] = LineEntry(work_completed_this_period=co_values[1])
+    bill(3, month_4, {})
+    assert answered[3]["g702"]["work_retainage_percent"] == "10"
+
+    # Month 5: more work at the stepped-down rate; line 1 holds no retainage from now on.
+    month_5 = {sov_refs[i]: LineEntry(work_completed_this_period=share(i, 5)) for i in range(20)}
+    month_5.update(
+        {sov_refs[i]: LineEntry(work_completed_this_period=share(i, 30)) for i in range(20, 30)}
+    )
+    month_5[sov_refs[0]] = LineEntry(
+        work_completed_this_period=share(0, 5), work_retainage_percent=Decimal(0)
+    )
+    bill(4, month_5, {})
+    assert answered[4]["g702"]["work_retainage_percent"] == "5"
+
+    # Month 6: every line finished.
+    last = answered[4]["lines"]
+    month_6 = {
+        ref: LineEntry(work_completed_this_period=cents(row["balance_to_finish"]))
+        for ref, row in zip(sov_refs, last, strict=False)
+        if cents(row["balance_to_finish"])
+    }
+    bill(5, month_6, {})
+    assert answered[5]["g702"]["balance_to_finish"] == "0.00"
+
+    # The final application: no new work, every line's retainage released.
+    held = {
+        ref: cents(row["work_retainage_currently_retained"])
+        for ref, row in zip([*sov_refs, *co_refs], answered[5]["lines"], strict=True)
+    }
+    release = {
+        ref: LineEntry(work_retainage_released=amount) for ref, amount in held.items() if amount
+    }
+    bill(6, release, {"final": True})
+    final = answered[6]
+    assert final["final"] is True
+    assert final["g702"]["total_retainage"] == "0.00"
+
+    # -- every figure is the engine's ------------------------------------------------------------
+    terms = BillingTerms(
+        retainage_method=RetainageMethod.CUMULATIVE,
+        work_percent=Decimal(10),
+        materials_percent=Decimal(10),
+        steps=(RetainageStep(Decimal(50), Decimal(5), Decimal(5)),),
+        stored_materials=StoredMaterialsMode.MANUAL,
+        allow_overbilling=True,
+    )
+    engine = compute_chain(terms, applications)
+    for application, figures in zip(answered, engine, strict=True):
+        assert {name: application["g702"][name] for name in g702_of(figures.summary)} == g702_of(
+            figures.summary
+        ), f"application {application['number']}"
+        for line, expected in zip(application["lines"], figures.lines, strict=True):
+            assert cents(line["total_completed_and_stored_to_date"]) == (
+                expected.total_completed_and_stored_to_date
+            )
+            assert cents(line["retainage"]) == (
+                expected.work_retainage_currently_retained
+                + expected.materials_retainage_currently_retained
+            )
+    original = sum(values)
+    assert final["g702"]["original_contract_sum"] == format_cents(original)
+    assert final["g702"]["contract_sum_to_date"] == format_cents(original + sum(co_values))
+    paid = sum(cents(app["g702"]["current_payment_due"]) for app in answered)
+    assert paid == original + sum(co_values)  # every cent of the contract, retainage included
+    assert all(app["amount_unpaid"] == "0.00" for app in answered)
+
+    # -- the same contract through the Procore and ACC faces -----------------------------------
+    procore = {"Authorization": f"Bearer {ADMIN_TOKEN}", "Procore-Company-Id": "1"}
+    for application in answered:
+        requisition = ok(
+            client.get(
+                f"/rest/v1.1/requisitions/{application['id']}",
+                params={"project_id": project["id"]},
+                headers=procore,
+            )
+        )
+        summary = requisition["summary"]
+        for name in (
+            "original_contract_sum",
+            "net_change_by_change_orders",
+            "contract_sum_to_date",
+            "total_completed_and_stored_to_date",
+            "total_retainage",
+            "total_earned_less_retainage",
+            "less_previous_certificates_for_payment",
+            "current_payment_due",
+            "balance_to_finish_including_retainage",
+        ):
+            assert Decimal(summary[name]) == Decimal(application["g702"][name]), name
+        acc = ok(
+            client.get(
+                f"/cost/v1/containers/{project['uuid']}/payments/{application['uuid']}",
+                params={"include": "summaryCalculatedFields"},
+                headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+            )
+        )
+        fields = acc["summaryCalculatedFields"]
+        for acc_name, name in (
+            ("totalCompletedAndStored", "total_completed_and_stored_to_date"),
+            ("totalRetention", "total_retainage"),
+            ("totalEarnedLessRetention", "total_earned_less_retainage"),
+            ("previousCertificates", "less_previous_certificates_for_payment"),
+            ("currentPaymentDue", "current_payment_due"),
+            ("balanceToFinishIncludingRetention", "balance_to_finish_including_retainage"),
+            ("amountPaid", "amount_paid"),
+        ):
+            source = application if name == "amount_paid" else application["g702"]
+            assert Decimal(fields[acc_name]) == Decimal(source[name]), acc_name
+        assert acc["status"] == "paid" or cents(application["g702"]["current_payment_due"]) == 0
+    commitments = ok(
+        client.get("/rest/v1.0/commitments", params={"project_id": project["id"]}, headers=procore)
+    )
+    assert [(c["id"], c["number"]) for c in commitments] == [(contract["id"], "SC-0701")]
+    assert asdict(engine[-1].summary)["current_payment_due"] == cents(
+        final["g702"]["current_payment_due"]
+    )
