@@ -14,7 +14,14 @@ from fastapi import FastAPI
 
 from drawbridge.api.common import BEARER_SCHEME, bearer_authentication, make_face
 from drawbridge.api.native.errors import Problem, error_response, install_error_handlers
-from drawbridge.api.native.routes import billing, contracts, directory, members, records
+from drawbridge.api.native.routes import (
+    billing,
+    contracts,
+    directory,
+    documents,
+    members,
+    records,
+)
 from drawbridge.bootstrap import Runtime
 
 DESCRIPTION = """\
@@ -43,7 +50,8 @@ def create_native_app(runtime: Runtime) -> FastAPI:
         authenticate=bearer_authentication(runtime),
     )
     install_error_handlers(app)
-    for module in (directory, contracts, billing, records, members):
+    # Documents first: /pay-applications/7.pdf is a document, not pay application "7.pdf".
+    for module in (documents, directory, contracts, billing, records, members):
         app.include_router(module.router)
     _declare_problem(app)
     return app

@@ -115,6 +115,11 @@ def etag_of(body: Any) -> str:
     return '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
 
 
+def etag_bytes(data: bytes) -> str:
+    """The validator of a document's bytes."""
+    return '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+
+
 def read(body: Any, request: Request) -> JSONResponse:
     """A representation with its ETag; ``If-None-Match`` naming it answers 304."""
     tag = etag_of(body)

@@ -20,6 +20,7 @@ from drawbridge.api.native.deps import (
 )
 from drawbridge.api.native.errors import PROBLEM_RESPONSES
 from drawbridge.api.native.lists import PAGED, list_parameters, respond_list
+from drawbridge.api.native.routes import documents
 from drawbridge.api.native.schemas import (
     LineWork,
     PayAppCreate,
@@ -193,9 +194,24 @@ def _pay_app_json(ctx: Caller, pay_app_id: int) -> dict[str, Any]:
 @router.get(
     "/pay-applications/{pay_application_id}",
     tags=["pay applications"],
-    summary="One pay application: its G702 figures and G703 lines",
+    summary="One pay application: its G702 figures and G703 lines (or, with Accept: "
+    "application/pdf, the XLSX media type or text/csv, the document)",
+    responses={
+        200: {
+            "description": "The pay application, or the document Accept asked for",
+            "content": {
+                "application/json": {},
+                documents.PDF: {"schema": {"type": "string", "format": "binary"}},
+                documents.XLSX: {"schema": {"type": "string", "format": "binary"}},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        }
+    },
 )
-def get_pay_application(pay_application_id: Id, ctx: Context) -> JSONResponse:
+def get_pay_application(pay_application_id: Id, ctx: Context) -> Response:
+    kind = documents.wanted_format(ctx.request.headers.get("accept"))
+    if kind is not None:
+        return documents.pay_app_download(ctx, pay_application_id, kind)
     return read(_pay_app_json(ctx, pay_application_id), ctx.request)
 
 
