@@ -183,11 +183,13 @@ def install_error_handlers(app: FastAPI) -> None:
         if error.code in UNPROCESSABLE_CODES:
             status = 422
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        # A record not found is usually the one the path names: the instance says which.
+        errors = [] if status == 404 else field_error(error.field, error.message)
         return problem_response(
             status,
             error.code,
             error.message,
-            errors=field_error(error.field, error.message),
+            errors=errors,
             instance=_path(request),
             headers=headers,
         )
