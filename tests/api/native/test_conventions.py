@@ -437,3 +437,28 @@ def test_admins_manage_users_and_tokens(ledger: Runtime, client: TestClient) -> 
     assert "new@gp.test" not in {
         u["email"] for u in ok(client.get("/v1/users", headers=ADMIN))["data"]
     }
+
+
+def test_the_openapi_document_declares_bearer_and_every_error(client: TestClient) -> None:
+    spec = client.get("/v1/openapi.json").json()
+    assert spec["components"]["securitySchemes"]["bearer"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": spec["components"]["securitySchemes"]["bearer"]["description"],
+    }
+    assert spec["security"] == [{"bearer": []}]
+    assert "Problem" in spec["components"]["schemas"]
+    operations = [
+        operation
+        for path in spec["paths"].values()
+        for method, operation in path.items()
+        if method in ("get", "post", "patch", "delete")
+    ]
+    assert len(operations) > 50
+    for operation in operations:
+        for status in ("400", "401", "403", "404", "409", "412", "422", "500"):
+            content = operation["responses"][status]["content"]
+            assert list(content) == ["application/problem+json"], operation["operationId"]
+    docs = client.get("/v1/docs")
+    assert docs.status_code == 200
+    assert "/v1/docs/swagger-ui-bundle.js" in docs.text
