@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from drawbridge.api.common import require_bearer, runtime_of
 from drawbridge.api.native.errors import NativeProblem
@@ -120,12 +120,12 @@ def etag_bytes(data: bytes) -> str:
     return '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
 
 
-def read(body: Any, request: Request) -> JSONResponse:
-    """A representation with its ETag; ``If-None-Match`` naming it answers 304."""
+def read(body: Any, request: Request) -> Response:
+    """A representation with its ETag; ``If-None-Match`` naming it answers 304, without a body."""
     tag = etag_of(body)
     wanted = request.headers.get("if-none-match")
     if wanted is not None and tag in [part.strip() for part in wanted.split(",")]:
-        return JSONResponse(None, status_code=304, headers={"ETag": tag})
+        return Response(status_code=304, headers={"ETag": tag})
     return JSONResponse(body, headers={"ETag": tag})
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from drawbridge.api import listing
 from drawbridge.api.listing import FilterField
@@ -24,7 +24,7 @@ def respond_list(
     filters: Mapping[str, FilterField],
     sorts: Sequence[str],
     to_json: Callable[[Item], dict[str, Any]],
-) -> JSONResponse:
+) -> Response:
     params = list(request.query_params.multi_items())
     where = listing.parse_filter(params, filters)
     order = listing.parse_sort(request.query_params.get("sort"), sorts)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Response
-from fastapi.responses import JSONResponse
 
 from drawbridge.api.listing import FilterField
 from drawbridge.api.native import mapping
@@ -128,7 +127,7 @@ def _header(body: PayAppCreate | PayAppUpdate) -> dict[str, Any]:
     return {name: given[name] for name in HEADER if name in given}
 
 
-def _list_pay_apps(ctx: Caller, where: PayAppFilter) -> JSONResponse:
+def _list_pay_apps(ctx: Caller, where: PayAppFilter) -> Response:
     page = pay_apps.list_pay_apps(ctx.reader(), ctx.actor, where)
     return respond_list(
         ctx.request,
@@ -147,7 +146,7 @@ def _list_pay_apps(ctx: Caller, where: PayAppFilter) -> JSONResponse:
     description=list_parameters(PAY_APP_FILTERS, PAY_APP_SORTS),
     dependencies=PAGED,
 )
-def list_pay_applications(ctx: Context) -> JSONResponse:
+def list_pay_applications(ctx: Context) -> Response:
     return _list_pay_apps(ctx, PayAppFilter())
 
 
@@ -158,7 +157,7 @@ def list_pay_applications(ctx: Context) -> JSONResponse:
     description=list_parameters(PAY_APP_FILTERS, PAY_APP_SORTS),
     dependencies=PAGED,
 )
-def list_contract_pay_applications(contract_id: Id, ctx: Context) -> JSONResponse:
+def list_contract_pay_applications(contract_id: Id, ctx: Context) -> Response:
     contracts.get_contract(ctx.reader(), ctx.actor, contract_id)  # 404 for another company's
     return _list_pay_apps(ctx, PayAppFilter(contract_ids=[contract_id]))
 
@@ -171,7 +170,7 @@ def list_contract_pay_applications(contract_id: Id, ctx: Context) -> JSONRespons
 )
 def create_pay_application(
     contract_id: Id, body: PayAppCreate, ctx: Context, key: IdempotencyKey = None
-) -> JSONResponse:
+) -> Response:
     command = CreatePayApp(
         contract_id=contract_id,
         header=_header(body),
@@ -223,7 +222,7 @@ def get_pay_application(pay_application_id: Id, ctx: Context) -> Response:
 )
 def update_pay_application(
     pay_application_id: Id, body: PayAppUpdate, ctx: Context, if_match: IfMatch = None
-) -> JSONResponse:
+) -> Response:
     check_if_match(if_match, _pay_app_json(ctx, pay_application_id))
     command = UpdatePayApp(
         pay_app_id=pay_application_id,
@@ -245,7 +244,7 @@ def _action(name: str, description: str) -> None:
         summary=description,
         name=f"{name}_pay_application",
     )
-    def act(pay_application_id: Id, ctx: Context, key: IdempotencyKey = None) -> JSONResponse:
+    def act(pay_application_id: Id, ctx: Context, key: IdempotencyKey = None) -> Response:
         command = UpdatePayApp(pay_app_id=pay_application_id, status=status)
 
         def change(uow: UnitOfWork) -> PayAppView:
@@ -319,7 +318,7 @@ def _payment_values(body: PaymentCreate | PaymentUpdate) -> dict[str, Any]:
     + " Money filters are in cents (filter[amount][gt]=100000).",
     dependencies=PAGED,
 )
-def list_payments(ctx: Context) -> JSONResponse:
+def list_payments(ctx: Context) -> Response:
     page = payments.list_payments(ctx.reader(), ctx.actor, PaymentFilter())
     return respond_list(
         ctx.request, page.items, _payment_row, PAYMENT_FILTERS, PAYMENT_SORTS, mapping.payment
@@ -327,7 +326,7 @@ def list_payments(ctx: Context) -> JSONResponse:
 
 
 @router.post("/payments", tags=["payments"], status_code=201, summary="Record a payment")
-def record_payment(body: PaymentCreate, ctx: Context, key: IdempotencyKey = None) -> JSONResponse:
+def record_payment(body: PaymentCreate, ctx: Context, key: IdempotencyKey = None) -> Response:
     command = RecordPayment(
         contract_id=body.contract_id,
         values=_payment_values(body),
@@ -346,14 +345,14 @@ def _payment_json(ctx: Caller, payment_id: int) -> dict[str, Any]:
 
 
 @router.get("/payments/{payment_id}", tags=["payments"], summary="One payment")
-def get_payment(payment_id: Id, ctx: Context) -> JSONResponse:
+def get_payment(payment_id: Id, ctx: Context) -> Response:
     return read(_payment_json(ctx, payment_id), ctx.request)
 
 
 @router.patch("/payments/{payment_id}", tags=["payments"], summary="Change a payment")
 def update_payment(
     payment_id: Id, body: PaymentUpdate, ctx: Context, if_match: IfMatch = None
-) -> JSONResponse:
+) -> Response:
     check_if_match(if_match, _payment_json(ctx, payment_id))
     view = payments.update_payment(
         ctx.uow(),

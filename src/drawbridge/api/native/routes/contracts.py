@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Response
-from fastapi.responses import JSONResponse
 
 from drawbridge.api.listing import FilterField
 from drawbridge.api.native import mapping
@@ -119,7 +118,7 @@ def _party_code(ctx: Caller, party_id: int, field: str) -> str:
     description=list_parameters(CONTRACT_FILTERS, CONTRACT_SORTS),
     dependencies=PAGED,
 )
-def list_contracts(ctx: Context) -> JSONResponse:
+def list_contracts(ctx: Context) -> Response:
     items = contracts.list_contracts(ctx.reader(), ctx.actor)
     return respond_list(
         ctx.request, items, _contract_row, CONTRACT_FILTERS, CONTRACT_SORTS, mapping.contract
@@ -127,7 +126,7 @@ def list_contracts(ctx: Context) -> JSONResponse:
 
 
 @router.post("/contracts", tags=["contracts"], status_code=201, summary="Create a contract")
-def create_contract(body: ContractCreate, ctx: Context, key: IdempotencyKey = None) -> JSONResponse:
+def create_contract(body: ContractCreate, ctx: Context, key: IdempotencyKey = None) -> Response:
     values = _contract_values(ctx, body)
     changes = ContractChanges(values=values)
 
@@ -146,7 +145,7 @@ def create_contract(body: ContractCreate, ctx: Context, key: IdempotencyKey = No
 
 
 @router.get("/contracts/{contract_id}", tags=["contracts"], summary="One contract")
-def get_contract(contract_id: Id, ctx: Context) -> JSONResponse:
+def get_contract(contract_id: Id, ctx: Context) -> Response:
     view = contracts.get_contract(ctx.reader(), ctx.actor, contract_id)
     return read(mapping.contract(view), ctx.request)
 
@@ -158,7 +157,7 @@ def get_contract(contract_id: Id, ctx: Context) -> JSONResponse:
 )
 def update_contract(
     contract_id: Id, body: ContractUpdate, ctx: Context, if_match: IfMatch = None
-) -> JSONResponse:
+) -> Response:
     current = contracts.get_contract(ctx.reader(), ctx.actor, contract_id)
     check_if_match(if_match, mapping.contract(current))
     changes = ContractChanges(values=_contract_values(ctx, body))
@@ -202,7 +201,7 @@ def _line_row(view: SovLineView) -> dict[str, object]:
     + " Money filters are in cents (filter[scheduled_value][gt]=100000).",
     dependencies=PAGED,
 )
-def list_lines(contract_id: Id, ctx: Context) -> JSONResponse:
+def list_lines(contract_id: Id, ctx: Context) -> Response:
     found = discovery.contract_lines(ctx.reader(), ctx.actor, contract_id)
 
     def to_json(view: SovLineView) -> dict[str, Any]:
@@ -236,7 +235,7 @@ def _line_changes(body: SovLineCreate | SovLineUpdate) -> LineChanges:
 )
 def create_line(
     contract_id: Id, body: SovLineCreate, ctx: Context, key: IdempotencyKey = None
-) -> JSONResponse:
+) -> Response:
     changes = _line_changes(body)
 
     def create(uow: UnitOfWork) -> tuple[int, SovLineView]:
@@ -256,7 +255,7 @@ def _line_json(ctx: Caller, line_id: int) -> dict[str, Any]:
 
 
 @router.get("/sov-lines/{line_id}", tags=["schedule of values"], summary="One SOV line")
-def get_line(line_id: Id, ctx: Context) -> JSONResponse:
+def get_line(line_id: Id, ctx: Context) -> Response:
     return read(_line_json(ctx, line_id), ctx.request)
 
 
@@ -268,7 +267,7 @@ def get_line(line_id: Id, ctx: Context) -> JSONResponse:
 )
 def update_line(
     line_id: Id, body: SovLineUpdate, ctx: Context, if_match: IfMatch = None
-) -> JSONResponse:
+) -> Response:
     check_if_match(if_match, _line_json(ctx, line_id))
     sov.update_line(ctx.uow(), ctx.actor, line_id, _line_changes(body))
     return read(_line_json(ctx, line_id), ctx.request)
@@ -319,7 +318,7 @@ def _items(items: list[ChangeOrderItemInput] | None) -> list[ItemInput] | None:
     description=list_parameters(CHANGE_ORDER_FILTERS, CHANGE_ORDER_SORTS),
     dependencies=PAGED,
 )
-def list_change_orders(contract_id: Id, ctx: Context) -> JSONResponse:
+def list_change_orders(contract_id: Id, ctx: Context) -> Response:
     _, packages = discovery.change_order_packages(ctx.reader(), ctx.actor, contract_id)
     return respond_list(
         ctx.request,
@@ -339,7 +338,7 @@ def list_change_orders(contract_id: Id, ctx: Context) -> JSONResponse:
 )
 def create_change_order(
     contract_id: Id, body: ChangeOrderCreate, ctx: Context, key: IdempotencyKey = None
-) -> JSONResponse:
+) -> Response:
     given = body.model_dump(exclude_unset=True)
     values: dict[str, Any] = {name: given[name] for name in CHANGE_ORDER_VALUES if name in given}
     changes = PackageChanges(values=values, items=_items(body.items))
@@ -357,7 +356,7 @@ def _change_order_json(ctx: Caller, package_id: int) -> dict[str, Any]:
 
 
 @router.get("/change-orders/{change_order_id}", tags=["change orders"], summary="One change order")
-def get_change_order(change_order_id: Id, ctx: Context) -> JSONResponse:
+def get_change_order(change_order_id: Id, ctx: Context) -> Response:
     return read(_change_order_json(ctx, change_order_id), ctx.request)
 
 
@@ -368,7 +367,7 @@ def get_change_order(change_order_id: Id, ctx: Context) -> JSONResponse:
 )
 def update_change_order(
     change_order_id: Id, body: ChangeOrderUpdate, ctx: Context, if_match: IfMatch = None
-) -> JSONResponse:
+) -> Response:
     check_if_match(if_match, _change_order_json(ctx, change_order_id))
     given = body.model_dump(exclude_unset=True)
     values: dict[str, Any] = {name: given[name] for name in CHANGE_ORDER_VALUES if name in given}

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Response
-from fastapi.responses import JSONResponse
 
 from drawbridge.api.listing import FilterField
 from drawbridge.api.native import mapping
@@ -51,12 +50,12 @@ PERIOD_SORTS = ("id", "start_date", "end_date")
 
 
 @router.get("/company", tags=["company"], summary="The company the call acts in")
-def get_company(ctx: Context) -> JSONResponse:
+def get_company(ctx: Context) -> Response:
     return read(mapping.company(companies.get_company(ctx.reader(), ctx.actor)), ctx.request)
 
 
 @router.patch("/company", tags=["company"], summary="Change the company's money rules (admins)")
-def update_company(body: CompanySettings, ctx: Context, if_match: IfMatch = None) -> JSONResponse:
+def update_company(body: CompanySettings, ctx: Context, if_match: IfMatch = None) -> Response:
     current = mapping.company(companies.get_company(ctx.reader(), ctx.actor))
     check_if_match(if_match, current)
     view = companies.update_settings(ctx.uow(), ctx.actor, body.model_dump(exclude_unset=True))
@@ -77,13 +76,13 @@ def _party_row(view: PartyView) -> dict[str, object]:
     description=list_parameters(PARTY_FILTERS, PARTY_SORTS),
     dependencies=PAGED,
 )
-def list_parties(ctx: Context) -> JSONResponse:
+def list_parties(ctx: Context) -> Response:
     items = parties.list_parties(ctx.reader(), ctx.actor)
     return respond_list(ctx.request, items, _party_row, PARTY_FILTERS, PARTY_SORTS, mapping.party)
 
 
 @router.post("/parties", tags=["parties"], status_code=201, summary="Add a party")
-def create_party(body: PartyCreate, ctx: Context, key: IdempotencyKey = None) -> JSONResponse:
+def create_party(body: PartyCreate, ctx: Context, key: IdempotencyKey = None) -> Response:
     values = body.model_dump(exclude_unset=True)
 
     def create(uow: UnitOfWork) -> PartyView:
@@ -93,14 +92,14 @@ def create_party(body: PartyCreate, ctx: Context, key: IdempotencyKey = None) ->
 
 
 @router.get("/parties/{party_id}", tags=["parties"], summary="One party")
-def get_party(party_id: Id, ctx: Context) -> JSONResponse:
+def get_party(party_id: Id, ctx: Context) -> Response:
     return read(mapping.party(parties.get_party(ctx.reader(), ctx.actor, party_id)), ctx.request)
 
 
 @router.patch("/parties/{party_id}", tags=["parties"], summary="Change a party's name or address")
 def update_party(
     party_id: Id, body: PartyUpdate, ctx: Context, if_match: IfMatch = None
-) -> JSONResponse:
+) -> Response:
     check_if_match(if_match, mapping.party(parties.get_party(ctx.reader(), ctx.actor, party_id)))
     view = parties.update_party(ctx.uow(), ctx.actor, party_id, body.model_dump(exclude_unset=True))
     return read(mapping.party(view), ctx.request)
@@ -134,7 +133,7 @@ def _project_row(view: ProjectView) -> dict[str, object]:
     description=list_parameters(PROJECT_FILTERS, PROJECT_SORTS),
     dependencies=PAGED,
 )
-def list_projects(ctx: Context) -> JSONResponse:
+def list_projects(ctx: Context) -> Response:
     items = projects.list_projects(ctx.reader(), ctx.actor)
     return respond_list(
         ctx.request, items, _project_row, PROJECT_FILTERS, PROJECT_SORTS, mapping.project
@@ -142,7 +141,7 @@ def list_projects(ctx: Context) -> JSONResponse:
 
 
 @router.post("/projects", tags=["projects"], status_code=201, summary="Create a project")
-def create_project(body: ProjectCreate, ctx: Context, key: IdempotencyKey = None) -> JSONResponse:
+def create_project(body: ProjectCreate, ctx: Context, key: IdempotencyKey = None) -> Response:
     values = body.model_dump(exclude_unset=True)
 
     def create(uow: UnitOfWork) -> ProjectView:
@@ -152,7 +151,7 @@ def create_project(body: ProjectCreate, ctx: Context, key: IdempotencyKey = None
 
 
 @router.get("/projects/{project_id}", tags=["projects"], summary="One project")
-def get_project(project_id: Id, ctx: Context) -> JSONResponse:
+def get_project(project_id: Id, ctx: Context) -> Response:
     view = projects.get_project(ctx.reader(), ctx.actor, project_id)
     return read(mapping.project(view), ctx.request)
 
@@ -160,7 +159,7 @@ def get_project(project_id: Id, ctx: Context) -> JSONResponse:
 @router.patch("/projects/{project_id}", tags=["projects"], summary="Rename a project")
 def update_project(
     project_id: Id, body: ProjectUpdate, ctx: Context, if_match: IfMatch = None
-) -> JSONResponse:
+) -> Response:
     current = projects.get_project(ctx.reader(), ctx.actor, project_id)
     check_if_match(if_match, mapping.project(current))
     values = body.model_dump(exclude_unset=True)
@@ -197,7 +196,7 @@ def _period_row(view: PeriodView) -> dict[str, object]:
     description=list_parameters(PERIOD_FILTERS, PERIOD_SORTS),
     dependencies=PAGED,
 )
-def list_periods(project_id: Id, ctx: Context) -> JSONResponse:
+def list_periods(project_id: Id, ctx: Context) -> Response:
     items = projects.list_periods(ctx.reader(), ctx.actor, project_id)
 
     def to_json(view: PeriodView) -> dict[str, Any]:
@@ -214,7 +213,7 @@ def list_periods(project_id: Id, ctx: Context) -> JSONResponse:
 )
 def create_period(
     project_id: Id, body: PeriodCreate, ctx: Context, key: IdempotencyKey = None
-) -> JSONResponse:
+) -> Response:
     values = body.model_dump(exclude_unset=True)
 
     def create(uow: UnitOfWork) -> PeriodView:
@@ -229,7 +228,7 @@ def create_period(
 
 
 @router.get("/billing-periods/{period_id}", tags=["billing periods"], summary="One period")
-def get_period(period_id: Id, ctx: Context) -> JSONResponse:
+def get_period(period_id: Id, ctx: Context) -> Response:
     view = projects.get_period(ctx.reader(), ctx.actor, period_id)
     return read(mapping.period(view), ctx.request)
 
@@ -237,7 +236,7 @@ def get_period(period_id: Id, ctx: Context) -> JSONResponse:
 @router.patch("/billing-periods/{period_id}", tags=["billing periods"], summary="Change dates")
 def update_period(
     period_id: Id, body: PeriodUpdate, ctx: Context, if_match: IfMatch = None
-) -> JSONResponse:
+) -> Response:
     check_if_match(
         if_match, mapping.period(projects.get_period(ctx.reader(), ctx.actor, period_id))
     )

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Response
-from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from drawbridge.api.listing import FilterField
@@ -77,7 +76,7 @@ def _user_row(view: MemberView) -> dict[str, object]:
     description=list_parameters(USER_FILTERS, USER_SORTS),
     dependencies=PAGED,
 )
-def list_users(ctx: Context) -> JSONResponse:
+def list_users(ctx: Context) -> Response:
     members = auth.list_members(ctx.reader(), ctx.actor)
     return respond_list(ctx.request, members, _user_row, USER_FILTERS, USER_SORTS, mapping.member)
 
@@ -88,7 +87,7 @@ def list_users(ctx: Context) -> JSONResponse:
     status_code=201,
     summary="Add a user to the company (admins)",
 )
-def add_user(body: UserCreate, ctx: Context, key: IdempotencyKey = None) -> JSONResponse:
+def add_user(body: UserCreate, ctx: Context, key: IdempotencyKey = None) -> Response:
     def create(uow: UnitOfWork) -> MemberView:
         return auth.add_member(
             uow, ctx.actor, email=body.email, name=body.name, role=Role(body.role)
@@ -98,7 +97,7 @@ def add_user(body: UserCreate, ctx: Context, key: IdempotencyKey = None) -> JSON
 
 
 @router.get("/users/{user_id}", tags=["users and tokens"], summary="One user (admins)")
-def get_user(user_id: Id, ctx: Context) -> JSONResponse:
+def get_user(user_id: Id, ctx: Context) -> Response:
     return read(mapping.member(auth.get_member(ctx.reader(), ctx.actor, user_id)), ctx.request)
 
 
@@ -107,9 +106,7 @@ def get_user(user_id: Id, ctx: Context) -> JSONResponse:
     tags=["users and tokens"],
     summary="Change a user's role or name (admins; the company keeps an admin)",
 )
-def update_user(
-    user_id: Id, body: UserUpdate, ctx: Context, if_match: IfMatch = None
-) -> JSONResponse:
+def update_user(user_id: Id, body: UserUpdate, ctx: Context, if_match: IfMatch = None) -> Response:
     check_if_match(if_match, mapping.member(auth.get_member(ctx.reader(), ctx.actor, user_id)))
     view = auth.change_member(
         ctx.uow(),
@@ -144,7 +141,7 @@ def _token_row(view: TokenView) -> dict[str, object]:
     description=list_parameters(TOKEN_FILTERS, TOKEN_SORTS),
     dependencies=PAGED,
 )
-def list_tokens(ctx: Context) -> JSONResponse:
+def list_tokens(ctx: Context) -> Response:
     tokens = auth.list_tokens(ctx.reader(), ctx.actor)
     return respond_list(ctx.request, tokens, _token_row, TOKEN_FILTERS, TOKEN_SORTS, mapping.token)
 
@@ -165,7 +162,7 @@ def _issued(issued: IssuedToken) -> dict[str, object]:
     status_code=201,
     summary="Issue a token for a user of the company; its secret is shown this once (admins)",
 )
-def issue_token(body: TokenCreate, ctx: Context, key: IdempotencyKey = None) -> JSONResponse:
+def issue_token(body: TokenCreate, ctx: Context, key: IdempotencyKey = None) -> Response:
     def create(uow: UnitOfWork) -> IssuedToken:
         return auth.issue_token(uow, ctx.actor, body.user_id, body.scopes)
 

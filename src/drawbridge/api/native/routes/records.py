@@ -7,7 +7,7 @@ import hashlib
 from typing import Annotated
 
 from fastapi import APIRouter, Path, UploadFile
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from drawbridge.api.listing import FilterField
 from drawbridge.api.native import mapping
@@ -55,7 +55,7 @@ HASH_CHUNK = 1 << 20
     summary="Upload a file (multipart/form-data field file); link it by passing its id in a "
     "pay application's or payment's attachment_ids",
 )
-def upload_attachment(file: UploadFile, ctx: Context, key: IdempotencyKey = None) -> JSONResponse:
+def upload_attachment(file: UploadFile, ctx: Context, key: IdempotencyKey = None) -> Response:
     digest = hashlib.sha256()
     for chunk in iter(lambda: file.file.read(HASH_CHUNK), b""):
         digest.update(chunk)
@@ -71,7 +71,7 @@ def upload_attachment(file: UploadFile, ctx: Context, key: IdempotencyKey = None
 
 
 @router.get("/attachments/{attachment_id}", tags=["attachments"], summary="A file's details")
-def get_attachment(attachment_id: Id, ctx: Context) -> JSONResponse:
+def get_attachment(attachment_id: Id, ctx: Context) -> Response:
     found, _ = attachments.fetch_file(ctx.reader(), ctx.actor, attachment_id)
     return read(mapping.attachment(found), ctx.request)
 
@@ -119,7 +119,7 @@ def _event_row(view: AuditEventView) -> dict[str, object]:
     + ", ".join(sorted(set(ENTITY_OF_RESOURCE.values()))),
     dependencies=PAGED,
 )
-def list_audit_events(ctx: Context) -> JSONResponse:
+def list_audit_events(ctx: Context) -> Response:
     events = audit.history(ctx.reader(), ctx.actor)
     return respond_list(
         ctx.request, events, _event_row, AUDIT_FILTERS, AUDIT_SORTS, mapping.audit_event
@@ -142,7 +142,7 @@ Resource = Annotated[
     description=list_parameters(AUDIT_FILTERS, AUDIT_SORTS),
     dependencies=PAGED,
 )
-def record_history(resource: Resource, record_id: Id, ctx: Context) -> JSONResponse:
+def record_history(resource: Resource, record_id: Id, ctx: Context) -> Response:
     entity = ENTITY_OF_RESOURCE[resource]
     events = audit.history(ctx.reader(), ctx.actor, entity, record_id)
     if not events:
