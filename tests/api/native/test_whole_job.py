@@ -398,3 +398,89 @@ def test_a_whole_job_through_v1_matches_the_engine_and_every_face(
     assert asdict(engine[-1].summary)["current_payment_due"] == cents(
         final["g702"]["current_payment_due"]
     )
+
+
+def test_a_prime_contract_billed_through_v1_is_the_main_contract_on_acc(
+    ledger: Runtime, client: TestClient
+) -> None:
+    owner = ok(
+        client.post(
+            "/v1/parties",
+            headers=ADMIN,
+            json={"kind": "customer", "code": "OWNER", "name": "Harbor Point Owner LLC"},
+        ),
+        201,
+    )
+    architect = ok(
+        client.post(
+            "/v1/parties",
+            headers=ADMIN,
+            json={"kind": "architect", "code": "ARCH", "name": "Line & Plane Architects"},
+        ),
+        201,
+    )
+    project = ok(client.post("/v1/projects", headers=ADMIN, json={"code": "HP", "name": "HP"}), 201)
+    contract = ok(
+        client.post(
+            "/v1/contracts",
+            headers=ADMIN,
+            json={
+                "kind": "prime",
+                "project_id": project["id"],
+                "number": "PC-1",
+                "title": "Harbor Point Tower",
+                "party_id": owner["id"],
+                "architect_id": architect["id"],
+                "work_retainage_percent": "5",
+                "retainage_method": "incremental",
+            },
+        ),
+        201,
+    )
+    assert (contract["kind"], contract["architect_id"]) == ("prime", architect["id"])
+    # A vendor is no owner: a prime contract's party is a customer.
+    wrong = client.post(
+        "/v1/contracts",
+        headers=ADMIN,
+        json={
+            "kind": "prime",
+            "project_id": project["id"],
+            "number": "PC-2",
+            "title": "x",
+            "party_id": architect["id"],
+        },
+    )
+    assert wrong.status_code == 422
+    assert wrong.json()["errors"][0]["pointer"] == "/party_id"
+    line = ok(
+        client.post(
+            f"/v1/contracts/{contract['id']}/sov-lines",
+            headers=ADMIN,
+            json={"number": "1", "description": "Shell", "scheduled_value": "1000000.00"},
+        ),
+        201,
+    )
+    created = ok(
+        client.post(
+            f"/v1/contracts/{contract['id']}/pay-applications",
+            headers=ADMIN,
+            json={
+                "billing_date": "2025-01-31",
+                "lines": [{"sov_line_id": line["id"], "work_completed_this_period": "123456.78"}],
+            },
+        ),
+        201,
+    )
+    # 5 % of 123,456.78 is 6,172.839, held as 6,172.84 (half up, per line).
+    assert created["g702"]["total_retainage"] == "6172.84"
+    assert created["g702"]["current_payment_due"] == "117283.94"
+    acc = ok(
+        client.get(
+            f"/cost/v1/containers/{project['uuid']}/payments/{created['uuid']}",
+            params={"include": "summaryCalculatedFields"},
+            headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+        )
+    )
+    assert acc["associationType"] == "MainContract"
+    assert Decimal(acc["summaryCalculatedFields"]["currentPaymentDue"]) == Decimal("117283.94")
+    assert Decimal(acc["summaryCalculatedFields"]["totalRetention"]) == Decimal("6172.84")
