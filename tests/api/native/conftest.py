@@ -34,7 +34,44 @@ ADMIN, STANDARD, READONLY, OTHER = (
 )
 
 
-def document() -> dict[str, Any]:
+def document(*, with_job: bool = False) -> dict[str, Any]:
+    """The two companies; ``with_job`` adds a project with a billed subcontract, ids 1 to 3,
+    the small ids generated requests name most often."""
+    job = {
+        "parties": [{"id": 1, "code": "SUB", "name": "Sub", "kind": "vendor"}],
+        "projects": [
+            {
+                "id": 1,
+                "code": "JOB",
+                "name": "Job",
+                "billing_periods": [
+                    {"id": 1, "start_date": "2025-01-01", "end_date": "2025-01-31"}
+                ],
+                "contracts": [
+                    {
+                        "id": 1,
+                        "kind": "commitment",
+                        "number": "SC-1",
+                        "title": "Steel",
+                        "party": "SUB",
+                        "retainage": {"work_percent": "10", "materials_percent": "10"},
+                        "line_items": [
+                            {"id": 1, "description": "Frame", "scheduled_value": "1000.00"},
+                            {"id": 2, "description": "Deck", "scheduled_value": "500.00"},
+                        ],
+                        "pay_apps": [
+                            {
+                                "number": 1,
+                                "period_id": 1,
+                                "status": "under_review",
+                                "lines": [{"line_item": 1, "work_completed_this_period": "100.00"}],
+                            }
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
     return {
         "companies": [
             {
@@ -67,6 +104,7 @@ def document() -> dict[str, Any]:
                         "tokens": [BOTH_TOKEN],
                     },
                 ],
+                **(job if with_job else {}),
             },
             {
                 "id": OTHER_COMPANY,

@@ -19,7 +19,7 @@ from tests.support import load
 
 @pytest.fixture
 def native_schema(runtime: Runtime, client: TestClient) -> Any:
-    load(runtime, document())
+    load(runtime, document(with_job=True))
     spec = client.get("/v1/openapi.json").json()
     # FastAPI writes OpenAPI 3.1; schemathesis 3 reads it as 3.0, which covers what we use.
     return schemathesis.from_dict(spec, base_url="/v1", force_schema_version="30")
