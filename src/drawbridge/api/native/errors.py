@@ -3,7 +3,8 @@
 ``{"type", "title", "status", "detail", "instance", "code", "errors": [{"detail", "pointer" |
 "parameter" | "header"}]}``: ``type`` is ``urn:drawbridge:problem:<code>``, ``instance`` the
 request's path, and each entry of ``errors`` names one bad value by its JSON pointer into the body
-(``/lines/3/work_completed_this_period``), or the query parameter or header that carried it.
+(``/lines/3/work_completed_this_period``), or the query parameter or header that carried it, or
+the row and column of an imported spreadsheet.
 
 Ledger errors map once, by kind: Unauthorized 401, Forbidden 403, NotFound 404, Conflict 409,
 Invalid 422. A body that does not match its schema is 422 with one entry per bad value; a body
@@ -30,6 +31,7 @@ from drawbridge.domain.errors import (
     NotFound,
     Unauthorized,
 )
+from drawbridge.services.imports import ImportRejected, RowProblem
 
 MEDIA_TYPE = "application/problem+json"
 
@@ -94,6 +96,8 @@ class FieldError(BaseModel):
     pointer: str | None = Field(None, description="JSON pointer into the request body")
     parameter: str | None = Field(None, description="the query parameter")
     header: str | None = Field(None, description="the request header")
+    row: int | None = Field(None, description="the row of an imported spreadsheet")
+    column: str | None = Field(None, description="the column of an imported spreadsheet")
 
 
 class Problem(BaseModel):
@@ -185,6 +189,8 @@ def install_error_handlers(app: FastAPI) -> None:
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         # A record not found is usually the one the path names: the instance says which.
         errors = [] if status == 404 else field_error(error.field, error.message)
+        if isinstance(error, ImportRejected):
+            errors = [_row_error(problem) for problem in error.problems]
         return problem_response(
             status,
             error.code,
@@ -219,6 +225,16 @@ def install_error_handlers(app: FastAPI) -> None:
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
         log_unexpected(request, error)
         return problem_response(500, "internal_error", "unexpected error", instance=_path(request))
+
+
+def _row_error(problem: RowProblem) -> dict[str, Any]:
+    """One problem of an imported spreadsheet, by its row and column."""
+    entry: dict[str, Any] = {"detail": problem.message}
+    if problem.row is not None:
+        entry["row"] = problem.row
+    if problem.column is not None:
+        entry["column"] = problem.column
+    return entry
 
 
 def _validation_entry(item: Any) -> dict[str, str]:
