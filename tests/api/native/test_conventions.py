@@ -462,3 +462,21 @@ def test_the_openapi_document_declares_bearer_and_every_error(client: TestClient
     docs = client.get("/v1/docs")
     assert docs.status_code == 200
     assert "/v1/docs/swagger-ui-bundle.js" in docs.text
+
+
+def test_an_oauth_access_token_acts_in_its_clients_company(
+    demo: Runtime, client: TestClient
+) -> None:
+    issued = client.post(
+        "/oauth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": "demo-client-0001",
+            "client_secret": "demo-client-secret-0001",
+        },
+    ).json()
+    oauth = {"Authorization": f"Bearer {issued['access_token']}"}
+    assert ok(client.get("/v1/company", headers=oauth))["id"] == 1
+    numbers = [c["number"] for c in ok(client.get("/v1/contracts", headers=oauth))["data"]]
+    assert "SC-001" in numbers
+    problem(client.get("/v1/company", headers={**oauth, "Drawbridge-Company-Id": "2"}), 403)
