@@ -1,5 +1,5 @@
-"""Property-based run of ``/v1/openapi.json``: whatever schemathesis sends, no 5xx, and every
-error is a problem document."""
+"""Property-based run of ``/v1/openapi.json``: whatever schemathesis sends, no 5xx, every answer
+as the document describes it, and every error a problem document."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import not_a_server_error, response_schema_conformance
 
 from drawbridge.bootstrap import Runtime
 from tests.api.native.conftest import ADMIN, document
@@ -45,7 +45,7 @@ def _send(client: TestClient, case: Any) -> Any:
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # schemathesis 3 on jsonschema 4.18+
 @schema.parametrize()
 @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
-def test_no_server_errors_and_errors_are_problems(case: Any, client: TestClient) -> None:
+def test_no_server_errors_and_documented_answers(case: Any, client: TestClient) -> None:
     # Header values an HTTP client can send at all (visible ASCII), and valid credentials, so
     # the generated data reaches the endpoints.
     sendable = {
@@ -56,6 +56,6 @@ def test_no_server_errors_and_errors_are_problems(case: Any, client: TestClient)
     sendable.pop("Drawbridge-Company-Id", None)
     case.headers = {**sendable, **ADMIN}
     response = _send(client, case)
-    case.validate_response(response, checks=(not_a_server_error,))
+    case.validate_response(response, checks=(not_a_server_error, response_schema_conformance))
     if response.status_code >= 400:
         assert response.headers["content-type"].startswith("application/problem+json")

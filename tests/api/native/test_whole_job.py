@@ -14,6 +14,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from drawbridge.api.native import responses as out
 from drawbridge.bootstrap import Runtime
 from drawbridge.domain.billing import (
     ApplicationEntry,
@@ -30,6 +31,7 @@ from drawbridge.domain.billing import (
 )
 from drawbridge.domain.money import format_cents
 from tests.api.native.conftest import ADMIN, ADMIN_TOKEN
+from tests.api.native.test_conventions import make_contract
 
 LINES = 30
 MONTHS = [f"2025-{month:02d}" for month in range(1, 8)]
@@ -329,6 +331,8 @@ def test_a_whole_job_through_v1_matches_the_engine_and_every_face(
         allow_overbilling=True,
     )
     engine = compute_chain(terms, applications)
+    for application in answered:
+        out.PayApplicationOut.model_validate(application)
     for application, figures in zip(answered, engine, strict=True):
         assert {name: application["g702"][name] for name in g702_of(figures.summary)} == g702_of(
             figures.summary
@@ -484,3 +488,56 @@ def test_a_prime_contract_billed_through_v1_is_the_main_contract_on_acc(
     assert acc["associationType"] == "MainContract"
     assert Decimal(acc["summaryCalculatedFields"]["currentPaymentDue"]) == Decimal("117283.94")
     assert Decimal(acc["summaryCalculatedFields"]["totalRetention"]) == Decimal("6172.84")
+
+
+def test_every_answer_of_a_job_matches_its_documented_schema(
+    ledger: Runtime, client: TestClient
+) -> None:
+    """The OpenAPI document's schemas are the answers' shapes (no field undocumented)."""
+    contract = make_contract(client, lines=2)
+    lines = ok(client.get(f"/v1/contracts/{contract['id']}/sov-lines", headers=ADMIN))
+    out.Page[out.SovLineOut].model_validate(lines)
+    change_order = ok(
+        client.post(
+            f"/v1/contracts/{contract['id']}/change-orders",
+            headers=ADMIN,
+            json={"number": "CO-1", "items": [{"description": "x", "amount": 5}]},
+        ),
+        201,
+    )
+    out.ChangeOrderOut.model_validate(change_order)
+    created = ok(
+        client.post(
+            f"/v1/contracts/{contract['id']}/pay-applications",
+            headers=ADMIN,
+            json={
+                "lines": [{"sov_line_id": lines["data"][0]["id"], "work_completed_this_period": 10}]
+            },
+        ),
+        201,
+    )
+    out.PayApplicationOut.model_validate(created)
+    ok(client.post(f"/v1/pay-applications/{created['id']}/submit", headers=ADMIN))
+    payment = ok(
+        client.post(
+            "/v1/payments",
+            headers=ADMIN,
+            json={"contract_id": contract["id"], "pay_application_id": created["id"], "amount": 9},
+        ),
+        201,
+    )
+    out.PaymentOut.model_validate(payment)
+    for url, model in (
+        ("/v1/company", out.CompanyOut),
+        (f"/v1/contracts/{contract['id']}", out.ContractOut),
+        ("/v1/contracts", out.Page[out.ContractOut]),
+        ("/v1/parties", out.Page[out.PartyOut]),
+        ("/v1/projects", out.Page[out.ProjectOut]),
+        (f"/v1/projects/{contract['project_id']}/billing-periods", out.Page[out.PeriodOut]),
+        ("/v1/pay-applications", out.Page[out.PayApplicationOut]),
+        ("/v1/payments", out.Page[out.PaymentOut]),
+        ("/v1/audit-events", out.Page[out.AuditEventOut]),
+        ("/v1/users", out.Page[out.UserOut]),
+        ("/v1/tokens", out.Page[out.TokenOut]),
+    ):
+        model.model_validate(ok(client.get(url, headers=ADMIN)))

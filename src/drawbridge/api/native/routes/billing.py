@@ -19,6 +19,12 @@ from drawbridge.api.native.deps import (
 )
 from drawbridge.api.native.errors import PROBLEM_RESPONSES
 from drawbridge.api.native.lists import PAGED, list_parameters, respond_list
+from drawbridge.api.native.responses import (
+    Page,
+    PayApplicationOut,
+    PaymentOut,
+    ok,
+)
 from drawbridge.api.native.routes import documents
 from drawbridge.api.native.schemas import (
     LineWork,
@@ -141,6 +147,7 @@ def _list_pay_apps(ctx: Caller, where: PayAppFilter) -> Response:
 
 @router.get(
     "/pay-applications",
+    responses=ok(Page[PayApplicationOut]),
     tags=["pay applications"],
     summary="The company's pay applications with their G702 figures (lines: read one)",
     description=list_parameters(PAY_APP_FILTERS, PAY_APP_SORTS),
@@ -152,6 +159,7 @@ def list_pay_applications(ctx: Context) -> Response:
 
 @router.get(
     "/contracts/{contract_id}/pay-applications",
+    responses=ok(Page[PayApplicationOut]),
     tags=["pay applications"],
     summary="A contract's pay applications",
     description=list_parameters(PAY_APP_FILTERS, PAY_APP_SORTS),
@@ -164,6 +172,7 @@ def list_contract_pay_applications(contract_id: Id, ctx: Context) -> Response:
 
 @router.post(
     "/contracts/{contract_id}/pay-applications",
+    responses=ok(PayApplicationOut, 201),
     tags=["pay applications"],
     status_code=201,
     summary="Create the contract's next pay application, with this period's work",
@@ -197,9 +206,9 @@ def _pay_app_json(ctx: Caller, pay_app_id: int) -> dict[str, Any]:
     "application/pdf, the XLSX media type or text/csv, the document)",
     responses={
         200: {
+            "model": PayApplicationOut,
             "description": "The pay application, or the document Accept asked for",
             "content": {
-                "application/json": {},
                 documents.PDF: {"schema": {"type": "string", "format": "binary"}},
                 documents.XLSX: {"schema": {"type": "string", "format": "binary"}},
                 "text/csv": {"schema": {"type": "string"}},
@@ -216,6 +225,7 @@ def get_pay_application(pay_application_id: Id, ctx: Context) -> Response:
 
 @router.patch(
     "/pay-applications/{pay_application_id}",
+    responses=ok(PayApplicationOut),
     tags=["pay applications"],
     summary="Enter work, stored materials, retainage rates and releases; change the header or "
     "status",
@@ -312,6 +322,7 @@ def _payment_values(body: PaymentCreate | PaymentUpdate) -> dict[str, Any]:
 
 @router.get(
     "/payments",
+    responses=ok(Page[PaymentOut]),
     tags=["payments"],
     summary="Payments received (or made) against contracts and their pay applications",
     description=list_parameters(PAYMENT_FILTERS, PAYMENT_SORTS)
@@ -325,7 +336,13 @@ def list_payments(ctx: Context) -> Response:
     )
 
 
-@router.post("/payments", tags=["payments"], status_code=201, summary="Record a payment")
+@router.post(
+    "/payments",
+    responses=ok(PaymentOut, 201),
+    tags=["payments"],
+    status_code=201,
+    summary="Record a payment",
+)
 def record_payment(body: PaymentCreate, ctx: Context, key: IdempotencyKey = None) -> Response:
     command = RecordPayment(
         contract_id=body.contract_id,
@@ -344,12 +361,19 @@ def _payment_json(ctx: Caller, payment_id: int) -> dict[str, Any]:
     return mapping.payment(payments.get_payment(ctx.reader(), ctx.actor, payment_id))
 
 
-@router.get("/payments/{payment_id}", tags=["payments"], summary="One payment")
+@router.get(
+    "/payments/{payment_id}", responses=ok(PaymentOut), tags=["payments"], summary="One payment"
+)
 def get_payment(payment_id: Id, ctx: Context) -> Response:
     return read(_payment_json(ctx, payment_id), ctx.request)
 
 
-@router.patch("/payments/{payment_id}", tags=["payments"], summary="Change a payment")
+@router.patch(
+    "/payments/{payment_id}",
+    responses=ok(PaymentOut),
+    tags=["payments"],
+    summary="Change a payment",
+)
 def update_payment(
     payment_id: Id, body: PaymentUpdate, ctx: Context, if_match: IfMatch = None
 ) -> Response:

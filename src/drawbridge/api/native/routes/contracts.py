@@ -20,6 +20,13 @@ from drawbridge.api.native.deps import (
 )
 from drawbridge.api.native.errors import PROBLEM_RESPONSES
 from drawbridge.api.native.lists import PAGED, list_parameters, respond_list
+from drawbridge.api.native.responses import (
+    ChangeOrderOut,
+    ContractOut,
+    Page,
+    SovLineOut,
+    ok,
+)
 from drawbridge.api.native.schemas import (
     ChangeOrderCreate,
     ChangeOrderItemInput,
@@ -113,6 +120,7 @@ def _party_code(ctx: Caller, party_id: int, field: str) -> str:
 
 @router.get(
     "/contracts",
+    responses=ok(Page[ContractOut]),
     tags=["contracts"],
     summary="The company's contracts, prime and commitments",
     description=list_parameters(CONTRACT_FILTERS, CONTRACT_SORTS),
@@ -125,7 +133,13 @@ def list_contracts(ctx: Context) -> Response:
     )
 
 
-@router.post("/contracts", tags=["contracts"], status_code=201, summary="Create a contract")
+@router.post(
+    "/contracts",
+    responses=ok(ContractOut, 201),
+    tags=["contracts"],
+    status_code=201,
+    summary="Create a contract",
+)
 def create_contract(body: ContractCreate, ctx: Context, key: IdempotencyKey = None) -> Response:
     values = _contract_values(ctx, body)
     changes = ContractChanges(values=values)
@@ -144,7 +158,12 @@ def create_contract(body: ContractCreate, ctx: Context, key: IdempotencyKey = No
     )
 
 
-@router.get("/contracts/{contract_id}", tags=["contracts"], summary="One contract")
+@router.get(
+    "/contracts/{contract_id}",
+    responses=ok(ContractOut),
+    tags=["contracts"],
+    summary="One contract",
+)
 def get_contract(contract_id: Id, ctx: Context) -> Response:
     view = contracts.get_contract(ctx.reader(), ctx.actor, contract_id)
     return read(mapping.contract(view), ctx.request)
@@ -152,6 +171,7 @@ def get_contract(contract_id: Id, ctx: Context) -> Response:
 
 @router.patch(
     "/contracts/{contract_id}",
+    responses=ok(ContractOut),
     tags=["contracts"],
     summary="Change a contract (its billing terms only before its first pay application)",
 )
@@ -195,6 +215,7 @@ def _line_row(view: SovLineView) -> dict[str, object]:
 
 @router.get(
     "/contracts/{contract_id}/sov-lines",
+    responses=ok(Page[SovLineOut]),
     tags=["schedule of values"],
     summary="A contract's schedule of values, in order",
     description=list_parameters(LINE_FILTERS, LINE_SORTS)
@@ -229,6 +250,7 @@ def _line_changes(body: SovLineCreate | SovLineUpdate) -> LineChanges:
 
 @router.post(
     "/contracts/{contract_id}/sov-lines",
+    responses=ok(SovLineOut, 201),
     tags=["schedule of values"],
     status_code=201,
     summary="Add a line (until the contract's first pay application)",
@@ -254,13 +276,19 @@ def _line_json(ctx: Caller, line_id: int) -> dict[str, Any]:
     return mapping.sov_line(view, contract_id)
 
 
-@router.get("/sov-lines/{line_id}", tags=["schedule of values"], summary="One SOV line")
+@router.get(
+    "/sov-lines/{line_id}",
+    responses=ok(SovLineOut),
+    tags=["schedule of values"],
+    summary="One SOV line",
+)
 def get_line(line_id: Id, ctx: Context) -> Response:
     return read(_line_json(ctx, line_id), ctx.request)
 
 
 @router.patch(
     "/sov-lines/{line_id}",
+    responses=ok(SovLineOut),
     tags=["schedule of values"],
     summary="Change a line; its scheduled value only until the first pay application "
     "(SOV_LOCKED after)",
@@ -313,6 +341,7 @@ def _items(items: list[ChangeOrderItemInput] | None) -> list[ItemInput] | None:
 
 @router.get(
     "/contracts/{contract_id}/change-orders",
+    responses=ok(Page[ChangeOrderOut]),
     tags=["change orders"],
     summary="A contract's change orders with their items",
     description=list_parameters(CHANGE_ORDER_FILTERS, CHANGE_ORDER_SORTS),
@@ -332,6 +361,7 @@ def list_change_orders(contract_id: Id, ctx: Context) -> Response:
 
 @router.post(
     "/contracts/{contract_id}/change-orders",
+    responses=ok(ChangeOrderOut, 201),
     tags=["change orders"],
     status_code=201,
     summary="Create a change order (draft unless a status is given)",
@@ -355,13 +385,19 @@ def _change_order_json(ctx: Caller, package_id: int) -> dict[str, Any]:
     return mapping.change_order(change_orders.get_package(ctx.reader(), ctx.actor, package_id))
 
 
-@router.get("/change-orders/{change_order_id}", tags=["change orders"], summary="One change order")
+@router.get(
+    "/change-orders/{change_order_id}",
+    responses=ok(ChangeOrderOut),
+    tags=["change orders"],
+    summary="One change order",
+)
 def get_change_order(change_order_id: Id, ctx: Context) -> Response:
     return read(_change_order_json(ctx, change_order_id), ctx.request)
 
 
 @router.patch(
     "/change-orders/{change_order_id}",
+    responses=ok(ChangeOrderOut),
     tags=["change orders"],
     summary="Change a change order, or move it: draft -> pending -> approved / rejected / void",
 )

@@ -18,6 +18,14 @@ from drawbridge.api.native.deps import (
 )
 from drawbridge.api.native.errors import PROBLEM_RESPONSES
 from drawbridge.api.native.lists import PAGED, list_parameters, respond_list
+from drawbridge.api.native.responses import (
+    CompanyOut,
+    Page,
+    PartyOut,
+    PeriodOut,
+    ProjectOut,
+    ok,
+)
 from drawbridge.api.native.schemas import (
     CompanySettings,
     PartyCreate,
@@ -49,12 +57,19 @@ PERIOD_SORTS = ("id", "start_date", "end_date")
 # -- the company ----------------------------------------------------------------------------------
 
 
-@router.get("/company", tags=["company"], summary="The company the call acts in")
+@router.get(
+    "/company", responses=ok(CompanyOut), tags=["company"], summary="The company the call acts in"
+)
 def get_company(ctx: Context) -> Response:
     return read(mapping.company(companies.get_company(ctx.reader(), ctx.actor)), ctx.request)
 
 
-@router.patch("/company", tags=["company"], summary="Change the company's money rules (admins)")
+@router.patch(
+    "/company",
+    responses=ok(CompanyOut),
+    tags=["company"],
+    summary="Change the company's money rules (admins)",
+)
 def update_company(body: CompanySettings, ctx: Context, if_match: IfMatch = None) -> Response:
     current = mapping.company(companies.get_company(ctx.reader(), ctx.actor))
     check_if_match(if_match, current)
@@ -71,6 +86,7 @@ def _party_row(view: PartyView) -> dict[str, object]:
 
 @router.get(
     "/parties",
+    responses=ok(Page[PartyOut]),
     tags=["parties"],
     summary="Vendors, customers and architects",
     description=list_parameters(PARTY_FILTERS, PARTY_SORTS),
@@ -81,7 +97,13 @@ def list_parties(ctx: Context) -> Response:
     return respond_list(ctx.request, items, _party_row, PARTY_FILTERS, PARTY_SORTS, mapping.party)
 
 
-@router.post("/parties", tags=["parties"], status_code=201, summary="Add a party")
+@router.post(
+    "/parties",
+    responses=ok(PartyOut, 201),
+    tags=["parties"],
+    status_code=201,
+    summary="Add a party",
+)
 def create_party(body: PartyCreate, ctx: Context, key: IdempotencyKey = None) -> Response:
     values = body.model_dump(exclude_unset=True)
 
@@ -91,12 +113,17 @@ def create_party(body: PartyCreate, ctx: Context, key: IdempotencyKey = None) ->
     return created(ctx, key, "parties", values, create, mapping.party)
 
 
-@router.get("/parties/{party_id}", tags=["parties"], summary="One party")
+@router.get("/parties/{party_id}", responses=ok(PartyOut), tags=["parties"], summary="One party")
 def get_party(party_id: Id, ctx: Context) -> Response:
     return read(mapping.party(parties.get_party(ctx.reader(), ctx.actor, party_id)), ctx.request)
 
 
-@router.patch("/parties/{party_id}", tags=["parties"], summary="Change a party's name or address")
+@router.patch(
+    "/parties/{party_id}",
+    responses=ok(PartyOut),
+    tags=["parties"],
+    summary="Change a party's name or address",
+)
 def update_party(
     party_id: Id, body: PartyUpdate, ctx: Context, if_match: IfMatch = None
 ) -> Response:
@@ -128,6 +155,7 @@ def _project_row(view: ProjectView) -> dict[str, object]:
 
 @router.get(
     "/projects",
+    responses=ok(Page[ProjectOut]),
     tags=["projects"],
     summary="The company's projects",
     description=list_parameters(PROJECT_FILTERS, PROJECT_SORTS),
@@ -140,7 +168,13 @@ def list_projects(ctx: Context) -> Response:
     )
 
 
-@router.post("/projects", tags=["projects"], status_code=201, summary="Create a project")
+@router.post(
+    "/projects",
+    responses=ok(ProjectOut, 201),
+    tags=["projects"],
+    status_code=201,
+    summary="Create a project",
+)
 def create_project(body: ProjectCreate, ctx: Context, key: IdempotencyKey = None) -> Response:
     values = body.model_dump(exclude_unset=True)
 
@@ -150,13 +184,20 @@ def create_project(body: ProjectCreate, ctx: Context, key: IdempotencyKey = None
     return created(ctx, key, "projects", values, create, mapping.project)
 
 
-@router.get("/projects/{project_id}", tags=["projects"], summary="One project")
+@router.get(
+    "/projects/{project_id}", responses=ok(ProjectOut), tags=["projects"], summary="One project"
+)
 def get_project(project_id: Id, ctx: Context) -> Response:
     view = projects.get_project(ctx.reader(), ctx.actor, project_id)
     return read(mapping.project(view), ctx.request)
 
 
-@router.patch("/projects/{project_id}", tags=["projects"], summary="Rename a project")
+@router.patch(
+    "/projects/{project_id}",
+    responses=ok(ProjectOut),
+    tags=["projects"],
+    summary="Rename a project",
+)
 def update_project(
     project_id: Id, body: ProjectUpdate, ctx: Context, if_match: IfMatch = None
 ) -> Response:
@@ -191,6 +232,7 @@ def _period_row(view: PeriodView) -> dict[str, object]:
 
 @router.get(
     "/projects/{project_id}/billing-periods",
+    responses=ok(Page[PeriodOut]),
     tags=["billing periods"],
     summary="A project's billing periods",
     description=list_parameters(PERIOD_FILTERS, PERIOD_SORTS),
@@ -207,6 +249,7 @@ def list_periods(project_id: Id, ctx: Context) -> Response:
 
 @router.post(
     "/projects/{project_id}/billing-periods",
+    responses=ok(PeriodOut, 201),
     tags=["billing periods"],
     status_code=201,
     summary="Add a billing period (periods of a project never overlap)",
@@ -227,13 +270,23 @@ def create_period(
     )
 
 
-@router.get("/billing-periods/{period_id}", tags=["billing periods"], summary="One period")
+@router.get(
+    "/billing-periods/{period_id}",
+    responses=ok(PeriodOut),
+    tags=["billing periods"],
+    summary="One period",
+)
 def get_period(period_id: Id, ctx: Context) -> Response:
     view = projects.get_period(ctx.reader(), ctx.actor, period_id)
     return read(mapping.period(view), ctx.request)
 
 
-@router.patch("/billing-periods/{period_id}", tags=["billing periods"], summary="Change dates")
+@router.patch(
+    "/billing-periods/{period_id}",
+    responses=ok(PeriodOut),
+    tags=["billing periods"],
+    summary="Change dates",
+)
 def update_period(
     period_id: Id, body: PeriodUpdate, ctx: Context, if_match: IfMatch = None
 ) -> Response:

@@ -22,6 +22,13 @@ from drawbridge.api.native.deps import (
 )
 from drawbridge.api.native.errors import PROBLEM_RESPONSES
 from drawbridge.api.native.lists import PAGED, list_parameters, respond_list
+from drawbridge.api.native.responses import (
+    IssuedTokenOut,
+    Page,
+    TokenOut,
+    UserOut,
+    ok,
+)
 from drawbridge.api.native.schemas import Body
 from drawbridge.api.validation import Id, Text
 from drawbridge.domain.rules import Role
@@ -71,6 +78,7 @@ def _user_row(view: MemberView) -> dict[str, object]:
 
 @router.get(
     "/users",
+    responses=ok(Page[UserOut]),
     tags=["users and tokens"],
     summary="The company's users and their roles (admins)",
     description=list_parameters(USER_FILTERS, USER_SORTS),
@@ -83,6 +91,7 @@ def list_users(ctx: Context) -> Response:
 
 @router.post(
     "/users",
+    responses=ok(UserOut, 201),
     tags=["users and tokens"],
     status_code=201,
     summary="Add a user to the company (admins)",
@@ -96,13 +105,19 @@ def add_user(body: UserCreate, ctx: Context, key: IdempotencyKey = None) -> Resp
     return created(ctx, key, "users", body.model_dump(mode="json"), create, mapping.member)
 
 
-@router.get("/users/{user_id}", tags=["users and tokens"], summary="One user (admins)")
+@router.get(
+    "/users/{user_id}",
+    responses=ok(UserOut),
+    tags=["users and tokens"],
+    summary="One user (admins)",
+)
 def get_user(user_id: Id, ctx: Context) -> Response:
     return read(mapping.member(auth.get_member(ctx.reader(), ctx.actor, user_id)), ctx.request)
 
 
 @router.patch(
     "/users/{user_id}",
+    responses=ok(UserOut),
     tags=["users and tokens"],
     summary="Change a user's role or name (admins; the company keeps an admin)",
 )
@@ -136,6 +151,7 @@ def _token_row(view: TokenView) -> dict[str, object]:
 
 @router.get(
     "/tokens",
+    responses=ok(Page[TokenOut]),
     tags=["users and tokens"],
     summary="The API tokens of the company's users, without their secrets (admins)",
     description=list_parameters(TOKEN_FILTERS, TOKEN_SORTS),
@@ -158,6 +174,7 @@ def _issued(issued: IssuedToken) -> dict[str, object]:
 
 @router.post(
     "/tokens",
+    responses=ok(IssuedTokenOut, 201),
     tags=["users and tokens"],
     status_code=201,
     summary="Issue a token for a user of the company; its secret is shown this once (admins)",

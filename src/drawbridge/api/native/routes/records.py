@@ -14,6 +14,12 @@ from drawbridge.api.native import mapping
 from drawbridge.api.native.deps import Context, IdempotencyKey, created, read
 from drawbridge.api.native.errors import PROBLEM_RESPONSES
 from drawbridge.api.native.lists import PAGED, list_parameters, respond_list
+from drawbridge.api.native.responses import (
+    AttachmentOut,
+    AuditEventOut,
+    Page,
+    ok,
+)
 from drawbridge.api.validation import Id
 from drawbridge.domain.errors import NotFound
 from drawbridge.services import attachments, audit
@@ -50,6 +56,7 @@ HASH_CHUNK = 1 << 20
 
 @router.post(
     "/attachments",
+    responses=ok(AttachmentOut, 201),
     tags=["attachments"],
     status_code=201,
     summary="Upload a file (multipart/form-data field file); link it by passing its id in a "
@@ -70,7 +77,12 @@ def upload_attachment(file: UploadFile, ctx: Context, key: IdempotencyKey = None
     return created(ctx, key, "attachments", hashed, create, mapping.attachment)
 
 
-@router.get("/attachments/{attachment_id}", tags=["attachments"], summary="A file's details")
+@router.get(
+    "/attachments/{attachment_id}",
+    responses=ok(AttachmentOut),
+    tags=["attachments"],
+    summary="A file's details",
+)
 def get_attachment(attachment_id: Id, ctx: Context) -> Response:
     found, _ = attachments.fetch_file(ctx.reader(), ctx.actor, attachment_id)
     return read(mapping.attachment(found), ctx.request)
@@ -112,6 +124,7 @@ def _event_row(view: AuditEventView) -> dict[str, object]:
 
 @router.get(
     "/audit-events",
+    responses=ok(Page[AuditEventOut]),
     tags=["history"],
     summary="The company's audit trail: who changed what, when, before and after",
     description=list_parameters(AUDIT_FILTERS, AUDIT_SORTS)
@@ -137,6 +150,7 @@ Resource = Annotated[
 
 @router.get(
     "/{resource}/{record_id}/history",
+    responses=ok(Page[AuditEventOut]),
     tags=["history"],
     summary="The audit history of one record, oldest first",
     description=list_parameters(AUDIT_FILTERS, AUDIT_SORTS),
