@@ -27,7 +27,8 @@ def test_procore_client_credentials_then_refresh(demo: Runtime, client: TestClie
     used_up = client.post(
         "/oauth/token", data={"grant_type": "refresh_token", "refresh_token": body["refresh_token"]}
     )
-    assert used_up.status_code == 401
+    # RFC 6749 §5.2: a grant that cannot be used is 400 invalid_grant (401 is for the client).
+    assert used_up.status_code == 400
     assert used_up.json()["error"] == "invalid_grant"
 
 
