@@ -55,7 +55,7 @@ def test_a_member_approves_and_the_code_buys_tokens_once(demo: Runtime, client: 
     assert answer["state"] == "xyz-42"
     status, tokens = _exchange(client, answer["code"])
     assert status == 200, tokens
-    assert tokens["token_type"] == "Bearer" and tokens["expires_in"] == 3600
+    assert (tokens["token_type"], tokens["expires_in"]) == ("Bearer", 3600)
     assert isinstance(tokens["created_at"], int)
     me = client.get("/rest/v1.0/me", headers={"Authorization": f"Bearer {tokens['access_token']}"})
     assert me.json()["login"] == "dana.whitfield@granitepeak.test"
@@ -79,7 +79,8 @@ def test_codes_are_stored_hashed_and_the_approval_is_audited(
         approvals = connection.scalar(
             select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "authorize")
         )
-    assert code not in stored and hashlib.sha256(code.encode()).hexdigest() in stored
+    assert code not in stored
+    assert hashlib.sha256(code.encode()).hexdigest() in stored
     assert approvals == 1
 
 
