@@ -77,6 +77,19 @@ def list_commitments(
     return _page(request, [mapping.commitment(view) for view in found], page, per_page)
 
 
+@router.get("/v1.0/commitments/{id}", responses=ERRORS)
+def show_commitment(
+    ctx: Context,
+    id: Annotated[int, Path(ge=1, le=MAX_ID, description="ID")],
+    project_id: ProjectId,
+) -> JSONResponse:
+    """Return a commitment with its line items, change order packages and payments issued."""
+    found = discovery.contract_detail(
+        ctx.runtime.uow(read_only=True), ctx.actor, id, project_id=project_id, kind=COMMITMENT
+    )
+    return JSONResponse(mapping.commitment_detail(found, ctx.file_url))
+
+
 def _line_items(
     request: Request, ctx: Context, contract_id: int, project_id: int, page: int, per_page: int
 ) -> JSONResponse:
