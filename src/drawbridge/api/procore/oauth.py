@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.datastructures import Headers
 
 from drawbridge.api.common import bearer_token, make_face, runtime_of
 from drawbridge.api.oauth_requests import (
@@ -132,7 +133,11 @@ def authorize(
     return _redirect(granted.redirect_uri, {"code": granted.code}, state)
 
 
-def _approver(runtime: Runtime, request: Request) -> Principal | None:
+def _check_approver(runtime: Runtime, headers: Headers) -> None:
+    _approver(runtime, headers)
+
+
+def _approver(runtime: Runtime, request: Request | Headers) -> Principal | None:
     """Who approves: None for the operator token, else the member the bearer token names."""
     token = bearer_token(request)
     if token is None:
@@ -165,6 +170,9 @@ def create_procore_oauth_app(runtime: Runtime) -> FastAPI:
             "client credentials, authorization code and refresh token grants."
         ),
         error_response=error_response,
+        # The approval needs credentials; the token endpoint is how a client gets them.
+        authenticate=lambda headers: _check_approver(runtime, headers),
+        open_paths=frozenset({"/token"}),
     )
 
     @app.exception_handler(TokenRequestError)
