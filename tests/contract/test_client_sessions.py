@@ -106,6 +106,12 @@ def test_a_procore_integration_session(demo: Runtime, client: TestClient) -> Non
     assert shown.vendor.name == "Ernie's Electrical"
     assert shown.type == "WorkOrderContract"
     paid_before = Decimal(shown.total_payments)
+    subcontract = sdk.call(
+        "GET",
+        "/rest/v1.0/work_order_contracts/{id}",
+        f"/rest/v1.0/work_order_contracts/{int(commitment.id)}?project_id={project.id}",
+    )
+    assert subcontract.revised_contract == shown.revised_contract
     line_items = sdk.call(
         "GET",
         "/rest/v1.0/work_order_contracts/{work_order_contract_id}/line_items",

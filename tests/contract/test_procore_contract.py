@@ -96,6 +96,14 @@ def test_every_procore_response_fits_procores_schema(demo: Runtime, client: Test
         200,
     )
     assert [line["id"] for line in shown["line_items"]][:2] == [2001, 2002]
+    for kind in ("work_order_contracts", "purchase_order_contracts"):
+        contract = walk.call(
+            "GET",
+            f"/rest/v1.0/{kind}/{{id}}",
+            f"/rest/v1.0/{kind}/{COMMITMENT}?project_id={PROJECT}",
+            200,
+        )
+        assert contract["revised_contract"] == shown["revised_contract"]
     walk.call(
         "GET",
         "/rest/v1.0/work_order_contracts/{work_order_contract_id}/line_items",
@@ -210,6 +218,12 @@ def test_every_procore_response_fits_procores_schema(demo: Runtime, client: Test
     )
     issued = {payment["id"]: payment for payment in shown["payments_issued"]}
     assert issued[paid["id"]]["attachments"][0]["filename"] == "check.pdf"
+    walk.call(
+        "GET",
+        "/rest/v1.0/work_order_contracts/{id}",
+        f"/rest/v1.0/work_order_contracts/{COMMITMENT}?project_id={PROJECT}",
+        200,
+    )
     walk.call(
         "GET", "/rest/v1.0/contract_payments", f"/rest/v1.0/contract_payments{payment_query}", 200
     )

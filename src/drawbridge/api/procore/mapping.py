@@ -1081,23 +1081,53 @@ def _payment_issued(view: PaymentView, file_url: FileUrl) -> dict[str, Any]:
     }
 
 
-def commitment_detail(detail: ContractDetail, file_url: FileUrl) -> dict[str, Any]:
-    """A commitment as Procore's show answers it: the list entry's fields, the money roll-up,
-    the schedule-of-values lines, change order packages and payments issued."""
-    contract = detail.contract
+def _roll_up(detail: ContractDetail) -> dict[str, Any]:
+    """A commitment's money, as every Procore commitment show reports it."""
     original = detail.original
     approved = detail.change_orders("approved")
     pending = detail.change_orders("draft", "pending")
     revised = original + approved
-    unit_priced = any(line.unit_price and line.quantity for line in detail.lines)
+    return {
+        "grand_total": money(original),
+        "approved_change_orders": money(approved),
+        "revised_contract": money(revised),
+        "pending_change_orders": money(pending),
+        "pending_revised_contract": money(revised + pending),
+        "total_payments": money(detail.paid),
+        "remaining_balance_outstanding": money(revised - detail.paid),
+        "percentage_paid": percent(percent_of(detail.paid, revised)) if revised else "0.0",
+        "total_draw_requests_amount": money(detail.requested_to_date),
+        "retainage_percent": percent(detail.contract.work_retainage_percent),
+        "accounting_method": (
+            "unit" if any(line.unit_price and line.quantity for line in detail.lines) else "amount"
+        ),
+        "attachments": [],
+        # Change order tiers: the ledger has one (packages); requests and PCOs are tiers 2-3.
+        "change_order_requests": [],
+        "potential_change_orders": [],
+        "actual_completion_date": None,
+        "contract_start_date": None,
+        "contract_estimated_completion_date": None,
+        "signed_contract_received_date": None,
+        "deleted_at": None,
+        "inclusions": None,
+        "exclusions": None,
+        "private": False,
+        "updated_at": instant(detail.contract.updated_at),
+    }
+
+
+def commitment_detail(detail: ContractDetail, file_url: FileUrl) -> dict[str, Any]:
+    """A commitment as Procore's commitment show answers it: the list entry's fields, the money
+    roll-up, the schedule-of-values lines, change order packages and payments issued."""
+    contract = detail.contract
+    original = detail.original
     architect = contract.architect
     return {
         **commitment(contract),
+        **_roll_up(detail),
         "vendor": vendor(contract.party, contract.project_id),
-        "accounting_method": "unit" if unit_priced else "amount",
         "type": COMMITMENT_TYPES.get(contract.commitment_type or "", "WorkOrderContract"),
-        "updated_at": instant(contract.updated_at),
-        "deleted_at": None,
         # The ledger keeps commitments private to the company's own members.
         "allow_comments": False,
         "allow_markups": False,
@@ -1107,34 +1137,18 @@ def commitment_detail(detail: ContractDetail, file_url: FileUrl) -> dict[str, An
         "display_materials_retainage": True,
         "display_stored_materials": True,
         "display_work_retainage": True,
-        "retainage_percent": percent(contract.work_retainage_percent),
-        "grand_total": money(original),
-        "line_items_total": money(original),
+        "line_items_total": money(original),  # the ledger has no markup
         "line_items_extended_total": money(original),
-        "approved_change_orders": money(approved),
-        "revised_contract": money(revised),
-        "pending_change_orders": money(pending),
-        "pending_revised_contract": money(revised + pending),
-        "total_payments": money(detail.paid),
-        "remaining_balance_outstanding": money(revised - detail.paid),
-        "percentage_paid": percent(percent_of(detail.paid, revised)) if revised else "0.0",
-        "total_draw_requests_amount": money(detail.requested_to_date),
         "requisition_number": (
             str(detail.latest_pay_app_number) if detail.latest_pay_app_number else None
         ),
         "position": None,
         "budget_line_item_id": None,
-        "actual_completion_date": None,
-        "contract_estimated_completion_date": None,
-        "contract_start_date": None,
         "contract_termination_date": None,
-        "signed_contract_received_date": None,
         "bill_to": None,
         "ship_to": None,
         "ship_via": None,
         "payment_terms": None,
-        "inclusions": None,
-        "exclusions": None,
         "architect": (
             {"id": architect.id, "login": None, "name": architect.name} if architect else None
         ),
@@ -1143,15 +1157,79 @@ def commitment_detail(detail: ContractDetail, file_url: FileUrl) -> dict[str, An
         "created_by": None,
         "received_from": None,
         "cost_code": None,
-        "attachments": [],
-        "line_items": [
-            line_item(line, contract, detail.company, detail.project.name) for line in detail.lines
-        ],
+        "line_items": _detail_lines(detail),
         "change_order_packages": [
             change_order_package(package, contract) for package in detail.packages
         ],
-        # Change order tiers: the ledger has one (packages); requests and PCOs are tiers 2-3.
-        "change_order_requests": [],
-        "potential_change_orders": [],
         "payments_issued": [_payment_issued(payment, file_url) for payment in detail.payments],
     }
+
+
+def work_order_contract(detail: ContractDetail, file_url: FileUrl) -> dict[str, Any]:
+    """A commitment as Procore's work order (or purchase order) contract show answers it."""
+    contract = detail.contract
+    currency = currency_configuration(contract.currency)
+    return {
+        **_roll_up(detail),
+        "id": contract.id,
+        "number": contract.number,
+        "title": contract.title,
+        "status": CONTRACT_STATUSES.get(contract.status, contract.status),
+        "description": contract.details.get("description"),
+        "executed": contract.status == "approved",
+        "contract_date": day(contract.contract_date),
+        "created_at": instant(contract.created_at),
+        "created_by_id": None,
+        "draft_change_orders_amount": money(detail.change_orders("draft")),
+        "total_requisitions_amount": money(detail.requested_to_date),
+        "requisitions_are_enabled": True,
+        "show_line_items_to_non_admins": True,
+        "project": {"id": detail.project.id, "name": detail.project.name},
+        "vendor": {
+            "id": contract.party.id,
+            "company": contract.party.name,
+            "origin_id": contract.party.code,
+            "origin_data": None,
+        },
+        "invoice_contacts": [],
+        "approval_letter_date": None,
+        "execution_date": None,
+        "issued_on_date": None,
+        "letter_of_intent_date": None,
+        "returned_date": None,
+        "origin_id": None,
+        "origin_code": None,
+        "origin_data": None,
+        "line_items": _detail_lines(detail),
+        "change_order_packages": [
+            change_order_package(package, contract) for package in detail.packages
+        ],
+        "payments_issued": [
+            {**_payment_issued(payment, file_url), "currency_configuration": currency}
+            for payment in detail.payments
+        ],
+        "currency_configuration": currency,
+    }
+
+
+def purchase_order_contract(detail: ContractDetail, file_url: FileUrl) -> dict[str, Any]:
+    """A commitment as Procore's purchase order contract show answers it: the work order
+    contract's fields and a purchase order's shipping and billing terms (not kept: null)."""
+    return {
+        **work_order_contract(detail, file_url),
+        # Procore's description types a purchase order's attachments as one object: none here.
+        "attachments": None,
+        "assignee": None,
+        "bill_to_address": None,
+        "ship_to_address": None,
+        "ship_via": None,
+        "delivery_date": None,
+        "payment_terms": None,
+    }
+
+
+def _detail_lines(detail: ContractDetail) -> list[dict[str, Any]]:
+    return [
+        line_item(line, detail.contract, detail.company, detail.project.name)
+        for line in detail.lines
+    ]
