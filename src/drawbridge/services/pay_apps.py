@@ -7,7 +7,7 @@ the first application the write touched (services/chain.py).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -28,7 +28,7 @@ from drawbridge.domain.rules import (
     check_paid_stays_submitted,
     is_deletable,
 )
-from drawbridge.services import audit, chain, render
+from drawbridge.services import audit, chain, documents, imports, render
 from drawbridge.services.contracts import contract_in_scope, overpayment_allowed
 from drawbridge.services.views import Actor, ChangeOrderPackageView, Page, PayAppView
 from drawbridge.store.models import (
@@ -721,6 +721,143 @@ def _link_attachments(
         attachment.pay_app_id = pay_app.id
 
 
+# -- importing one period's work from a spreadsheet ---------------------------------------------
+
+WORK_COLUMNS = (
+    imports.Column(
+        "item",
+        ("item", "item no", "item number", "number", "line", "line no", "line number", "no", "A"),
+        required=True,
+    ),
+    imports.Column(
+        "work_completed_this_period",
+        (
+            "work completed this period",
+            "work_completed_this_period",
+            "this period",
+            "work this period",
+            "completed this period",
+            "amount this period",
+            "E",
+        ),
+    ),
+    imports.Column(
+        "materials_presently_stored",
+        (
+            "materials presently stored",
+            "materials_presently_stored",
+            "stored materials",
+            "materials stored",
+            "stored",
+            "F",
+        ),
+    ),
+)
+
+
+def import_work(
+    uow: UnitOfWork,
+    actor: Actor,
+    pay_app_id: int,
+    table: imports.Sheet,
+    *,
+    dry_run: bool,
+    progress: Callable[[int], None] | None = None,
+) -> imports.ImportReport:
+    """Set a pay application's work this period (E) and materials stored (F) from a
+    spreadsheet, each row naming its line by the G703 item (an SOV line's number, or a change
+    order's number and item position, ``CO-001.1``).
+
+    An empty cell leaves the line's value as it is; a line not in the file too. The change goes
+    through :func:`update_pay_app`, so every rule of an edit applies (who may edit which
+    application, over-billing, the chain recomputed). All or nothing; a dry run changes nothing
+    and reports what the application's figures would become.
+    """
+    check_can_write(actor.scopes)
+    reader = imports.Reader(table, WORK_COLUMNS)
+    if not (reader.has("work_completed_this_period") or reader.has("materials_presently_stored")):
+        reader.problem(
+            None,
+            None,
+            "the file has neither a 'Work completed this period' nor a "
+            "'Materials presently stored' column",
+        )
+    with uow:
+        pay_app, _ = _locked_pay_app(uow, actor, pay_app_id, None, None)
+        view = render.pay_app_views(uow, [pay_app], with_lines=True)[0]
+        by_item = {documents.item_label(line, view): line for line in view.g703_lines}
+        inputs: list[LineInput] = []
+        report: list[imports.ImportChange] = []
+        first_row: dict[str, int] = {}
+        for row in table.rows:
+            item = reader.text(row, "item", required=True)
+            work = reader.amount(row, "work_completed_this_period")
+            stored = reader.amount(row, "materials_presently_stored")
+            if item is None:
+                continue
+            line = by_item.get(item)
+            if line is None:
+                reader.problem(row, "item", f"no line {item} on pay application {view.number}")
+                continue
+            if item in first_row:
+                reader.problem(row, "item", f"line {item} is also on row {first_row[item]}")
+                continue
+            first_row[item] = row.number
+            figures = line.figures
+            changes: dict[str, tuple[str, str]] = {}
+            if work is not None and work != figures.work_completed_this_period:
+                changes["work_completed_this_period"] = (
+                    imports.money_text(figures.work_completed_this_period),
+                    imports.money_text(work),
+                )
+            if stored is not None and stored != figures.materials_presently_stored:
+                changes["materials_presently_stored"] = (
+                    imports.money_text(figures.materials_presently_stored),
+                    imports.money_text(stored),
+                )
+            if changes:
+                inputs.append(
+                    LineInput(
+                        ref=line.ref,
+                        work_completed_this_period=work,
+                        materials_presently_stored=stored,
+                    )
+                )
+            report.append(
+                imports.ImportChange(
+                    row=row.number,
+                    action="update" if changes else "unchanged",
+                    key=item,
+                    description=line.description,
+                    changes=changes,
+                )
+            )
+            if progress is not None:
+                progress(len(report))
+        reader.check()
+        updated = view
+        if inputs:
+            try:
+                updated = update_pay_app(
+                    uow, actor, UpdatePayApp(pay_app_id=pay_app.id, lines=inputs)
+                )
+            except Invalid as error:
+                raise imports.ImportRejected(
+                    [imports.RowProblem(None, None, error.message)]
+                ) from error
+        summary = {
+            "pay application": f"{view.contract.number} no. {view.number}",
+            "line 4, completed and stored to date": imports.money_text(
+                updated.summary.total_completed_and_stored_to_date
+            ),
+            "line 5, retainage": imports.money_text(updated.summary.total_retainage),
+            "line 8, current payment due": imports.money_text(updated.summary.current_payment_due),
+        }
+        if not dry_run:
+            uow.commit()
+        return imports.ImportReport(dry_run=dry_run, changes=tuple(report), summary=summary)
+
+
 __all__ = [
     "CreatePayApp",
     "LineInput",
@@ -731,6 +868,7 @@ __all__ = [
     "delete_pay_app",
     "find_pay_app",
     "get_pay_app",
+    "import_work",
     "list_pay_apps",
     "remove_change_order_package",
     "update_pay_app",
