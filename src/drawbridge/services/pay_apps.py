@@ -858,6 +858,26 @@ def import_work(
         return imports.ImportReport(dry_run=dry_run, changes=tuple(report), summary=summary)
 
 
+def create_pay_app_with_work(
+    uow: UnitOfWork,
+    actor: Actor,
+    command: CreatePayApp,
+    table: imports.Sheet | None,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[PayAppView, imports.ImportReport | None]:
+    """Create the next pay application and enter its work from a spreadsheet, in one
+    transaction: a problem in the file creates nothing."""
+    with uow:
+        view = create_pay_app(uow, actor, command)
+        report = None
+        if table is not None:
+            report = import_work(uow, actor, view.id, table, dry_run=False, progress=progress)
+            view = get_pay_app(uow, actor, view.id)
+        uow.commit()
+        return view, report
+
+
 __all__ = [
     "CreatePayApp",
     "LineInput",
@@ -865,6 +885,7 @@ __all__ = [
     "UpdatePayApp",
     "add_change_order_package",
     "create_pay_app",
+    "create_pay_app_with_work",
     "delete_pay_app",
     "find_pay_app",
     "get_pay_app",
