@@ -1007,6 +1007,32 @@ def new_pay_app(
     )
 
 
+@payapp_app.command("work")
+def enter_work(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help=".xlsx or .csv", exists=True)],
+    contract: ContractOption,
+    number: NumberOption = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="show what would change; change nothing")
+    ] = False,
+    as_: AsOption = None,
+    company: CompanyOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Enter a period's work (E) and stored materials (F) on a pay application from a file."""
+    table = _read_file(file)
+    with _acting(database, as_, company) as (runtime, actor):
+        view = _pay_app(runtime, actor, contract, number)
+        report = _with_progress(
+            "entering this period's work",
+            len(table.rows),
+            lambda advance: pay_apps.import_work(
+                runtime.uow(), actor, view.id, table, dry_run=dry_run, progress=advance
+            ),
+        )
+    _report(report, f"work from {file.name}")
+
+
 def _set_status(
     status: PayAppStatus,
     contract: str,
