@@ -624,11 +624,27 @@ def create_contract(
     ] = None,
     retainage_method: Annotated[str | None, typer.Option(metavar="cumulative|incremental")] = None,
     stored_materials: Annotated[str | None, typer.Option(metavar="manual|move_to_previous")] = None,
+    steps: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--retainage-step",
+            metavar="AT:WORK[:MATERIALS]",
+            help="from the application after the one reaching AT % complete, retain WORK % "
+            "(and MATERIALS %); repeat for more steps",
+        ),
+    ] = None,
     as_: AsOption = None,
     company: CompanyOption = None,
     database: DatabaseOption = None,
 ) -> None:
     """Create a contract (its schedule of values comes next: sov import)."""
+    retainage_steps = []
+    for step in steps or []:
+        parts = step.split(":")
+        if len(parts) not in (2, 3):
+            raise Failed(f"--retainage-step: {step!r} is not AT:WORK or AT:WORK:MATERIALS")
+        names = ("at_percent_complete", "work_percent", "materials_percent")
+        retainage_steps.append(dict(zip(names, parts, strict=False)))
     with _acting(database, as_, company) as (runtime, actor):
         found = projects.find_project(runtime.uow(read_only=True), actor, project)
         values = {
@@ -642,6 +658,7 @@ def create_contract(
             "materials_retainage_percent": materials_retainage,
             "retainage_method": retainage_method,
             "stored_materials": stored_materials,
+            "retainage_steps": retainage_steps or None,
         }
         contract_id = contracts.create_contract(
             runtime.uow(), actor, contracts.ContractChanges(values=values), kind=kind
@@ -971,6 +988,9 @@ def new_pay_app(
     invoice: Annotated[
         str | None, typer.Option("--invoice", metavar="TEXT", help="invoice number")
     ] = None,
+    final: Annotated[
+        bool, typer.Option("--final", help="the contract's final application")
+    ] = False,
     as_: AsOption = None,
     company: CompanyOption = None,
     database: DatabaseOption = None,
@@ -983,6 +1003,7 @@ def new_pay_app(
             ("start_date", _date(period_start, "--from")),
             ("end_date", _date(period_end, "--to")),
             ("invoice_number", invoice),
+            ("final", True if final else None),
         )
         if value is not None
     }

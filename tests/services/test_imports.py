@@ -207,3 +207,31 @@ def test_work_for_unknown_lines_changes_nothing(ledger: Runtime) -> None:
     ]
     view = pay_apps.get_pay_app(ledger.uow(read_only=True), ACTOR, pay_app_id)
     assert view.summary.work_completed_this_period == 0
+
+
+def test_a_billing_rule_refusing_a_line_names_the_row_that_asked(ledger: Runtime) -> None:
+    view = pay_apps.find_pay_app(ledger.uow(read_only=True), ACTOR, CONTRACT, 3)
+    held = view.g703_lines[1].figures.work_retainage_currently_retained
+    table = csv_sheet(
+        "Item,Retainage released\n"
+        f"1,{Decimal(held).scaleb(-2)}\n"  # line 1 holds less than line 2: too much for it
+        f"2,{Decimal(held).scaleb(-2)}\n"
+    )
+    with pytest.raises(ImportRejected) as rejected:
+        pay_apps.import_work(ledger.uow(), ACTOR, view.id, table, dry_run=False)
+    (problem,) = rejected.value.problems
+    assert problem.row == 2
+    assert "line 1 (Work package 01)" in problem.message
+    assert "retainage held" in problem.message
+    after = pay_apps.get_pay_app(ledger.uow(read_only=True), ACTOR, view.id)
+    assert after.summary == view.summary
+
+
+def test_releasing_retainage_from_a_file(ledger: Runtime) -> None:
+    view = pay_apps.find_pay_app(ledger.uow(read_only=True), ACTOR, CONTRACT, 3)
+    held = view.g703_lines[0].figures.work_retainage_currently_retained
+    table = csv_sheet(f"Item,Retainage released\n1,{Decimal(held).scaleb(-2)}\n")
+    pay_apps.import_work(ledger.uow(), ACTOR, view.id, table, dry_run=False)
+    after = pay_apps.get_pay_app(ledger.uow(read_only=True), ACTOR, view.id)
+    assert after.g703_lines[0].figures.work_retainage_currently_retained == 0
+    assert after.summary.total_retainage == view.summary.total_retainage - held

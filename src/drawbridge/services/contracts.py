@@ -137,6 +137,7 @@ TERMS = (
     "retainage_method",
     "work_retainage_percent",
     "materials_retainage_percent",
+    "retainage_steps",  # [{at_percent_complete, work_percent, materials_percent}], ascending
     "stored_materials",
 )
 MAX_NUMBER_LENGTH = 64
@@ -305,6 +306,9 @@ def _set_terms(contract: Contract, values: Mapping[str, Any]) -> None:
         )
     elif work is not None:
         contract.materials_retainage_percent = contract.work_retainage_percent
+    steps = values.get("retainage_steps")
+    if steps is not None:
+        contract.retainage_steps = _steps(steps)
     stored = values.get("stored_materials")
     if stored is not None:
         if stored not in {item.value for item in StoredMaterialsMode}:
@@ -312,6 +316,32 @@ def _set_terms(contract: Contract, values: Mapping[str, Any]) -> None:
                 "stored_materials: must be manual or move_to_previous", field="stored_materials"
             )
         contract.stored_materials = stored
+
+
+def _steps(steps: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
+    """Retainage steps as the engine reads them, each reached at a higher percent complete."""
+    found: list[dict[str, str]] = []
+    previous: Decimal | None = None
+    for index, step in enumerate(steps):
+        where = f"retainage_steps[{index}]"
+        at = parse_percent(step.get("at_percent_complete"), f"{where}.at_percent_complete")
+        if previous is not None and at <= previous:
+            raise Invalid(
+                f"{where}.at_percent_complete: steps go up in percent complete",
+                field=f"{where}.at_percent_complete",
+            )
+        previous = at
+        work = parse_percent(step.get("work_percent"), f"{where}.work_percent")
+        given = step.get("materials_percent")
+        materials = work if given is None else parse_percent(given, f"{where}.materials_percent")
+        found.append(
+            {
+                "at_percent_complete": str(at),
+                "work_percent": str(work),
+                "materials_percent": str(materials),
+            }
+        )
+    return found
 
 
 def _contract(uow: UnitOfWork, actor: Actor, contract_id: int, kind: str) -> Contract:

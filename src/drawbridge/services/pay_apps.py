@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from drawbridge.domain.billing import LineKind, LineRef
+from drawbridge.domain.billing import LineFigures, LineKind, LineRef
 from drawbridge.domain.errors import Conflict, Invalid, NotFound
 from drawbridge.domain.payments import PayAppDue, check_paid_still_due
 from drawbridge.domain.rules import (
@@ -752,7 +752,39 @@ WORK_COLUMNS = (
             "F",
         ),
     ),
+    imports.Column(
+        "work_retainage_released",
+        (
+            "retainage released",
+            "work retainage released",
+            "retainage released this period",
+            "work_retainage_released",
+            "release",
+        ),
+    ),
+    imports.Column(
+        "materials_retainage_released",
+        ("materials retainage released", "materials_retainage_released"),
+    ),
 )
+
+
+# What a work file may enter on a line, as the engine names the line's figures.
+_ENTERED = (
+    "work_completed_this_period",
+    "materials_presently_stored",
+    "work_retainage_released",
+    "materials_retainage_released",
+)
+
+
+def _entered_figures(figures: LineFigures) -> dict[str, int]:
+    return {
+        "work_completed_this_period": figures.work_completed_this_period,
+        "materials_presently_stored": figures.materials_presently_stored,
+        "work_retainage_released": figures.work_retainage_released_this_period,
+        "materials_retainage_released": figures.materials_retainage_released_this_period,
+    }
 
 
 def import_work(
@@ -764,9 +796,9 @@ def import_work(
     dry_run: bool,
     progress: Callable[[int], None] | None = None,
 ) -> imports.ImportReport:
-    """Set a pay application's work this period (E) and materials stored (F) from a
-    spreadsheet, each row naming its line by the G703 item (an SOV line's number, or a change
-    order's number and item position, ``CO-001.1``).
+    """Set a pay application's work this period (E), materials stored (F) and retainage
+    released this period from a spreadsheet, each row naming its line by the G703 item (an SOV
+    line's number, or a change order's number and item position, ``CO-001.1``).
 
     An empty cell leaves the line's value as it is; a line not in the file too. The change goes
     through :func:`update_pay_app`, so every rule of an edit applies (who may edit which
@@ -775,12 +807,12 @@ def import_work(
     """
     check_can_write(actor.scopes)
     reader = imports.Reader(table, WORK_COLUMNS)
-    if not (reader.has("work_completed_this_period") or reader.has("materials_presently_stored")):
+    if not any(reader.has(column) for column in _ENTERED):
         reader.problem(
             None,
             None,
-            "the file has neither a 'Work completed this period' nor a "
-            "'Materials presently stored' column",
+            "the file has none of the columns 'Work completed this period', "
+            "'Materials presently stored', 'Retainage released', 'Materials retainage released'",
         )
     with uow:
         pay_app, _ = _locked_pay_app(uow, actor, pay_app_id, None, None)
@@ -789,10 +821,10 @@ def import_work(
         inputs: list[LineInput] = []
         report: list[imports.ImportChange] = []
         first_row: dict[str, int] = {}
+        row_of_label: dict[str, int] = {}  # how the engine names a line in an error -> its row
         for row in table.rows:
             item = reader.text(row, "item", required=True)
-            work = reader.amount(row, "work_completed_this_period")
-            stored = reader.amount(row, "materials_presently_stored")
+            given = {column: reader.amount(row, column) for column in _ENTERED}
             if item is None:
                 continue
             line = by_item.get(item)
@@ -803,24 +835,26 @@ def import_work(
                 reader.problem(row, "item", f"line {item} is also on row {first_row[item]}")
                 continue
             first_row[item] = row.number
-            figures = line.figures
-            changes: dict[str, tuple[str, str]] = {}
-            if work is not None and work != figures.work_completed_this_period:
-                changes["work_completed_this_period"] = (
-                    imports.money_text(figures.work_completed_this_period),
-                    imports.money_text(work),
-                )
-            if stored is not None and stored != figures.materials_presently_stored:
-                changes["materials_presently_stored"] = (
-                    imports.money_text(figures.materials_presently_stored),
-                    imports.money_text(stored),
-                )
+            engine_label = (
+                f"{line.sov_line.number} ({line.description})"
+                if line.sov_line is not None
+                else f"{item.rsplit('.', 1)[0]} ({line.description})"
+            )
+            row_of_label[f"line {engine_label}"] = row.number
+            current = _entered_figures(line.figures)
+            changes = {
+                column: (imports.money_text(current[column]), imports.money_text(amount))
+                for column, amount in given.items()
+                if amount is not None and amount != current[column]
+            }
             if changes:
                 inputs.append(
                     LineInput(
                         ref=line.ref,
-                        work_completed_this_period=work,
-                        materials_presently_stored=stored,
+                        work_completed_this_period=given["work_completed_this_period"],
+                        materials_presently_stored=given["materials_presently_stored"],
+                        work_retainage_released=given["work_retainage_released"],
+                        materials_retainage_released=given["materials_retainage_released"],
                     )
                 )
             report.append(
@@ -842,8 +876,13 @@ def import_work(
                     uow, actor, UpdatePayApp(pay_app_id=pay_app.id, lines=inputs)
                 )
             except Invalid as error:
+                # A billing rule names the line; say which row of the file asked for it.
+                row_number = next(
+                    (number for label, number in row_of_label.items() if label in error.message),
+                    None,
+                )
                 raise imports.ImportRejected(
-                    [imports.RowProblem(None, None, error.message)]
+                    [imports.RowProblem(row_number, None, error.message)]
                 ) from error
         summary = {
             "pay application": f"{view.contract.number} no. {view.number}",
