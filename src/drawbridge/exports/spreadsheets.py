@@ -189,13 +189,12 @@ def _csv_rows(data: bytes) -> list[list[Cell]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise Invalid("file: a CSV file must be UTF-8 text", field="file") from error
-    try:
-        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
+    # The header row tells the separator: whichever of comma, semicolon or tab it uses most.
+    header = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=header.count)
     return [
         [cell if cell.strip() else None for cell in row]
-        for row in csv.reader(StringIO(text), dialect)
+        for row in csv.reader(StringIO(text), delimiter=delimiter)
     ]
 
 
