@@ -15,17 +15,23 @@ from pathlib import Path
 import pytest
 import yaml
 from openpyxl import Workbook, load_workbook
+from typer.testing import CliRunner
 
-from drawbridge.bootstrap import build
+from drawbridge.bootstrap import Runtime, build
+from drawbridge.cli import app
 from drawbridge.exports.formats import money
 from drawbridge.services import auth, contracts, pay_apps
 from drawbridge.services.documents import document_of
 from drawbridge.services.views import PayAppView
+from tests.exports.ledger import COMPANY, sixty_line_document
 from tests.exports.tools import pdf_text
+from tests.support import admin_actor, load
 
 DRAWBRIDGE = str(Path(sys.executable).parent / "drawbridge")
 EMAIL = "pm@acme.test"
 LINES = 30
+LEDGER_ACTOR = admin_actor(COMPANY)
+runner = CliRunner()
 
 
 def scheduled(index: int) -> float:
@@ -279,3 +285,33 @@ def read(job: Job, number: int) -> PayAppView:
         return pay_apps.find_pay_app(runtime.uow(read_only=True), actor, contract_id, number)
     finally:
         runtime.close()
+
+
+def test_work_on_an_existing_application_with_a_dry_run(runtime: Runtime, tmp_path: Path) -> None:
+    """In process, on the 60-line ledger: `payapp work --dry-run` reports and changes nothing."""
+    load(runtime, sixty_line_document())
+    url = runtime.settings.database_url
+    work = tmp_path / "work.csv"
+    work.write_text("Item;This period\n1;1000\nCO-001.1;2500,00\n")  # a semicolon-separated file
+    common = ["--contract", "HP-PRIME", "--as", "pm@acme.test", "--database", url]
+    before = pay_apps.find_pay_app(runtime.uow(read_only=True), LEDGER_ACTOR, 8300, 3)
+
+    result = runner.invoke(app, ["payapp", "work", str(work), *common, "--dry-run"])
+    assert result.exit_code == 1  # "2500,00" is not an amount: nothing is entered
+    assert "row 3, column 'This period'" in result.output
+
+    work.write_text("Item;This period\n1;1000\nCO-001.1;2500\n")
+    result = runner.invoke(app, ["payapp", "work", str(work), *common, "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "2 to update" in result.output
+    assert "dry run: nothing was changed" in result.output
+    after = pay_apps.find_pay_app(runtime.uow(read_only=True), LEDGER_ACTOR, 8300, 3)
+    assert after.summary == before.summary
+
+    result = runner.invoke(app, ["payapp", "work", str(work), *common])
+    assert result.exit_code == 0, result.output
+    after = pay_apps.find_pay_app(runtime.uow(read_only=True), LEDGER_ACTOR, 8300, 3)
+    assert after.g703_lines[0].figures.work_completed_this_period == 100_000
+    assert f"line 8, current payment due: {money(after.summary.current_payment_due)}" in (
+        result.output
+    )

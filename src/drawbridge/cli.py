@@ -41,7 +41,7 @@ from drawbridge.services import (
     projects,
 )
 from drawbridge.services import sov as sov_service
-from drawbridge.services.imports import ImportReport, Sheet
+from drawbridge.services.imports import ImportReport, Sheet, without_thousands
 from drawbridge.services.views import Actor, PartyView, PayAppView
 
 T = TypeVar("T")
@@ -449,7 +449,7 @@ def _date(value: str | None, option: str) -> date | None:
 
 def _amount(value: str, option: str) -> int:
     try:
-        return parse_amount(value.replace(",", ""), option)
+        return parse_amount(without_thousands(value), option)
     except LedgerError as error:
         raise Failed(error.message) from error
 
