@@ -358,3 +358,27 @@ def test_a_long_load_shows_progress_and_a_summary(runtime: Runtime, tmp_path: Pa
     # 100 × 10.00 = 1,000.00 completed to date: 20.00 % of 5,000.00.
     assert "1,000.00" in shown.stdout
     assert "20.00 %" in shown.stdout
+
+
+def test_client_create_registers_redirect_uris(demo: str) -> None:
+    created = runner.invoke(
+        app,
+        [
+            "client", "create", "--company", "1", "--email", "dana.whitfield@granitepeak.test",
+            "--redirect-uri", "https://app.example/callback",
+            "--redirect-uri", "urn:ietf:wg:oauth:2.0:oob",
+            "--database", demo,
+        ],
+    )  # fmt: skip
+    assert created.exit_code == 0, created.output
+    assert "redirect_uri: https://app.example/callback" in created.stdout
+    assert "redirect_uri: urn:ietf:wg:oauth:2.0:oob" in created.stdout
+    refused = runner.invoke(
+        app,
+        [
+            "client", "create", "--company", "1", "--email", "dana.whitfield@granitepeak.test",
+            "--redirect-uri", "http://example.com/cb", "--database", demo,
+        ],
+    )  # fmt: skip
+    assert refused.exit_code != 0
+    assert "redirect_uris[0]: http:// only to localhost" in refused.output

@@ -343,7 +343,7 @@ def create_token(
 
 
 client_app = typer.Typer(
-    help="OAuth clients (client credentials and refresh-token grants).",
+    help="OAuth clients (client credentials, authorization code and refresh-token grants).",
     rich_markup_mode=None,
     no_args_is_help=True,
 )
@@ -357,13 +357,29 @@ def create_client(
         str, typer.Option(metavar="EMAIL", help="the member of the company the client acts as")
     ],
     name: Annotated[str | None, typer.Option(metavar="NAME", help="a name for the client")] = None,
+    redirect_uri: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="URI",
+            help="a redirect URI for the authorization-code grant (https://, http://localhost, "
+            "or urn:ietf:wg:oauth:2.0:oob); repeat for several",
+        ),
+    ] = None,
     database: DatabaseOption = None,
 ) -> None:
     """Register an OAuth client; prints its client_id and secret (shown only this once)."""
     with _open(database, create=False) as runtime:
-        credentials = oauth.create_client(runtime.uow(), company_id=company, email=email, name=name)
+        credentials = oauth.create_client(
+            runtime.uow(),
+            company_id=company,
+            email=email,
+            name=name,
+            redirect_uris=redirect_uri or (),
+        )
     typer.echo(f"client_id: {credentials.client_id}")
     typer.echo(f"client_secret: {credentials.client_secret}")
+    for uri in credentials.redirect_uris:
+        typer.echo(f"redirect_uri: {uri}")
 
 
 # -- running a job: who acts, and how records are named ------------------------------------------

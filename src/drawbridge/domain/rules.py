@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 from drawbridge.domain.errors import Forbidden, Invalid
 
@@ -32,6 +33,35 @@ _EMAIL = re.compile(r"[^@\s\x00]+@[^@\s\x00]+")
 def is_email_address(text: str) -> bool:
     """A user's email: something@somewhere, without spaces (users are named by it)."""
     return bool(_EMAIL.fullmatch(text))
+
+
+# "Headless" OAuth clients name this instead of a URL and read the code from the answer itself.
+OUT_OF_BAND_REDIRECT = "urn:ietf:wg:oauth:2.0:oob"
+MAX_REDIRECT_URI_LENGTH = 2000
+
+
+def redirect_uri_problem(uri: str) -> str | None:
+    """What is wrong with a redirect URI an OAuth client registers (RFC 6749 §3.1.2, RFC 8252
+    §7.3), or None: it must be absolute, without a fragment, ``https``, or ``http`` to the
+    loopback interface (a local tool's listener), or the out-of-band URN."""
+    if uri == OUT_OF_BAND_REDIRECT:
+        return None
+    if not uri or len(uri) > MAX_REDIRECT_URI_LENGTH:
+        return f"a URI of 1 to {MAX_REDIRECT_URI_LENGTH} characters"
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in uri):
+        return "a URI has no spaces or control characters"
+    try:
+        parts = urlsplit(uri)
+        host = parts.hostname
+    except ValueError:
+        return f"{uri!r} is not a URI"
+    if parts.scheme not in ("https", "http") or not host:
+        return f"an absolute https:// URI (or {OUT_OF_BAND_REDIRECT}), not {uri!r}"
+    if parts.scheme == "http" and host not in ("localhost", "127.0.0.1", "::1"):
+        return "http:// only to localhost, 127.0.0.1 or [::1]; use https://"
+    if "#" in uri:
+        return "a redirect URI has no #fragment"
+    return None
 
 
 class Role(StrEnum):
