@@ -205,10 +205,11 @@ def check_can_read(scopes: frozenset[str]) -> None:
         raise Forbidden("this token has no data:read scope", code="scope")
 
 
-# A change order moves forward from draft through pending to a decision; an approved one may only
-# be voided (a billed one not even that: services/change_orders.py), a voided one is final.
+# A change order moves forward from draft (through pending, or decided at once) to a decision;
+# an approved one may only be voided (a billed one not even that: services/change_orders.py),
+# and a voided one is final.
 CHANGE_ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
-    "draft": frozenset({"pending", "void"}),
+    "draft": frozenset({"pending", "approved", "rejected", "void"}),
     "pending": frozenset({"draft", "approved", "rejected", "void"}),
     "approved": frozenset({"void"}),
     "rejected": frozenset({"pending", "void"}),

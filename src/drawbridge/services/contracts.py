@@ -211,7 +211,7 @@ def create_contract(
         )
         if values.get("architect") is not None:
             contract.architect_id = _party(uow, actor, values["architect"], "architect").id
-        _apply_terms(contract, company, values)
+        _apply_terms(contract, company, values, creating=True)
         repo.add(contract)
         uow.flush()
         audit.record(uow, actor, "create", "contract", contract.id, None, audit.snapshot(contract))
@@ -304,14 +304,14 @@ def _update_terms(uow: UnitOfWork, contract: Contract, values: Mapping[str, Any]
     changed = [
         name
         for name in FIXED_ONCE_BILLED
-        if name in given and _differs(contract, name, given[name])
+        if given.get(name) is not None and _differs(contract, name, given[name])
     ]
     if changed and uow.repo.latest_numbers([contract.id]):
         name = sorted(changed)[0]
         raise Invalid(f"{name}: {TERMS_LOCKED}", field=name, code="terms_locked")
     company = uow.repo.company(contract.company_id)
     assert company is not None
-    _apply_terms(contract, company, given)
+    _apply_terms(contract, company, given, creating=False)
 
 
 def _differs(contract: Contract, name: str, value: object) -> bool:
@@ -324,28 +324,39 @@ def _differs(contract: Contract, name: str, value: object) -> bool:
     return bool(value != current)
 
 
-def _apply_terms(contract: Contract, company: Any, values: Mapping[str, Any]) -> None:
-    """Check and set the billing terms present in ``values`` (the rest keep their defaults)."""
-    if "currency" in values:
+def _apply_terms(
+    contract: Contract, company: Any, values: Mapping[str, Any], *, creating: bool
+) -> None:
+    """Check and set the billing terms ``values`` gives (a term given as None is not given,
+    except the money policies, where None follows the company). On a new contract the materials
+    rate is the work rate unless it is given too."""
+    if values.get("currency") is not None:
         currency = values["currency"]
         if not (isinstance(currency, str) and len(currency) == 3 and currency.isascii()):
             raise Invalid("currency: a three-letter ISO 4217 code", field="currency")
         contract.currency = currency.upper()
-    if "exchange_rate" in values:
+    if values.get("exchange_rate") is not None:
         rate = decimal_from_input(values["exchange_rate"])
         if rate is None or rate <= 0 or rate >= 10**9:
             raise Invalid("exchange_rate: a positive decimal number", field="exchange_rate")
         contract.exchange_rate = rate
-    if "retainage_method" in values:
+    if values.get("retainage_method") is not None:
         contract.retainage_method = _choice(
             values["retainage_method"], "retainage_method", [m.value for m in RetainageMethod]
         )
-    for name in ("work_retainage_percent", "materials_retainage_percent"):
-        if name in values:
-            setattr(contract, name, parse_percent(values[name], name))
-    if "retainage_steps" in values:
+    work = values.get("work_retainage_percent")
+    if work is not None:
+        contract.work_retainage_percent = parse_percent(work, "work_retainage_percent")
+    materials = values.get("materials_retainage_percent")
+    if materials is not None:
+        contract.materials_retainage_percent = parse_percent(
+            materials, "materials_retainage_percent"
+        )
+    elif work is not None and creating:
+        contract.materials_retainage_percent = contract.work_retainage_percent
+    if values.get("retainage_steps") is not None:
         contract.retainage_steps = _steps(values["retainage_steps"])
-    if "stored_materials" in values:
+    if values.get("stored_materials") is not None:
         contract.stored_materials = _choice(
             values["stored_materials"], "stored_materials", [m.value for m in StoredMaterialsMode]
         )
@@ -385,8 +396,14 @@ def _steps(value: object) -> list[dict[str, str]]:
             )
         parsed = {
             name: str(parse_percent(step.get(name), f"{where}/{name}"))
-            for name in ("at_percent_complete", "work_percent", "materials_percent")
+            for name in ("at_percent_complete", "work_percent")
         }
+        materials = step.get("materials_percent")
+        parsed["materials_percent"] = (
+            parsed["work_percent"]
+            if materials is None
+            else str(parse_percent(materials, f"{where}/materials_percent"))
+        )
         if steps and Decimal(parsed["at_percent_complete"]) <= Decimal(
             steps[-1]["at_percent_complete"]
         ):
@@ -409,7 +426,7 @@ def get_contract(uow: UnitOfWork, actor: Actor, contract_id: int) -> ContractVie
 
 
 def list_contracts(
-    uow: UnitOfWork, actor: Actor, *, project_id: int | None = None
+    uow: UnitOfWork, actor: Actor, project_id: int | None = None
 ) -> Sequence[ContractView]:
     """The company's contracts (of one project when named), both kinds."""
     check_can_read(actor.scopes)

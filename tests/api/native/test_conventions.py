@@ -358,11 +358,26 @@ def test_change_orders_move_draft_pending_approved(ledger: Runtime, client: Test
         201,
     )
     url = f"/v1/change-orders/{created['id']}"
-    problem(client.patch(url, headers=ADMIN, json={"status": "approved"}), 422, "status_transition")
     ok(client.patch(url, headers=ADMIN, json={"status": "pending"}))
     assert ok(client.patch(url, headers=ADMIN, json={"status": "rejected"}))["status"] == "rejected"
     ok(client.patch(url, headers=ADMIN, json={"status": "void"}))
     problem(client.patch(url, headers=ADMIN, json={"status": "pending"}), 422, "status_transition")
+    # An approved change order is only ever voided, never sent back.
+    second = ok(
+        client.post(
+            f"/v1/contracts/{contract['id']}/change-orders",
+            headers=ADMIN,
+            json={"number": "CO-2", "status": "approved", "approved_date": "2025-01-05"},
+        ),
+        201,
+    )
+    back = client.patch(
+        f"/v1/change-orders/{second['id']}", headers=ADMIN, json={"status": "pending"}
+    )
+    assert (
+        "approved change order may move to void"
+        in problem(back, 422, "status_transition")["detail"]
+    )
     history = ok(client.get(f"/v1/change-orders/{created['id']}/history", headers=ADMIN))["data"]
     assert [event["action"] for event in history] == ["create", "update", "update", "update"]
     assert [event["after"]["status"] for event in history] == [
