@@ -101,3 +101,30 @@ def test_the_sov_exports_and_reads_back_and_the_history_workbook(
     cells = [cell for row in book["Summary"].iter_rows(values_only=True) for cell in row]
     due = Decimal(created["g702"]["current_payment_due"])
     assert any(isinstance(cell, (int, float)) and Decimal(str(cell)) == due for cell in cells)
+
+
+def test_a_rejected_import_names_rows_and_columns_and_changes_nothing(
+    ledger: Runtime, client: TestClient
+) -> None:
+    contract = make_contract(client, lines=0)
+    url = f"/v1/contracts/{contract['id']}/sov/import"
+    sheet = b"Item,Description,Scheduled value\n1,Footings,1200.00\n2,,abc\n3,Walls,12.345\n"
+    body = problem(
+        client.post(url, headers=ADMIN, files={"file": ("sov.csv", sheet, "text/csv")}),
+        422,
+        "import_rejected",
+    )
+    assert {(entry.get("row"), entry.get("column")) for entry in body["errors"]} >= {
+        (3, "Scheduled value"),
+        (4, "Scheduled value"),
+    }
+    assert ok(client.get(f"/v1/contracts/{contract['id']}/sov-lines", headers=ADMIN))["data"] == []
+    good = b"Item,Description,Scheduled value\n1,Footings,1200.00\n2,Walls,800\n"
+    sent = {**ADMIN, "Idempotency-Key": "sov-once"}
+    first = ok(client.post(url, headers=sent, files={"file": ("sov.csv", good, "text/csv")}))
+    again = client.post(url, headers=sent, files={"file": ("sov.csv", good, "text/csv")})
+    assert again.json() == first
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert first["summary"]
+    lines = ok(client.get(f"/v1/contracts/{contract['id']}/sov-lines", headers=ADMIN))["data"]
+    assert [line["scheduled_value"] for line in lines] == ["1200.00", "800.00"]

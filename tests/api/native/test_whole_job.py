@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from decimal import Decimal
+from io import BytesIO
 from typing import Any
 
 from fastapi.testclient import TestClient
+from openpyxl import Workbook
 
 from drawbridge.api.native import responses as out
 from drawbridge.bootstrap import Runtime
@@ -34,6 +36,7 @@ from tests.api.native.conftest import ADMIN, ADMIN_TOKEN
 from tests.api.native.test_conventions import make_contract
 
 LINES = 30
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONTHS = [f"2025-{month:02d}" for month in range(1, 8)]
 ENDS = ["31", "28", "31", "30", "31", "30", "31"]
 
@@ -46,6 +49,19 @@ def ok(response: Any, status: int = 200) -> dict[str, Any]:
     assert response.status_code == status, response.text
     body: dict[str, Any] = response.json()
     return body
+
+
+def sov_workbook(rows: list[tuple[str, str, int]]) -> bytes:
+    """An XLSX schedule of values as a contractor's estimator would keep one."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Item No.", "Description of Work", "Cost Code", "Scheduled Value"])
+    for number, description, cents_value in rows:
+        sheet.append([number, description, "05-1200", Decimal(cents_value) / 100])
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 def scheduled_value(index: int) -> int:
@@ -138,22 +154,24 @@ def test_a_whole_job_through_v1_matches_the_engine_and_every_face(
         "10",
         [{"at_percent_complete": "50", "work_percent": "5", "materials_percent": "5"}],
     )
-    lines = [
-        ok(
-            client.post(
-                f"/v1/contracts/{contract['id']}/sov-lines",
-                headers=ADMIN,
-                json={
-                    "number": f"{index + 1:03d}",
-                    "description": f"Steel package {index + 1}",
-                    "cost_code": "05-1200",
-                    "scheduled_value": format_cents(scheduled_value(index)),
-                },
-            ),
-            201,
-        )
-        for index in range(LINES)
-    ]
+    # The schedule of values comes from a spreadsheet: a dry run first, then the import.
+    sheet = sov_workbook(
+        [
+            (f"{index + 1:03d}", f"Steel package {index + 1}", scheduled_value(index))
+            for index in range(LINES)
+        ]
+    )
+    url = f"/v1/contracts/{contract['id']}/sov/import"
+    upload = {"file": ("steel-sov.xlsx", sheet, XLSX)}
+    trial = ok(client.post(url, headers=ADMIN, params={"dry_run": "true"}, files=upload))
+    assert (trial["dry_run"], trial["created"]) == (True, LINES)
+    assert ok(client.get(f"/v1/contracts/{contract['id']}/sov-lines", headers=ADMIN))["data"] == []
+    imported = ok(client.post(url, headers=ADMIN, files=upload))
+    assert (imported["dry_run"], imported["created"], imported["updated"]) == (False, LINES, 0)
+    lines = ok(
+        client.get(f"/v1/contracts/{contract['id']}/sov-lines", headers=ADMIN, params={"limit": 50})
+    )["data"]
+    assert [line["number"] for line in lines] == [f"{index + 1:03d}" for index in range(LINES)]
     sov_refs = [LineRef(LineKind.SOV, line["id"]) for line in lines]
     values = [cents(line["scheduled_value"]) for line in lines]
     assert values == [scheduled_value(index) for index in range(LINES)]
@@ -167,9 +185,17 @@ def test_a_whole_job_through_v1_matches_the_engine_and_every_face(
     co_refs: list[LineRef] = []
     co_values: list[int] = []
 
-    def bill(month: int, entries: dict[LineRef, LineEntry], extra: dict[str, Any]) -> None:
+    number_of = {LineRef(LineKind.SOV, line["id"]): line["number"] for line in lines}
+
+    def bill(
+        month: int,
+        entries: dict[LineRef, LineEntry],
+        extra: dict[str, Any],
+        *,
+        by_file: bool = False,
+    ) -> None:
         body = {"period_id": periods[month]["id"], "lines": [], **extra}
-        for ref, entry in entries.items():
+        for ref, entry in entries.items() if not by_file else ():
             line: dict[str, Any] = {
                 "sov_line_id" if ref.kind is LineKind.SOV else "change_order_item_id": ref.id
             }
@@ -191,6 +217,20 @@ def test_a_whole_job_through_v1_matches_the_engine_and_every_face(
             201,
         )
         assert created["number"] == month + 1
+        if by_file:  # the period's work from a spreadsheet, as the G703 items name the lines
+            rows = "".join(
+                f"{number_of[ref]},{format_cents(entry.work_completed_this_period)}\n"
+                for ref, entry in entries.items()
+            )
+            work = f"Item,Work completed this period\n{rows}".encode()
+            report = ok(
+                client.post(
+                    f"/v1/pay-applications/{created['id']}/work/import",
+                    headers=ADMIN,
+                    files={"file": ("month-1.csv", work, "text/csv")},
+                )
+            )
+            assert report["updated"] == len(entries)
         ok(client.post(f"/v1/pay-applications/{created['id']}/submit", headers=ADMIN))
         approved = ok(client.post(f"/v1/pay-applications/{created['id']}/approve", headers=ADMIN))
         assert approved["status"] == "approved"
@@ -217,10 +257,9 @@ def test_a_whole_job_through_v1_matches_the_engine_and_every_face(
     def share(index: int, percent: int) -> int:
         return values[index] * percent // 100
 
-    # Month 1: the first ten lines a fifth done.
-    bill(
-        0, {sov_refs[i]: LineEntry(work_completed_this_period=share(i, 20)) for i in range(10)}, {}
-    )
+    # Month 1: the first ten lines a fifth done, entered from a spreadsheet.
+    month_1 = {sov_refs[i]: LineEntry(work_completed_this_period=share(i, 20)) for i in range(10)}
+    bill(0, month_1, {}, by_file=True)
 
     # Month 2: a change order (an addition on line 3 and a credit), then work on it.
     change_order = ok(

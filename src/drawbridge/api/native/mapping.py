@@ -11,6 +11,7 @@ from typing import Any
 
 from drawbridge.domain.billing import LineFigures, Summary
 from drawbridge.domain.money import format_cents
+from drawbridge.services.imports import ImportReport
 from drawbridge.services.views import (
     AttachmentView,
     AuditEventView,
@@ -347,4 +348,27 @@ def token(view: TokenView) -> Json:
         "created_at": moment(view.created_at),
         "expires_at": moment(view.expires_at),
         "oauth_client_id": view.oauth_client_id,
+    }
+
+
+def import_report(report: ImportReport) -> Json:
+    return {
+        "dry_run": report.dry_run,
+        "created": report.count("create"),
+        "updated": report.count("update"),
+        "unchanged": report.count("unchanged"),
+        "changes": [
+            {
+                "row": change.row,
+                "action": change.action,
+                "key": change.key,
+                "description": change.description,
+                "changes": {
+                    name: {"before": before, "after": after}
+                    for name, (before, after) in change.changes.items()
+                },
+            }
+            for change in report.changes
+        ],
+        "summary": dict(report.summary),
     }

@@ -297,3 +297,20 @@ class IssuedTokenOut(Out):
 def ok(model: type[BaseModel], status: int = 200) -> dict[int | str, dict[str, Any]]:
     """A route's documented success answer."""
     return {status: {"model": model, "description": "OK" if status == 200 else "Created"}}
+
+
+class ImportChangeOut(Out):
+    row: int = Field(description="the row of the spreadsheet (the header is row 1)")
+    action: str = Field(description="create, update or unchanged")
+    key: str = Field(description="the line's number, or the G703 item")
+    description: str
+    changes: dict[str, dict[str, str]] = Field(description="each changed field: {before, after}")
+
+
+class ImportReportOut(Out):
+    dry_run: bool = Field(description="true: nothing was changed")
+    created: int
+    updated: int
+    unchanged: int
+    changes: list[ImportChangeOut]
+    summary: dict[str, str] = Field(description="the totals after the import")

@@ -1,7 +1,11 @@
 """Documents to download: a pay application as its G702/G703 PDF, XLSX or CSV (by the path's
 extension, or by ``Accept`` on the pay application's own URL), a contract's schedule of values
 as XLSX or CSV, and its whole billing history as an XLSX workbook. Each route reads the
-document's view from the service and asks the export for its bytes."""
+document's view from the service and asks the export for its bytes.
+
+And spreadsheets to upload: a contract's schedule of values, or one period's work on a pay
+application, from XLSX or CSV (columns matched by their headers; all or nothing; ``dry_run``
+reports what would change and changes nothing)."""
 
 from __future__ import annotations
 
@@ -9,15 +13,19 @@ import re
 from collections.abc import Callable
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query, UploadFile
 from fastapi.responses import Response
 
-from drawbridge.api.native.deps import Caller, Context, etag_bytes
+from drawbridge.api.native import mapping
+from drawbridge.api.native.deps import Caller, Context, IdempotencyKey, created, etag_bytes
 from drawbridge.api.native.errors import PROBLEM_RESPONSES
+from drawbridge.api.native.responses import ImportReportOut, ok
 from drawbridge.api.validation import Id
 from drawbridge.exports import pdf, spreadsheets
-from drawbridge.services import documents
+from drawbridge.services import documents, pay_apps, sov
 from drawbridge.services.documents import PayAppDocument
+from drawbridge.services.idempotency import UnitOfWork
+from drawbridge.services.imports import ImportReport, Sheet
 
 router = APIRouter(responses=PROBLEM_RESPONSES)
 
@@ -141,3 +149,61 @@ def history_document(contract_id: Id, ctx: Context) -> Response:
     history = documents.contract_history(ctx.reader(), ctx.actor, contract_id)
     data = spreadsheets.history_xlsx(history)
     return _download(data, "xlsx", f"{history.contract.number}-history", ctx)
+
+
+DryRun = Annotated[
+    bool, Query(description="report what the import would change, and change nothing")
+]
+
+
+def _table(file: UploadFile) -> tuple[Sheet, dict[str, str]]:
+    """The uploaded spreadsheet's rows, and what identifies the upload for an Idempotency-Key."""
+    data = file.file.read()
+    name = file.filename or "upload.csv"
+    return spreadsheets.read_table(data, name), {"filename": name, "sha256": etag_bytes(data)}
+
+
+@router.post(
+    "/contracts/{contract_id}/sov/import",
+    tags=["documents"],
+    summary="Create or update the contract's SOV lines from an XLSX or CSV file (multipart "
+    "field file): lines matched by number, all or nothing",
+    responses=ok(ImportReportOut),
+)
+def import_sov(
+    contract_id: Id,
+    file: UploadFile,
+    ctx: Context,
+    dry_run: DryRun = False,
+    key: IdempotencyKey = None,
+) -> Response:
+    table, upload = _table(file)
+
+    def run(uow: UnitOfWork) -> ImportReport:
+        return sov.import_sov(uow, ctx.actor, contract_id, table, dry_run=dry_run)
+
+    hashed = {"contract_id": contract_id, "dry_run": dry_run, **upload}
+    return created(ctx, key, "sov-import", hashed, run, mapping.import_report, 200)
+
+
+@router.post(
+    "/pay-applications/{pay_application_id}/work/import",
+    tags=["documents"],
+    summary="Enter a period's work, stored materials and retainage released from an XLSX or "
+    "CSV file (multipart field file), rows naming the G703 item: all or nothing",
+    responses=ok(ImportReportOut),
+)
+def import_work(
+    pay_application_id: Id,
+    file: UploadFile,
+    ctx: Context,
+    dry_run: DryRun = False,
+    key: IdempotencyKey = None,
+) -> Response:
+    table, upload = _table(file)
+
+    def run(uow: UnitOfWork) -> ImportReport:
+        return pay_apps.import_work(uow, ctx.actor, pay_application_id, table, dry_run=dry_run)
+
+    hashed = {"pay_application_id": pay_application_id, "dry_run": dry_run, **upload}
+    return created(ctx, key, "work-import", hashed, run, mapping.import_report, 200)
