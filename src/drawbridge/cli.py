@@ -210,6 +210,7 @@ def _print_demo(
     console.print(f"  API docs:  {base}/rest/docs (Procore), {base}/cost/docs (ACC),")
     console.print(f"             {base}/ia/api/v1/docs (Sage Intacct),")
     console.print(f"             {base}/api/v2/docs (Productive), {base}/_admin/docs (operator)")
+    console.print(f"  own API:   {base}/v1/docs (drawbridge's own API, docs/native.md)")
     console.print(f"  health:    {base}/healthz")
     for role, token in DEMO_TOKENS.items():
         console.print(f"  {role} token (company 1): {token}")
