@@ -113,7 +113,7 @@ def document(*, with_job: bool = False) -> dict[str, Any]:
                     {"email": "boss@harbor.test", "role": "admin", "tokens": [OTHER_TOKEN]},
                     {"email": "both@gp.test", "role": "standard"},
                 ],
-                "parties": [{"code": "HV", "name": "Harbor Vendor", "kind": "vendor"}],
+                "parties": [{"id": 901, "code": "HV", "name": "Harbor Vendor", "kind": "vendor"}],
             },
         ]
     }
