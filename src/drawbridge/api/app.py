@@ -22,6 +22,7 @@ from drawbridge.api.productive.app import create_productive_app
 from drawbridge.api.ratelimit import PROCORE, PRODUCTIVE, VendorLimits
 from drawbridge.bootstrap import Runtime
 from drawbridge.services import admin
+from drawbridge.web.app import create_web_app
 
 
 def create_app(runtime: Runtime) -> FastAPI:
@@ -30,7 +31,8 @@ def create_app(runtime: Runtime) -> FastAPI:
         description=(
             "Construction progress-billing and payments server. Each face has its own OpenAPI "
             "document: /rest/docs (Procore), /cost/docs (ACC Cost), /ia/api/v1/docs "
-            "(Sage Intacct), /api/v2/docs (Productive), /_admin/docs (operator)."
+            "(Sage Intacct), /api/v2/docs (Productive), /_admin/docs (operator). The web pages are "
+            "at /app."
         ),
         version="0.1.0",
         docs_url=None,
@@ -68,6 +70,8 @@ def create_app(runtime: Runtime) -> FastAPI:
         # Token endpoints sit where each vendor's client looks for them, beside the API.
         "/oauth": create_procore_oauth_app(runtime),
         "/authentication": create_acc_oauth_app(runtime),
+        # The web pages people use in a browser (signed in with a password, HTML errors).
+        "/app": create_web_app(runtime),
     }
     # The vendors' request limits wrap the faces whose vendors publish them.
     faces: dict[str, ASGIApp] = {

@@ -429,6 +429,19 @@ def _compute_line(
     )
 
 
+def is_overbilled(line: LineFigures) -> bool:
+    """Whether a line's total completed and stored to date goes beyond its scheduled value."""
+    return _overbilled(line.total_completed_and_stored_to_date, line.scheduled_value)
+
+
+def work_for_percent_complete(
+    scheduled_value: int, percent: Decimal, *, previous_work: int, stored: int
+) -> int:
+    """The work this period (E) that brings a line to ``percent`` complete: G = C × percent
+    (rounded half-up to the cent), less what was completed before (D) and what is stored (F)."""
+    return apply_rate(scheduled_value, percent) - previous_work - stored
+
+
 def _overbilled(completed: int, scheduled_value: int) -> bool:
     """G beyond C: above it for an addition, below it (more negative) for a deduct line."""
     return completed > scheduled_value if scheduled_value >= 0 else completed < scheduled_value

@@ -77,6 +77,7 @@ def authenticate(uow: UnitOfWork, token: str | None) -> Principal:
             name=user.name,
             scopes=frozenset(api_token.scopes.split()),
             memberships={company_id: Role(role) for company_id, role in memberships.items()},
+            read_only_companies=uow.repo.read_only_companies(user.id),
         )
 
 
@@ -85,11 +86,14 @@ def act_in(principal: Principal, company_id: int) -> Actor:
     role = principal.memberships.get(company_id)
     if role is None:
         raise Forbidden(f"no access to company {company_id}", field="company_id")
+    scopes = principal.scopes
+    if company_id in principal.read_only_companies:
+        scopes = scopes - {Scope.WRITE.value}
     return Actor(
         user_id=principal.user_id,
         company_id=company_id,
         role=role,
-        scopes=principal.scopes,
+        scopes=scopes,
         email=principal.email,
         name=principal.name,
     )
@@ -153,6 +157,14 @@ def ensure_membership(uow: UnitOfWork, user: User, company_id: int, role: Role) 
         uow.repo.add(Membership(user_id=user.id, company_id=company_id, role=role.value))
     else:
         membership.role = role.value
+
+
+def set_read_only(uow: UnitOfWork, user: User, company_id: int) -> None:
+    """Make a member read-only in a company (inside the caller's transaction)."""
+    uow.flush()
+    membership = uow.repo.membership(user.id, company_id)
+    assert membership is not None
+    membership.read_only = True
 
 
 def create_token(

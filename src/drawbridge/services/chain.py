@@ -10,7 +10,7 @@ recompute would change any of its figures, the whole write is refused.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import fields
+from dataclasses import fields, replace
 from decimal import Decimal
 from typing import Any
 
@@ -134,8 +134,14 @@ def entry_of(row: PayAppLine) -> LineEntry:
     )
 
 
-def recompute(uow: UnitOfWork, contract: Contract, from_number: int = 1) -> None:
-    """Recompute and store the figures of ``contract``'s applications from ``from_number`` on."""
+def recompute(
+    uow: UnitOfWork, contract: Contract, from_number: int = 1, *, permit_overbilling: bool = False
+) -> None:
+    """Recompute and store the figures of ``contract``'s applications from ``from_number`` on.
+
+    ``permit_overbilling`` computes past the over-billing rule, for a preview that shows which
+    lines would go beyond their value (it is never committed).
+    """
     repo = uow.repo
     uow.flush()
     pay_apps = list(repo.pay_apps_of_contract(contract.id))
@@ -166,7 +172,10 @@ def recompute(uow: UnitOfWork, contract: Contract, from_number: int = 1) -> None
     ]
     company = repo.company(contract.company_id)
     assert company is not None
-    results = billing.compute_chain(billing_terms(contract, company), entries, start)
+    terms = billing_terms(contract, company)
+    if permit_overbilling:
+        terms = replace(terms, allow_overbilling=True)
+    results = billing.compute_chain(terms, entries, start)
     for app, figures in zip(to_compute, results, strict=True):
         _store(app, line_rows[app.id], figures)
     uow.flush()

@@ -13,12 +13,18 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from drawbridge.domain.billing import LineKind, LineRef
+from drawbridge.domain.billing import (
+    LineKind,
+    LineRef,
+    is_overbilled,
+    work_for_percent_complete,
+)
 from drawbridge.domain.errors import Conflict, Invalid, NotFound
 from drawbridge.domain.payments import PayAppDue, check_paid_still_due
 from drawbridge.domain.rules import (
     INTEGRATION_FIELDS,
     INTEGRATION_STATE,
+    PayAppActions,
     PayAppStatus,
     check_can_edit,
     check_can_read,
@@ -27,10 +33,17 @@ from drawbridge.domain.rules import (
     check_can_write,
     check_paid_stays_submitted,
     is_deletable,
+    pay_app_actions,
 )
 from drawbridge.services import audit, chain, render
 from drawbridge.services.contracts import contract_in_scope, overpayment_allowed
-from drawbridge.services.views import Actor, ChangeOrderPackageView, Page, PayAppView
+from drawbridge.services.views import (
+    Actor,
+    ChangeOrderPackageView,
+    Page,
+    PayAppPreview,
+    PayAppView,
+)
 from drawbridge.store.models import (
     Attachment,
     Contract,
@@ -58,6 +71,9 @@ class LineInput:
     subcontractor_claimed_amount: int | None = None
     review_status: str | None = None
     review_comment: str | None = None
+    # Instead of ``work_completed_this_period``: the percent complete the line reaches, turned
+    # into this period's work exactly (domain/billing.py work_for_percent_complete).
+    percent_complete: Decimal | None = None
 
 
 # Header fields a client may set on create or update, and their column names.
@@ -174,45 +190,87 @@ def update_pay_app(uow: UnitOfWork, actor: Actor, command: UpdatePayApp) -> PayA
     """Change a pay application's header, status or line inputs (Procore's edit rules)."""
     check_can_write(actor.scopes)
     with uow:
-        pay_app, contract = _locked_pay_app(
-            uow, actor, command.pay_app_id, command.project_id, command.contract_kind
-        )
-        latest = uow.repo.latest_numbers([contract.id])[contract.id]
-        status = PayAppStatus(pay_app.status)
-        has_payments = bool(uow.repo.paid_by_pay_app([pay_app.id])[pay_app.id])
-        unlocking = set(command.header) == {INTEGRATION_STATE} and _header_only(command)
-        if pay_app.integration_state == chain.LOCKED and not unlocking:
-            raise Conflict(
-                "the pay application is locked by an integration (integrationState 'locked')",
-                code="locked",
-            )
-        check_can_set_integration_fields(
-            actor.role, command.header, status=status, has_payments=has_payments
-        )
-        # Integration bookkeeping alone (ACC's sync fields) is not an edit of the pay application.
-        if not (set(command.header) <= INTEGRATION_FIELDS and _header_only(command)):
-            check_can_edit(actor.role, is_latest=pay_app.number == latest, status=status)
-        if command.status is not None:
-            check_can_set_status(actor.role, command.status)
-            check_paid_stays_submitted(command.status, has_payments=has_payments)
-        _check_header(uow, actor, contract, command.header, exclude_id=pay_app.id)
-        before = audit.pay_app(uow, pay_app)
-        _apply_header(pay_app, command.header)
-        if "integration_state" in command.header:
-            pay_app.integration_state_changed_at = utcnow()
-            pay_app.integration_state_changed_by = actor.user_id
-        if "period_id" in command.header:
-            _fill_period_dates(uow, actor, pay_app)
-        _check_period_order(pay_app)
-        if command.status is not None and command.status.value != pay_app.status:
-            pay_app.status = command.status.value
-            approved = command.status in (PayAppStatus.APPROVED, PayAppStatus.APPROVED_AS_NOTED)
-            pay_app.approved_at = utcnow() if approved else None
-        _apply_line_inputs(uow, pay_app, command.lines)
-        _link_attachments(uow, actor, pay_app, command.attachment_ids)
-        view = _finish_write(uow, actor, "update", pay_app, contract, before)
+        view, _contract_row = _update(uow, actor, command)
         uow.commit()
         return view
+
+
+def preview_pay_app(uow: UnitOfWork, actor: Actor, command: UpdatePayApp) -> PayAppPreview:
+    """What ``update_pay_app`` would make of the pay application, computed by the same rules
+    and the same engine, and then rolled back: nothing is saved.
+
+    The figures are computed past the over-billing rule so that every line that would go beyond
+    its value can be shown; ``overbilling_allowed`` says whether saving would be refused.
+    """
+    check_can_write(actor.scopes)
+    with uow:  # no commit: leaving the block rolls every change back
+        view, contract = _update(uow, actor, command, permit_overbilling=True)
+        company = uow.repo.company(contract.company_id)
+        assert company is not None
+        return PayAppPreview(
+            pay_app=view,
+            overbilled_line_ids=frozenset(
+                line.id for line in view.g703_lines if is_overbilled(line.figures)
+            ),
+            overbilling_allowed=chain.billing_terms(contract, company).allow_overbilling,
+        )
+
+
+def actions_for(actor: Actor, view: PayAppView) -> PayAppActions:
+    """What the actor may do to this pay application now, by the same rules the writes check."""
+    return pay_app_actions(
+        actor.role,
+        actor.scopes,
+        is_latest=view.is_latest,
+        status=view.status,
+        deletable=view.deletable,
+        locked=view.integration_state == chain.LOCKED,
+    )
+
+
+def _update(
+    uow: UnitOfWork, actor: Actor, command: UpdatePayApp, *, permit_overbilling: bool = False
+) -> tuple[PayAppView, Contract]:
+    pay_app, contract = _locked_pay_app(
+        uow, actor, command.pay_app_id, command.project_id, command.contract_kind
+    )
+    latest = uow.repo.latest_numbers([contract.id])[contract.id]
+    status = PayAppStatus(pay_app.status)
+    has_payments = bool(uow.repo.paid_by_pay_app([pay_app.id])[pay_app.id])
+    unlocking = set(command.header) == {INTEGRATION_STATE} and _header_only(command)
+    if pay_app.integration_state == chain.LOCKED and not unlocking:
+        raise Conflict(
+            "the pay application is locked by an integration (integrationState 'locked')",
+            code="locked",
+        )
+    check_can_set_integration_fields(
+        actor.role, command.header, status=status, has_payments=has_payments
+    )
+    # Integration bookkeeping alone (ACC's sync fields) is not an edit of the pay application.
+    if not (set(command.header) <= INTEGRATION_FIELDS and _header_only(command)):
+        check_can_edit(actor.role, is_latest=pay_app.number == latest, status=status)
+    if command.status is not None:
+        check_can_set_status(actor.role, command.status)
+        check_paid_stays_submitted(command.status, has_payments=has_payments)
+    _check_header(uow, actor, contract, command.header, exclude_id=pay_app.id)
+    before = audit.pay_app(uow, pay_app)
+    _apply_header(pay_app, command.header)
+    if "integration_state" in command.header:
+        pay_app.integration_state_changed_at = utcnow()
+        pay_app.integration_state_changed_by = actor.user_id
+    if "period_id" in command.header:
+        _fill_period_dates(uow, actor, pay_app)
+    _check_period_order(pay_app)
+    if command.status is not None and command.status.value != pay_app.status:
+        pay_app.status = command.status.value
+        approved = command.status in (PayAppStatus.APPROVED, PayAppStatus.APPROVED_AS_NOTED)
+        pay_app.approved_at = utcnow() if approved else None
+    _apply_line_inputs(uow, pay_app, command.lines)
+    _link_attachments(uow, actor, pay_app, command.attachment_ids)
+    view = _finish_write(
+        uow, actor, "update", pay_app, contract, before, permit_overbilling=permit_overbilling
+    )
+    return view, contract
 
 
 def delete_pay_app(
@@ -403,6 +461,8 @@ def _finish_write(
     pay_app: PayApp,
     contract: Contract,
     before: dict[str, Any] | None,
+    *,
+    permit_overbilling: bool = False,
 ) -> PayAppView:
     """How every change to a pay application ends: stamp it, recompute the chain from it (every
     later application follows), record the audit event, and answer with its view. The caller
@@ -413,7 +473,9 @@ def _finish_write(
         for app in uow.repo.pay_apps_of_contract(contract.id)
         if app.number >= pay_app.number
     }
-    chain.recompute(uow, contract, from_number=pay_app.number)
+    chain.recompute(
+        uow, contract, from_number=pay_app.number, permit_overbilling=permit_overbilling
+    )
     _check_payments_still_fit(uow, contract, dues_before)
     audit.record(uow, actor, action, "pay_app", pay_app.id, before, audit.pay_app(uow, pay_app))
     return render.pay_app_views(uow, [pay_app], with_lines=True)[0]
@@ -687,6 +749,8 @@ def _apply_line_inputs(uow: UnitOfWork, pay_app: PayApp, inputs: Sequence[LineIn
             )
         _set(row, "work_completed_this_period_input_cents", given.work_completed_this_period)
         _set(row, "materials_presently_stored_input_cents", given.materials_presently_stored)
+        if given.percent_complete is not None:
+            _set_percent_complete(row, given.percent_complete)
         _set(row, "work_retainage_percent_input", given.work_retainage_percent)
         _set(row, "materials_retainage_percent_input", given.materials_retainage_percent)
         _set(row, "work_retainage_released_input_cents", given.work_retainage_released)
@@ -695,6 +759,22 @@ def _apply_line_inputs(uow: UnitOfWork, pay_app: PayApp, inputs: Sequence[LineIn
         _set(row, "subcontractor_claimed_amount_cents", given.subcontractor_claimed_amount)
         _set(row, "review_status", given.review_status)
         _set(row, "review_comment", given.review_comment)
+
+
+def _set_percent_complete(row: PayAppLine, percent: Decimal) -> None:
+    """E from a percent complete: D is what the previous application left (it does not depend on
+    this application's inputs); F is what this application stores (given, carried or moved)."""
+    if percent < 0:
+        raise Invalid("percent_complete: may not be negative", field="percent_complete")
+    stored = row.materials_presently_stored_input_cents
+    if stored is None:  # carried forward: the balance the last computation left on the line
+        stored = row.materials_presently_stored_cents
+    row.work_completed_this_period_input_cents = work_for_percent_complete(
+        row.scheduled_value_cents,
+        percent,
+        previous_work=row.work_completed_from_previous_application_cents,
+        stored=stored,
+    )
 
 
 def _set(row: PayAppLine, column: str, value: object) -> None:
@@ -726,12 +806,14 @@ __all__ = [
     "LineInput",
     "PayAppFilter",
     "UpdatePayApp",
+    "actions_for",
     "add_change_order_package",
     "create_pay_app",
     "delete_pay_app",
     "find_pay_app",
     "get_pay_app",
     "list_pay_apps",
+    "preview_pay_app",
     "remove_change_order_package",
     "update_pay_app",
 ]

@@ -84,6 +84,9 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(320), unique=True)
     name: Mapped[str] = mapped_column(String(255), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # For signing in to the web pages: ``scrypt$n$r$p$salt$hash`` (services/web_sessions.py);
+    # None until a password is set, and then the user cannot sign in.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
 
 
 class Membership(Base):
@@ -96,6 +99,23 @@ class Membership(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     company_id: Mapped[int] = _company_fk()
     role: Mapped[str] = mapped_column(String(16))
+    # A read-only member may look at everything in the company and change nothing, whatever
+    # scopes a token or a web session of theirs was issued with.
+    read_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class WebSession(Base):
+    """A signed-in browser: only the SHA-256 of its cookie is stored. It acts in one company,
+    until it expires or its user signs out; ``csrf_secret`` is what every form must echo."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    company_id: Mapped[int] = _company_fk()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    csrf_secret: Mapped[str] = mapped_column(String(64))
 
 
 class ApiToken(Base):

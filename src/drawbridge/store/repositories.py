@@ -37,6 +37,7 @@ from drawbridge.store.models import (
     SovLine,
     SovLineEntry,
     User,
+    WebSession,
 )
 
 Model = TypeVar("Model", bound=Base)
@@ -161,6 +162,33 @@ class Repository:
                 Membership.user_id == user_id, Membership.company_id == company_id
             )
         )
+
+    def read_only_companies(self, user_id: int) -> frozenset[int]:
+        """The companies where the user is a read-only member."""
+        return frozenset(
+            self.session.scalars(
+                select(Membership.company_id).where(
+                    Membership.user_id == user_id, Membership.read_only.is_(True)
+                )
+            )
+        )
+
+    def user(self, user_id: int) -> User | None:
+        return self.session.get(User, user_id)
+
+    def web_session_by_hash(self, token_hash: str) -> tuple[WebSession, User] | None:
+        found = self.session.execute(
+            select(WebSession, User)
+            .join(User, User.id == WebSession.user_id)
+            .where(WebSession.token_hash == token_hash)
+        ).first()
+        return None if found is None else (found[0], found[1])
+
+    def web_sessions_of(self, user_id: int) -> Sequence[WebSession]:
+        return self.session.scalars(select(WebSession).where(WebSession.user_id == user_id)).all()
+
+    def delete_expired_web_sessions(self, now: datetime) -> None:
+        self.session.execute(delete(WebSession).where(WebSession.expires_at <= now))
 
     def user_by_email(self, email: str) -> User | None:
         return self.session.scalar(select(User).where(func.lower(User.email) == email.lower()))
