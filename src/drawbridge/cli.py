@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import shutil
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,7 +26,7 @@ from rich.table import Table
 from drawbridge.bootstrap import DatabaseUnavailable, Runtime, build
 from drawbridge.domain.errors import LedgerError
 from drawbridge.domain.rules import Role, Scope
-from drawbridge.services import auth, contracts, fixtures, oauth, pay_apps
+from drawbridge.services import auth, contracts, fixtures, oauth, pay_apps, web_sessions
 from drawbridge.services.views import Actor, PartyView, PayAppView
 
 # Plain help (click's): flags read as flags, without the type labels Rich help puts after them.
@@ -58,6 +59,12 @@ DEMO_TOKENS = {
 # Public like the other demo tokens, and the same on every start, so a demo session's commands
 # keep working across restarts. A real deployment sets DRAWBRIDGE_OPERATOR_TOKEN.
 DEMO_OPERATOR_TOKEN = "demo-operator-token-0001"
+# Who signs in to the demo's web pages (the demo fixture sets these passwords).
+DEMO_WEB_USERS = {
+    "dana.whitfield@granitepeak.test": "demo-admin-password",
+    "marco.ruiz@granitepeak.test": "demo-standard-password",
+    "priya.shah@granitepeak.test": "demo-readonly-password",
+}
 OPERATOR_TOKEN_VARIABLE = "DRAWBRIDGE_OPERATOR_TOKEN"
 # A load that replays at least this many pay applications and payments shows a progress bar.
 PROGRESS_FROM = 100
@@ -188,6 +195,9 @@ def _print_demo(
     console.print(f"             {base}/ia/api/v1/docs (Sage Intacct),")
     console.print(f"             {base}/api/v2/docs (Productive), {base}/_admin/docs (operator)")
     console.print(f"  health:    {base}/healthz")
+    console.print(f"  web pages: {base}/app (docs/web.md), passwords:")
+    for email, password in DEMO_WEB_USERS.items():
+        console.print(f"             {email} / {password}")
     for role, token in DEMO_TOKENS.items():
         console.print(f"  {role} token (company 1): {token}")
     console.print("  Harbor Line Electric admin token (company 2): harbor-admin-token-0001")
@@ -341,6 +351,30 @@ def create_client(
         credentials = oauth.create_client(runtime.uow(), company_id=company, email=email, name=name)
     typer.echo(f"client_id: {credentials.client_id}")
     typer.echo(f"client_secret: {credentials.client_secret}")
+
+
+user_app = typer.Typer(help="Users.", rich_markup_mode=None, no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("set-password")
+def set_password(
+    email: Annotated[str, typer.Option(metavar="EMAIL", help="the user's email")],
+    database: DatabaseOption = None,
+) -> None:
+    """Set the password a user signs in to the web pages (/app) with.
+
+    The password is read from standard input when it is not a terminal (one line), or asked for
+    twice at a prompt; it never appears on the command line. Sessions signed in with the old
+    password end.
+    """
+    if sys.stdin.isatty():
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    with _open(database, create=False) as runtime:
+        name = web_sessions.set_password_by_email(runtime.uow(), email, password)
+    errors.print(f"password set for {email} ({name})")
 
 
 @payapp_app.command("show")
