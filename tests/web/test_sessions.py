@@ -48,7 +48,7 @@ def test_sign_in_sets_an_http_only_same_site_cookie(web: TestClient) -> None:
     assert "HttpOnly" in cookie
     assert "SameSite=lax" in cookie
     assert "Secure" not in cookie  # plain http here
-    assert "Alex Moreno" in web.get("/app/projects").text
+    assert "Marco Ruiz" in web.get("/app/projects").text
 
 
 def test_the_cookie_is_secure_over_https(demo: Runtime) -> None:

@@ -513,7 +513,10 @@ def install_routes(face: FastAPI, templates: Jinja2Templates) -> None:
     @face.post("/pay-applications/{pay_app_id}/attachments", include_in_schema=False)
     async def attach(request: Request, pay_app_id: int) -> Response:
         signed = current(request)
-        form = await request.form()
+        async with request.form() as form:  # the upload's spooled file is closed at the end
+            return _attach(request, signed, pay_app_id, form)
+
+    def _attach(request: Request, signed: SignedIn, pay_app_id: int, form: FormData) -> Response:
         try:
             check_csrf(signed, form)
             upload = forms.upload(form, "file")
