@@ -13,6 +13,12 @@ from drawbridge.store.types import utcnow
 from tests.web.helpers import APPROVER, CONTRACTOR, VIEWER, csrf_of, sign_in
 
 
+def test_the_address_without_a_slash_leads_to_the_pages(web: TestClient) -> None:
+    answer = web.get("/app", follow_redirects=True)
+    assert answer.status_code == 200
+    assert "Sign in" in answer.text
+
+
 def test_pages_need_a_session(web: TestClient) -> None:
     answer = web.get("/app/projects", follow_redirects=False)
     assert answer.status_code == 303

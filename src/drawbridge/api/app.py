@@ -60,6 +60,11 @@ def create_app(runtime: Runtime) -> FastAPI:
     def home() -> RedirectResponse:
         return RedirectResponse("/docs")
 
+    @app.get("/app", include_in_schema=False)
+    def web_pages() -> RedirectResponse:
+        """The web pages' address as people type it, without the trailing slash."""
+        return RedirectResponse("/app/", status_code=307)
+
     # Each face is a sub-application with its own OpenAPI at <prefix>/openapi.json.
     face_apps = {
         "/_admin": create_admin_app(runtime),

@@ -8,12 +8,12 @@ message, naming the field, and nothing changed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
@@ -72,6 +72,17 @@ DONE_MESSAGES = {
 CHANGE_ORDER_ITEM_ROWS = 3
 
 
+async def _posted_form(request: Request) -> AsyncIterator[FormData]:
+    """The posted form, read before the handler runs; uploaded files are closed after it, so
+    the handlers are plain functions that FastAPI runs off the event loop (they use the
+    database)."""
+    async with request.form() as form:
+        yield form
+
+
+PostedForm = Annotated[FormData, Depends(_posted_form)]
+
+
 @dataclass
 class PageError:
     message: str
@@ -122,8 +133,7 @@ def install_routes(face: FastAPI, templates: Jinja2Templates) -> None:
         return response
 
     @face.post("/sign-in", include_in_schema=False)
-    async def sign_in(request: Request) -> Response:
-        form = await request.form()
+    def sign_in(request: Request, form: PostedForm) -> Response:
         email = forms.text(form, "email")
         target = _safe_next(request, forms.text(form, "next"))
         try:
@@ -152,9 +162,9 @@ def install_routes(face: FastAPI, templates: Jinja2Templates) -> None:
         return response
 
     @face.post("/sign-out", include_in_schema=False)
-    async def sign_out(request: Request) -> Response:
+    def sign_out(request: Request, form: PostedForm) -> Response:
         signed = current(request)
-        check_csrf(signed, await request.form())
+        check_csrf(signed, form)
         web_sessions.sign_out(runtime_of(request).uow(), request.cookies.get("drawbridge_session"))
         response = RedirectResponse(f"{_base(request)}/sign-in", status_code=303)
         clear_session_cookie(request, response)
@@ -236,15 +246,15 @@ def install_routes(face: FastAPI, templates: Jinja2Templates) -> None:
     def contract(request: Request, contract_id: int) -> HTMLResponse:
         return contract_page(request, current(request), contract_id)
 
-    async def contract_write(
+    def contract_write(
         request: Request,
+        form: FormData,
         contract_id: int,
         form_name: str,
         write: Callable[[SignedIn, FormData], str],
     ) -> Response:
         """A form on the contract page: run it, or show the page again with its error."""
         signed = current(request)
-        form = await request.form()
         try:
             check_csrf(signed, form)
             target = write(signed, form)
@@ -260,7 +270,7 @@ def install_routes(face: FastAPI, templates: Jinja2Templates) -> None:
         return RedirectResponse(target, status_code=303)
 
     @face.post("/contracts/{contract_id}/change-orders", include_in_schema=False)
-    async def create_change_order(request: Request, contract_id: int) -> Response:
+    def create_change_order(request: Request, contract_id: int, form: PostedForm) -> Response:
         def write(signed: SignedIn, form: FormData) -> str:
             items = _change_order_items(form)
             change_orders.create_package(
@@ -277,12 +287,14 @@ def install_routes(face: FastAPI, templates: Jinja2Templates) -> None:
             )
             return f"{_base(request)}/contracts/{contract_id}?done=change_order#change-orders"
 
-        return await contract_write(request, contract_id, "change_order", write)
+        return contract_write(request, form, contract_id, "change_order", write)
 
     @face.post(
         "/contracts/{contract_id}/change-orders/{package_id}/status", include_in_schema=False
     )
-    async def move_change_order(request: Request, contract_id: int, package_id: int) -> Response:
+    def move_change_order(
+        request: Request, contract_id: int, package_id: int, form: PostedForm
+    ) -> Response:
         def write(signed: SignedIn, form: FormData) -> str:
             status = forms.text(form, "status", required=True)
             values: dict[str, Any] = {"status": status}
@@ -299,10 +311,10 @@ def install_routes(face: FastAPI, templates: Jinja2Templates) -> None:
                 f"{_base(request)}/contracts/{contract_id}?done=change_order_status#change-orders"
             )
 
-        return await contract_write(request, contract_id, f"package-{package_id}", write)
+        return contract_write(request, form, contract_id, f"package-{package_id}", write)
 
     @face.post("/contracts/{contract_id}/pay-applications", include_in_schema=False)
-    async def create_pay_app(request: Request, contract_id: int) -> Response:
+    def create_pay_app(request: Request, contract_id: int, form: PostedForm) -> Response:
         def write(signed: SignedIn, form: FormData) -> str:
             header: dict[str, Any] = {}
             for name, label in (
@@ -323,7 +335,7 @@ def install_routes(face: FastAPI, templates: Jinja2Templates) -> None:
             )
             return f"{_base(request)}/pay-applications/{view.id}?done=created"
 
-        return await contract_write(request, contract_id, "pay_app", write)
+        return contract_write(request, form, contract_id, "pay_app", write)
 
     def _package_on(request: Request, signed: SignedIn, contract_id: int, package_id: int) -> int:
         _contract, packages = discovery.change_order_packages(
@@ -378,11 +390,10 @@ def install_routes(face: FastAPI, templates: Jinja2Templates) -> None:
         return pay_app_page(request, current(request), pay_app_id)
 
     @face.post("/pay-applications/{pay_app_id}", include_in_schema=False)
-    async def save_pay_app(request: Request, pay_app_id: int) -> Response:
+    def save_pay_app(request: Request, pay_app_id: int, form: PostedForm) -> Response:
         """Save the figures typed on a draft, or (``action=preview``, the no-script way) show
         what they would make of the application without saving."""
         signed = current(request)
-        form = await request.form()
         previewing = forms.text(form, "action") == "preview"
         try:
             check_csrf(signed, form)
@@ -408,10 +419,9 @@ def install_routes(face: FastAPI, templates: Jinja2Templates) -> None:
             )
 
     @face.post("/pay-applications/{pay_app_id}/preview", include_in_schema=False)
-    async def live_preview(request: Request, pay_app_id: int) -> JSONResponse:
+    def live_preview(request: Request, pay_app_id: int, form: PostedForm) -> JSONResponse:
         """The figures the engine makes of a draft as it is typed, for static/live.js."""
         signed = current(request)
-        form = await request.form()
         try:
             check_csrf(signed, form)
             command = _line_command(request, signed, pay_app_id, form)
@@ -437,14 +447,14 @@ def install_routes(face: FastAPI, templates: Jinja2Templates) -> None:
         saved = pay_apps.get_pay_app(uow(request), signed.actor, pay_app_id)
         return UpdatePayApp(pay_app_id=pay_app_id, lines=_line_inputs(saved, form))
 
-    async def pay_app_write(
+    def pay_app_write(
         request: Request,
+        form: FormData,
         pay_app_id: int,
         form_name: str,
         write: Callable[[SignedIn, FormData], str],
     ) -> Response:
         signed = current(request)
-        form = await request.form()
         try:
             check_csrf(signed, form)
             target = write(signed, form)
@@ -460,7 +470,7 @@ def install_routes(face: FastAPI, templates: Jinja2Templates) -> None:
         return RedirectResponse(target, status_code=303)
 
     @face.post("/pay-applications/{pay_app_id}/status", include_in_schema=False)
-    async def set_status(request: Request, pay_app_id: int) -> Response:
+    def set_status(request: Request, pay_app_id: int, form: PostedForm) -> Response:
         def write(signed: SignedIn, form: FormData) -> str:
             move = forms.text(form, "move", required=True)
             if move not in STATUS_BUTTONS:
@@ -477,19 +487,19 @@ def install_routes(face: FastAPI, templates: Jinja2Templates) -> None:
             )
             return f"{_base(request)}/pay-applications/{pay_app_id}?done={move}"
 
-        return await pay_app_write(request, pay_app_id, "status", write)
+        return pay_app_write(request, form, pay_app_id, "status", write)
 
     @face.post("/pay-applications/{pay_app_id}/delete", include_in_schema=False)
-    async def delete(request: Request, pay_app_id: int) -> Response:
+    def delete(request: Request, pay_app_id: int, form: PostedForm) -> Response:
         def write(signed: SignedIn, form: FormData) -> str:
             view = pay_apps.get_pay_app(uow(request), signed.actor, pay_app_id, with_lines=False)
             pay_apps.delete_pay_app(uow(request, read_only=False), signed.actor, pay_app_id, None)
             return f"{_base(request)}/contracts/{view.contract.id}?done=deleted"
 
-        return await pay_app_write(request, pay_app_id, "delete", write)
+        return pay_app_write(request, form, pay_app_id, "delete", write)
 
     @face.post("/pay-applications/{pay_app_id}/payments", include_in_schema=False)
-    async def record_payment(request: Request, pay_app_id: int) -> Response:
+    def record_payment(request: Request, pay_app_id: int, form: PostedForm) -> Response:
         def write(signed: SignedIn, form: FormData) -> str:
             view = pay_apps.get_pay_app(uow(request), signed.actor, pay_app_id, with_lines=False)
             values: dict[str, Any] = {
@@ -508,15 +518,11 @@ def install_routes(face: FastAPI, templates: Jinja2Templates) -> None:
             )
             return f"{_base(request)}/pay-applications/{pay_app_id}?done=payment#payments"
 
-        return await pay_app_write(request, pay_app_id, "payment", write)
+        return pay_app_write(request, form, pay_app_id, "payment", write)
 
     @face.post("/pay-applications/{pay_app_id}/attachments", include_in_schema=False)
-    async def attach(request: Request, pay_app_id: int) -> Response:
+    def attach(request: Request, pay_app_id: int, form: PostedForm) -> Response:
         signed = current(request)
-        async with request.form() as form:  # the upload's spooled file is closed at the end
-            return _attach(request, signed, pay_app_id, form)
-
-    def _attach(request: Request, signed: SignedIn, pay_app_id: int, form: FormData) -> Response:
         try:
             check_csrf(signed, form)
             upload = forms.upload(form, "file")
