@@ -579,6 +579,24 @@ class Repository:
             select(Party).where(Party.company_id == company_id).order_by(Party.id)
         ).all()
 
+    def contracts_of_party(self, company_id: int, party_id: int) -> Sequence[Contract]:
+        """The contracts that name a party as counterparty or architect."""
+        return self.session.scalars(
+            select(Contract)
+            .where(
+                Contract.company_id == company_id,
+                (Contract.party_id == party_id) | (Contract.architect_id == party_id),
+            )
+            .order_by(Contract.id)
+        ).all()
+
+    def pay_apps_in_period(self, company_id: int, period_id: int) -> Sequence[PayApp]:
+        return self.session.scalars(
+            select(PayApp)
+            .where(PayApp.company_id == company_id, PayApp.period_id == period_id)
+            .order_by(PayApp.id)
+        ).all()
+
     def project_by_code(self, company_id: int, code: str) -> Project | None:
         return self.session.scalar(
             select(Project).where(Project.company_id == company_id, Project.code == code)
