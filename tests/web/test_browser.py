@@ -3,10 +3,11 @@ server (uvicorn in a thread) on a free port with the demo ledger, and the clinic
 contract (tests/web/clinic.yaml), in its own SQLite database.
 
 A contractor signs in, creates a change order, enters a month's work on the 20-line draft
-(watching the summary change as they type) and submits it; an admin approves it and records a
-payment; a read-only member sees no edit control. Screenshots of each step are saved under
-``artifacts/browser/`` (git-ignored); with ``DRAWBRIDGE_UPDATE_SCREENSHOTS=1`` the
-pay-application ones are also written to ``docs/images/`` for the README.
+(watching the summary change as they type) and submits it; an admin approves it, records a
+payment and downloads the PDF; a read-only member sees no edit control. Screenshots of each
+step are saved under ``artifacts/browser/`` (git-ignored); with
+``DRAWBRIDGE_UPDATE_SCREENSHOTS=1`` the pay-application ones are also written to
+``docs/images/`` for the README.
 
 The browser is the system's: when ``/usr/bin/chromium`` is missing the fixture installs it with
 apt-get (as root). When it cannot, the test is skipped locally and FAILS in CI (``CI=true``).
@@ -257,6 +258,13 @@ def test_a_month_of_billing_in_the_browser(server: str, browser: object) -> None
     expect(page.locator("#payments")).to_contain_text("61,330.50")
     expect(page.get_by_role("heading", name="History")).to_be_visible()
     _shot(page, "pay-application-approved", for_docs=True, top=True)
+    with page.expect_download() as downloading:
+        page.get_by_role("link", name="Download PDF").click()
+    download = downloading.value
+    assert download.suggested_filename == "SC-101 application 1.pdf"
+    saved = ARTIFACTS / "SC-101 application 1.pdf"
+    download.save_as(str(saved))
+    assert saved.read_bytes().startswith(b"%PDF")
     page.get_by_role("heading", name="History").scroll_into_view_if_needed()
     _shot(page, "05-history")
     _sign_out(page)

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from drawbridge.bootstrap import Runtime
 from drawbridge.domain.rules import PayAppStatus
+from drawbridge.exports.spreadsheets import read_table
 from drawbridge.services import discovery, pay_apps
 from tests.support import admin_actor
 from tests.web.helpers import APPROVER, CONTRACT, CONTRACTOR, DRAFT_NUMBER, VIEWER, sign_in
@@ -432,3 +433,21 @@ def test_unknown_pages_answer_in_html(web: TestClient) -> None:
         answer = web.get(path)
         assert answer.status_code in (404, 422), path
         assert answer.headers["content-type"].startswith("text/html"), path
+
+
+def test_the_pdf_and_xlsx_of_an_application_download(web: TestClient, demo: Runtime) -> None:
+    sign_in(web, VIEWER)  # reading is enough
+    approved = pay_apps.find_pay_app(demo.uow(), admin_actor(COMPANY), ERNIE, 4)
+    page = web.get(f"/app/pay-applications/{approved.id}").text
+    assert f'href="/app/pay-applications/{approved.id}.pdf"' in page
+    assert f'href="/app/pay-applications/{approved.id}.xlsx"' in page
+    pdf = web.get(f"/app/pay-applications/{approved.id}.pdf")
+    assert pdf.status_code == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    assert "SC-001%20application%204.pdf" in pdf.headers["content-disposition"]
+    xlsx = web.get(f"/app/pay-applications/{approved.id}.xlsx")
+    assert xlsx.status_code == 200
+    sheet = read_table(xlsx.content, "xlsx")
+    assert len(sheet.rows) == len(approved.g703_lines)
+    assert web.get("/app/pay-applications/999999.pdf").status_code == 404

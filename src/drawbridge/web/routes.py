@@ -21,11 +21,14 @@ from starlette.datastructures import FormData
 from drawbridge.domain.billing import is_overbilled
 from drawbridge.domain.errors import Invalid, LedgerError, NotFound
 from drawbridge.domain.rules import PayAppStatus
+from drawbridge.exports.pdf import pay_app_pdf as pay_app_pdf_bytes
+from drawbridge.exports.spreadsheets import pay_app_xlsx as pay_app_xlsx_bytes
 from drawbridge.services import (
     attachments,
     audit,
     change_orders,
     discovery,
+    documents,
     pay_apps,
     payments,
     web_sessions,
@@ -385,6 +388,17 @@ def install_routes(face: FastAPI, templates: Jinja2Templates) -> None:
             status=status,
         )
 
+    # Registered before the page, whose path would otherwise take "12.pdf" for its id.
+    @face.get("/pay-applications/{pay_app_id:int}.pdf", include_in_schema=False)
+    def pay_app_pdf(request: Request, pay_app_id: int) -> Response:
+        document = documents.pay_app_document(uow(request), current(request).actor, pay_app_id)
+        return _download(pay_app_pdf_bytes(document), "application/pdf", document, "pdf")
+
+    @face.get("/pay-applications/{pay_app_id:int}.xlsx", include_in_schema=False)
+    def pay_app_xlsx(request: Request, pay_app_id: int) -> Response:
+        document = documents.pay_app_document(uow(request), current(request).actor, pay_app_id)
+        return _download(pay_app_xlsx_bytes(document), XLSX, document, "xlsx")
+
     @face.get("/pay-applications/{pay_app_id}", include_in_schema=False)
     def pay_app(request: Request, pay_app_id: int) -> HTMLResponse:
         return pay_app_page(request, current(request), pay_app_id)
@@ -565,8 +579,24 @@ def install_routes(face: FastAPI, templates: Jinja2Templates) -> None:
         )
 
 
-# Whether the PDF and XLSX of a pay application can be downloaded from its page.
-DOWNLOADS_AVAILABLE = False
+# The PDF and XLSX of a pay application are linked from its page.
+DOWNLOADS_AVAILABLE = True
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _download(
+    data: bytes, media_type: str, document: documents.PayAppDocument, extension: str
+) -> Response:
+    """A document as a file to save, named after its contract and number."""
+    name = f"{document.contract.number} application {document.number}.{extension}"
+    return Response(
+        data,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 def _line_inputs(saved: PayAppView, form: FormData) -> list[LineInput]:
