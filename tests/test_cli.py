@@ -12,8 +12,9 @@ from typer.testing import CliRunner
 
 from drawbridge.bootstrap import Runtime
 from drawbridge.cli import DEMO_OPERATOR_TOKEN, app, demo_fixture_text
+from drawbridge.domain.errors import Unauthorized
 from drawbridge.domain.rules import Role
-from drawbridge.services import auth
+from drawbridge.services import auth, web_sessions
 
 runner = CliRunner()
 
@@ -358,3 +359,34 @@ def test_a_long_load_shows_progress_and_a_summary(runtime: Runtime, tmp_path: Pa
     # 100 × 10.00 = 1,000.00 completed to date: 20.00 % of 5,000.00.
     assert "1,000.00" in shown.stdout
     assert "20.00 %" in shown.stdout
+
+
+def test_user_set_password_reads_it_from_standard_input(demo: str, runtime: Runtime) -> None:
+    email = "marco.ruiz@granitepeak.test"
+    result = runner.invoke(
+        app,
+        ["user", "set-password", "--email", email, "--database", demo],
+        input="a brand new passphrase\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "password set for marco.ruiz@granitepeak.test (Marco Ruiz)" in result.stderr
+    web_sessions.sign_in(runtime.uow(), email, "a brand new passphrase")
+    with pytest.raises(Unauthorized):
+        web_sessions.sign_in(runtime.uow(), email, "demo-standard-password")
+
+
+def test_user_set_password_refuses_a_short_password_or_an_unknown_user(demo: str) -> None:
+    short = runner.invoke(
+        app,
+        ["user", "set-password", "--email", "marco.ruiz@granitepeak.test", "--database", demo],
+        input="short\n",
+    )
+    assert short.exit_code == 1
+    assert "password: at least 10 characters" in short.stderr
+    unknown = runner.invoke(
+        app,
+        ["user", "set-password", "--email", "ghost@granitepeak.test", "--database", demo],
+        input="long enough passphrase\n",
+    )
+    assert unknown.exit_code == 1
+    assert "no user ghost@granitepeak.test" in unknown.stderr
