@@ -44,7 +44,14 @@
     status.textContent = "Recomputing…";
     fetch(url, { method: "POST", body: body, credentials: "same-origin",
                  headers: { "Accept": "application/json" } })
-      .then(function (response) { return response.json(); })
+      .then(function (response) {
+        var type = response.headers.get("Content-Type") || "";
+        if (type.indexOf("application/json") !== 0) {  // a page: signed out, or refused
+          return { error: "The figures could not be recomputed (status " + response.status +
+                          "): reload the page, signing in again if asked." };
+        }
+        return response.json();
+      })
       .then(function (answer) {
         if (mine !== sequence) { return; }  // a newer edit is on its way
         if (answer.texts) { show(answer); return; }
