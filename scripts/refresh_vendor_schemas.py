@@ -29,12 +29,16 @@ HERE = Path(__file__).resolve().parent.parent / "tests" / "contract"
 
 # The Procore operations drawbridge serves: (method, path).
 PROCORE_OPERATIONS = (
+    ("GET", "/oauth/authorize"),
     ("POST", "/oauth/token"),
     ("GET", "/rest/v1.0/me"),
     ("GET", "/rest/v1.0/companies"),
     ("GET", "/rest/v1.0/projects"),
     ("GET", "/rest/v1.0/commitments"),
+    ("GET", "/rest/v1.0/commitments/{id}"),
+    ("GET", "/rest/v1.0/work_order_contracts/{id}"),
     ("GET", "/rest/v1.0/work_order_contracts/{work_order_contract_id}/line_items"),
+    ("GET", "/rest/v1.0/purchase_order_contracts/{id}"),
     ("GET", "/rest/v1.0/purchase_order_contracts/{purchase_order_contract_id}/line_items"),
     ("GET", "/rest/v1.0/change_order_packages"),
     ("GET", "/rest/v1.0/requisitions"),

@@ -390,3 +390,27 @@ def test_user_set_password_refuses_a_short_password_or_an_unknown_user(demo: str
     )
     assert unknown.exit_code == 1
     assert "no user ghost@granitepeak.test" in unknown.stderr
+
+
+def test_client_create_registers_redirect_uris(demo: str) -> None:
+    created = runner.invoke(
+        app,
+        [
+            "client", "create", "--company", "1", "--email", "dana.whitfield@granitepeak.test",
+            "--redirect-uri", "https://app.example/callback",
+            "--redirect-uri", "urn:ietf:wg:oauth:2.0:oob",
+            "--database", demo,
+        ],
+    )  # fmt: skip
+    assert created.exit_code == 0, created.output
+    assert "redirect_uri: https://app.example/callback" in created.stdout
+    assert "redirect_uri: urn:ietf:wg:oauth:2.0:oob" in created.stdout
+    refused = runner.invoke(
+        app,
+        [
+            "client", "create", "--company", "1", "--email", "dana.whitfield@granitepeak.test",
+            "--redirect-uri", "http://example.com/cb", "--database", demo,
+        ],
+    )  # fmt: skip
+    assert refused.exit_code != 0
+    assert "redirect_uris[0]: http:// only to localhost" in refused.output

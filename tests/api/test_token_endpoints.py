@@ -27,7 +27,8 @@ def test_procore_client_credentials_then_refresh(demo: Runtime, client: TestClie
     used_up = client.post(
         "/oauth/token", data={"grant_type": "refresh_token", "refresh_token": body["refresh_token"]}
     )
-    assert used_up.status_code == 401
+    # RFC 6749 §5.2: a grant that cannot be used is 400 invalid_grant (401 is for the client).
+    assert used_up.status_code == 400
     assert used_up.json()["error"] == "invalid_grant"
 
 
@@ -71,3 +72,34 @@ def test_autodesk_client_credentials_with_basic_auth(demo: Runtime, client: Test
     )
     assert refused.status_code == 401
     assert refused.json()["errorCode"] == "invalid_client"
+
+
+def test_one_reader_serves_every_token_endpoint(demo: Runtime, client: TestClient) -> None:
+    """Form or JSON, Basic or body credentials (never both), on each vendor's token endpoint."""
+    basic = {
+        "Authorization": "Basic "
+        + base64.b64encode(b"demo-client-0001:demo-client-secret-0001").decode()
+    }
+    grant = {"grant_type": "client_credentials"}
+    for path in ("/oauth/token", "/authentication/v2/token", "/ia/api/v1/oauth2/token"):
+        assert client.post(path, data=grant, headers=basic).status_code == 200, path
+        assert client.post(path, json={**grant, **CLIENT}).status_code == 200, path
+        both = client.post(path, data={**grant, **CLIENT}, headers=basic)
+        assert both.status_code == 400, path
+        assert "not both" in both.text, path
+        wrong_type = client.post(
+            path, content=b"grant_type=x", headers={"Content-Type": "text/plain"}
+        )
+        assert wrong_type.status_code == 400, path
+    # An unusable refresh token is RFC 6749's 400 invalid_grant on Autodesk's endpoint too.
+    used = client.post(
+        "/authentication/v2/token", data={"grant_type": "refresh_token", "refresh_token": "nope"}
+    )
+    assert (used.status_code, used.json()["errorCode"]) == (400, "invalid_grant")
+    # Only Procore's endpoint offers the authorization-code grant.
+    refused = client.post(
+        "/authentication/v2/token",
+        data={"grant_type": "authorization_code", "code": "x", "redirect_uri": "y"},
+        headers=basic,
+    )
+    assert (refused.status_code, refused.json()["errorCode"]) == (400, "unsupported_grant_type")

@@ -6,7 +6,9 @@ discovered, starting from the token.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from fastapi.testclient import TestClient
 
@@ -31,6 +33,44 @@ class ProcoreClient:
         responses = VENDORS.procore.document["paths"][template][method.lower()]["responses"]
         schema = responses[str(status)].get("schema")
         return None if schema is None else VENDORS.procore.parse(schema, response.json())
+
+
+def test_a_procore_app_signs_in_with_the_authorization_code_grant(
+    demo: Runtime, client: TestClient
+) -> None:
+    """A server app's first call: send the user to /oauth/authorize (approved here with the demo
+    admin's token, drawbridge having no login page), read the code at the redirect URI, trade it
+    (with its PKCE verifier) at /oauth/token, then call the API with the token."""
+    verifier = "a-long-random-code-verifier-of-an-integration-0123456789"
+    challenge = "ncocqBATJBQl69w8_AIWccBzIfdnD-z64as-K5iXWNw"  # base64url(SHA-256(verifier))
+    sdk = ProcoreClient(client)
+    sdk.token = {"Authorization": "Bearer demo-admin-token-0001"}
+    redirect = "http://localhost:8765/callback"
+    # The user's browser follows this; the app reads the redirect it ends with.
+    location = client.get(
+        f"/oauth/authorize?response_type=code&client_id=demo-client-0001&redirect_uri={redirect}"
+        f"&state=st-2&code_challenge={challenge}&code_challenge_method=S256",
+        headers=sdk.token,
+        follow_redirects=False,
+    ).headers["location"]
+    answer = parse_qs(urlsplit(location).query)
+    assert answer["state"] == ["st-2"]
+    sdk.token = {}
+    issued = sdk.call(
+        "POST",
+        "/oauth/token",
+        "/oauth/token",
+        data={
+            "grant_type": "authorization_code",
+            "client_id": "demo-client-0001",
+            "client_secret": "demo-client-secret-0001",
+            "code": answer["code"][0],
+            "redirect_uri": redirect,
+            "code_verifier": verifier,
+        },
+    )
+    sdk.token = {"Authorization": f"Bearer {issued.access_token}"}
+    assert sdk.call("GET", "/rest/v1.0/me", "/rest/v1.0/me").name == "Dana Whitfield"
 
 
 def test_a_procore_integration_session(demo: Runtime, client: TestClient) -> None:
@@ -58,6 +98,20 @@ def test_a_procore_integration_session(demo: Runtime, client: TestClient) -> Non
         "GET", "/rest/v1.0/commitments", f"/rest/v1.0/commitments?project_id={project.id}"
     )
     commitment = next(c for c in commitments if c.number == "SC-001")
+    shown = sdk.call(
+        "GET",
+        "/rest/v1.0/commitments/{id}",
+        f"/rest/v1.0/commitments/{int(commitment.id)}?project_id={project.id}",
+    )
+    assert shown.vendor.name == "Ernie's Electrical"
+    assert shown.type == "WorkOrderContract"
+    paid_before = Decimal(shown.total_payments)
+    subcontract = sdk.call(
+        "GET",
+        "/rest/v1.0/work_order_contracts/{id}",
+        f"/rest/v1.0/work_order_contracts/{int(commitment.id)}?project_id={project.id}",
+    )
+    assert subcontract.revised_contract == shown.revised_contract
     line_items = sdk.call(
         "GET",
         "/rest/v1.0/work_order_contracts/{work_order_contract_id}/line_items",
@@ -124,6 +178,13 @@ def test_a_procore_integration_session(demo: Runtime, client: TestClient) -> Non
         f"/rest/v1.0/contract_payments?project_id={project.id}&contract_id={int(commitment.id)}",
     )
     assert paid.id in [payment.id for payment in listed]
+    shown = sdk.call(
+        "GET",
+        "/rest/v1.0/commitments/{id}",
+        f"/rest/v1.0/commitments/{int(commitment.id)}?project_id={project.id}",
+    )
+    assert Decimal(shown.total_payments) == paid_before + Decimal(due)
+    assert paid.id in [payment.id for payment in shown.payments_issued]
     # Delete what is deletable: the payment, and then a draft requisition.
     sdk.call(
         "DELETE",

@@ -68,6 +68,15 @@ def test_every_procore_response_fits_procores_schema(demo: Runtime, client: Test
         },
     )
     assert token["token_type"] == "Bearer"
+    walk.call(
+        "GET",
+        "/oauth/authorize",
+        "/oauth/authorize?response_type=code&client_id=demo-client-0001"
+        "&redirect_uri=http://localhost:8765/callback",
+        302,
+        headers=TOKEN,
+        follow_redirects=False,
+    )
     me = walk.call("GET", "/rest/v1.0/me", "/rest/v1.0/me", 200, headers=TOKEN)
     assert me["login"] == "dana.whitfield@granitepeak.test"
     companies = walk.call("GET", "/rest/v1.0/companies", "/rest/v1.0/companies", 200, headers=TOKEN)
@@ -80,6 +89,21 @@ def test_every_procore_response_fits_procores_schema(demo: Runtime, client: Test
         "GET", "/rest/v1.0/commitments", f"/rest/v1.0/commitments?project_id={PROJECT}", 200
     )
     assert COMMITMENT in [c["id"] for c in commitments]
+    shown = walk.call(
+        "GET",
+        "/rest/v1.0/commitments/{id}",
+        f"/rest/v1.0/commitments/{COMMITMENT}?project_id={PROJECT}",
+        200,
+    )
+    assert [line["id"] for line in shown["line_items"]][:2] == [2001, 2002]
+    for kind in ("work_order_contracts", "purchase_order_contracts"):
+        contract = walk.call(
+            "GET",
+            f"/rest/v1.0/{kind}/{{id}}",
+            f"/rest/v1.0/{kind}/{COMMITMENT}?project_id={PROJECT}",
+            200,
+        )
+        assert contract["revised_contract"] == shown["revised_contract"]
     walk.call(
         "GET",
         "/rest/v1.0/work_order_contracts/{work_order_contract_id}/line_items",
@@ -186,6 +210,20 @@ def test_every_procore_response_fits_procores_schema(demo: Runtime, client: Test
         files={"attachments[]": ("check.pdf", b"%PDF-1.4 check", "application/pdf")},
     )
     payment_query = f"?project_id={PROJECT}&contract_id={COMMITMENT}"
+    shown = walk.call(
+        "GET",
+        "/rest/v1.0/commitments/{id}",
+        f"/rest/v1.0/commitments/{COMMITMENT}?project_id={PROJECT}",
+        200,
+    )
+    issued = {payment["id"]: payment for payment in shown["payments_issued"]}
+    assert issued[paid["id"]]["attachments"][0]["filename"] == "check.pdf"
+    walk.call(
+        "GET",
+        "/rest/v1.0/work_order_contracts/{id}",
+        f"/rest/v1.0/work_order_contracts/{COMMITMENT}?project_id={PROJECT}",
+        200,
+    )
     walk.call(
         "GET", "/rest/v1.0/contract_payments", f"/rest/v1.0/contract_payments{payment_query}", 200
     )

@@ -24,6 +24,7 @@ import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 from drawbridge.domain.errors import Forbidden, Invalid
 from drawbridge.domain.text import text_problem
@@ -47,6 +48,35 @@ def password_problem(password: str) -> str | None:
     if len(password) > MAX_PASSWORD_LENGTH:
         return f"at most {MAX_PASSWORD_LENGTH} characters"
     return text_problem(password)
+
+
+# "Headless" OAuth clients name this instead of a URL and read the code from the answer itself.
+OUT_OF_BAND_REDIRECT = "urn:ietf:wg:oauth:2.0:oob"
+MAX_REDIRECT_URI_LENGTH = 2000
+
+
+def redirect_uri_problem(uri: str) -> str | None:
+    """What is wrong with a redirect URI an OAuth client registers (RFC 6749 §3.1.2, RFC 8252
+    §7.3), or None: it must be absolute, without a fragment, ``https``, or ``http`` to the
+    loopback interface (a local tool's listener), or the out-of-band URN."""
+    if uri == OUT_OF_BAND_REDIRECT:
+        return None
+    if not uri or len(uri) > MAX_REDIRECT_URI_LENGTH:
+        return f"a URI of 1 to {MAX_REDIRECT_URI_LENGTH} characters"
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in uri):
+        return "a URI has no spaces or control characters"
+    try:
+        parts = urlsplit(uri)
+        host = parts.hostname
+    except ValueError:
+        return f"{uri!r} is not a URI"
+    if parts.scheme not in ("https", "http") or not host:
+        return f"an absolute https:// URI (or {OUT_OF_BAND_REDIRECT}), not {uri!r}"
+    if parts.scheme == "http" and host not in ("localhost", "127.0.0.1", "::1"):
+        return "http:// only to localhost, 127.0.0.1 or [::1]; use https://"
+    if "#" in uri:
+        return "a redirect URI has no #fragment"
+    return None
 
 
 class Role(StrEnum):

@@ -73,17 +73,24 @@ G703_COLUMNS = (
     ("H", "Balance to finish (C - G)", 64),
     ("I", "Retainage", 60),
 )
+G703_WIDTHS = [width for _, _, width in G703_COLUMNS]
 
 
 def pay_app_pdf(document: PayAppDocument) -> bytes:
     """The G702 page and the G703 continuation pages of one pay application."""
-    # Drawn twice: the first pass counts the pages so every footer can say "page n of N".
-    _, pages = _render(document, total_pages=None)
-    pdf, _ = _render(document, total_pages=pages)
+    sheets = _paginate(document, _sheet_height(document))
+    # Every footer says "page n of N": N is the G702 page and the continuation pages, drawn
+    # again with the count the first drawing found should page 1 ever run onto a second page.
+    expected = 1 + len(sheets)
+    pdf, counted = _render(document, sheets, total_pages=expected)
+    if counted != expected:
+        pdf, _ = _render(document, sheets, total_pages=counted)
     return pdf
 
 
-def _render(document: PayAppDocument, *, total_pages: int | None) -> tuple[bytes, int]:
+def _render(
+    document: PayAppDocument, sheets: list[list[G703Row]], *, total_pages: int
+) -> tuple[bytes, int]:
     buffer = BytesIO()
     title = (
         f"Pay application {document.number}: {document.contract.number} {document.contract.title}"
@@ -123,10 +130,8 @@ def _render(document: PayAppDocument, *, total_pages: int | None) -> tuple[bytes
             ),
         ]
     )
-    # A frame's usable height: its own height less its padding (6 points top and bottom).
-    usable = LANDSCAPE[1] - 2 * MARGIN - 12
     story: list[Flowable] = [*_g702(document), NextPageTemplate("g703"), PageBreak()]
-    story.extend(_g703(document, usable))
+    story.extend(_g703(document, sheets))
     doc.build(story)
     return buffer.getvalue(), len(counted)
 
@@ -134,7 +139,7 @@ def _render(document: PayAppDocument, *, total_pages: int | None) -> tuple[bytes
 def _footer(
     document: PayAppDocument,
     pagesize: tuple[float, float],
-    total_pages: int | None,
+    total_pages: int,
     counted: list[int],
 ) -> Any:
     label = (
@@ -149,8 +154,7 @@ def _footer(
         canvas.setFont("Helvetica", 7)
         canvas.setFillColor(INK)
         canvas.drawString(MARGIN, MARGIN / 2, label)
-        of = f" of {total_pages}" if total_pages else ""
-        canvas.drawRightString(pagesize[0] - MARGIN, MARGIN / 2, f"Page {number}{of}")
+        canvas.drawRightString(pagesize[0] - MARGIN, MARGIN / 2, f"Page {number} of {total_pages}")
         canvas.restoreState()
 
     return draw
@@ -345,8 +349,8 @@ def _signatures(document: PayAppDocument, width: float) -> Table:
 # -- the continuation sheet -----------------------------------------------------------------------
 
 
-def _g703(document: PayAppDocument, height: float) -> list[Flowable]:
-    heading = Paragraph(
+def _g703_heading(document: PayAppDocument) -> Paragraph:
+    return Paragraph(
         escape(
             f"Continuation sheet - {document.contract.number} {document.contract.title} - "
             f"application {document.number}, dated {day(document.application_date) or '-'}, "
@@ -354,43 +358,50 @@ def _g703(document: PayAppDocument, height: float) -> list[Flowable]:
         ),
         HEADING,
     )
-    available = height - heading.wrap(LANDSCAPE[0] - 2 * MARGIN, height)[1] - 12
+
+
+def _sheet_height(document: PayAppDocument) -> float:
+    """The height a continuation page's table may take: the frame's (less its padding of 6
+    points top and bottom), less the page's heading and the space after it."""
+    frame = LANDSCAPE[1] - 2 * MARGIN - 12
+    heading = _g703_heading(document).wrap(LANDSCAPE[0] - 2 * MARGIN, frame)[1]
+    return frame - heading - HEADING.spaceBefore - HEADING.spaceAfter - 2
+
+
+def _g703(document: PayAppDocument, sheets: list[list[G703Row]]) -> list[Flowable]:
     flow: list[Flowable] = []
-    pages = _paginate(document, available)
-    for index, rows in enumerate(pages):
-        last = index == len(pages) - 1
-        flow += [heading, _g703_table(rows, document.totals if last else None)]
+    for index, rows in enumerate(sheets):
+        last = index == len(sheets) - 1
+        flow += [_g703_heading(document), _g703_table(rows, document.totals if last else None)]
         if not last:
             flow.append(PageBreak())
     return flow
 
 
 def _paginate(document: PayAppDocument, available: float) -> list[list[G703Row]]:
-    """Split the rows into pages that fit, measured with the real table (descriptions wrap)."""
+    """Split the rows into pages that fit. Each row is measured once, in a table of its own
+    (a description wraps onto more lines), so a long application pages in linear time."""
+    width = LANDSCAPE[0] - 2 * MARGIN
+
+    def height(rows: list[G703Row], grand_total: G703Row | None) -> float:
+        return float(_g703_table(rows, grand_total).wrap(width, available)[1])
+
+    frame = height([], None)  # the header rows and the page-total row
+    grand = height([], document.totals) - frame
     pages: list[list[G703Row]] = []
     current: list[G703Row] = []
-    width = LANDSCAPE[0] - 2 * MARGIN
-    rows = list(document.rows)
-    for position, row in enumerate(rows):
-        candidate = [*current, row]
-        is_last = position == len(rows) - 1
-        _, needed = _g703_table(candidate, document.totals if is_last else None).wrap(
-            width, available
-        )
-        if needed > available and current:
+    used = frame
+    for row in document.rows:
+        needed = _row_height(row)
+        if current and used + needed > available:
             pages.append(current)
-            current = [row]
-        else:
-            current = candidate
-    if current or not pages:
-        pages.append(current)
-    # The last page must also hold the grand total row; move its last row on if it does not.
-    while True:
-        _, needed = _g703_table(pages[-1], document.totals).wrap(width, available)
-        if needed <= available or len(pages[-1]) <= 1:
-            break
-        moved = pages[-1].pop()
-        pages.append([moved])
+            current, used = [], frame
+        current.append(row)
+        used += needed
+    pages.append(current)
+    # The last page also holds the grand total row: when it does not fit, its last row moves on.
+    if used + grand > available and len(current) > 1:
+        pages.append([current.pop()])
     return pages
 
 
@@ -404,33 +415,46 @@ def _g703_table(rows: list[G703Row], grand_total: G703Row | None) -> Table:
     totals = [_g703_row(page_totals(rows, "Page total"), bold=True)]
     if grand_total is not None:
         totals.append(_g703_row(grand_total, bold=True))
-    table = Table(
-        [letters, headings, *body, *totals],
-        colWidths=[width for _, _, width in G703_COLUMNS],
-        repeatRows=2,
-    )
-    style = _grid_style(header_rows=2)
+    table = Table([letters, headings, *body, *totals], colWidths=G703_WIDTHS, repeatRows=2)
+    style = _g703_style(header_rows=2)
     first_total = 2 + len(body)
     style.add("BACKGROUND", (0, first_total), (-1, -1), SHADE)
     style.add("LINEABOVE", (0, first_total), (-1, first_total), 1, INK)
+    style.add("FONTNAME", (0, first_total), (-1, -1), "Helvetica-Bold")
     table.setStyle(style)
     return table
 
 
-def _g703_row(row: G703Row, *, bold: bool = False) -> list[Paragraph]:
+def _row_height(row: G703Row) -> float:
+    """The height the row takes in a continuation table (its description may wrap)."""
+    table = Table([_g703_row(row)], colWidths=G703_WIDTHS)
+    table.setStyle(_g703_style(header_rows=0))
+    return float(table.wrap(sum(G703_WIDTHS), LANDSCAPE[1])[1])
+
+
+def _g703_style(*, header_rows: int) -> TableStyle:
+    # Figures are plain strings styled here, not paragraphs: a long sheet draws many of them.
+    style = _grid_style(header_rows=header_rows)
+    style.add("FONTNAME", (0, header_rows), (-1, -1), "Helvetica")
+    style.add("FONTSIZE", (0, header_rows), (-1, -1), CELL.fontSize)
+    style.add("LEADING", (0, header_rows), (-1, -1), CELL.leading)
+    style.add("ALIGN", (2, header_rows), (-1, -1), "RIGHT")
+    return style
+
+
+def _g703_row(row: G703Row, *, bold: bool = False) -> list[Paragraph | str]:
     left = HEAD_CELL if bold else CELL
-    right = HEAD_CELL_RIGHT if bold else CELL_RIGHT
     return [
         _cell(escape(row.item), left),
         _cell(escape(row.description), left),
-        _cell(money(row.scheduled_value), right),
-        _cell(money(row.from_previous_application), right),
-        _cell(money(row.this_period), right),
-        _cell(money(row.materials_presently_stored), right),
-        _cell(money(row.completed_and_stored_to_date), right),
-        _cell(percent(row.percent_complete), right),
-        _cell(money(row.balance_to_finish), right),
-        _cell(money(row.retainage), right),
+        money(row.scheduled_value),
+        money(row.from_previous_application),
+        money(row.this_period),
+        money(row.materials_presently_stored),
+        money(row.completed_and_stored_to_date),
+        percent(row.percent_complete),
+        money(row.balance_to_finish),
+        money(row.retainage),
     ]
 
 
@@ -444,13 +468,14 @@ def _grid_style(*, header_rows: int, bold_rows: tuple[int, ...] = ()) -> TableSt
         [
             ("GRID", (0, 0), (-1, -1), 0.4, GRID),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("BACKGROUND", (0, 0), (-1, header_rows - 1), SHADE),
             ("TOPPADDING", (0, 0), (-1, -1), 1.5),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
             ("LEFTPADDING", (0, 0), (-1, -1), 3),
             ("RIGHTPADDING", (0, 0), (-1, -1), 3),
         ]
     )
+    if header_rows:
+        style.add("BACKGROUND", (0, 0), (-1, header_rows - 1), SHADE)
     for row in bold_rows:
         style.add("BACKGROUND", (0, row), (-1, row), SHADE)
     return style

@@ -14,7 +14,7 @@ empty row, so an exported file reads back as an import.
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from io import BytesIO, StringIO
@@ -96,15 +96,19 @@ def sov_csv(sov: SovDocument) -> str:
     return out.getvalue()
 
 
-def history_xlsx(history: HistoryDocument) -> bytes:
-    """A summary sheet (one row per application) and one sheet per application."""
+def history_xlsx(
+    history: HistoryDocument, *, progress: Callable[[int], None] | None = None
+) -> bytes:
+    """A summary sheet (one row per application) and one sheet per application; ``progress``
+    is told how many application sheets are written."""
     buffer = BytesIO()
     with _Workbook(buffer) as book:
         summary = book.add_sheet("Summary")
-        places = [
-            book.application_sheet(f"Application {document.number}", document)
-            for document in history.applications
-        ]
+        places = []
+        for done, document in enumerate(history.applications, start=1):
+            places.append(book.application_sheet(f"Application {document.number}", document))
+            if progress is not None:
+                progress(done)
         book.summary_sheet(summary, history, places)
     return buffer.getvalue()
 
@@ -185,13 +189,12 @@ def _csv_rows(data: bytes) -> list[list[Cell]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise Invalid("file: a CSV file must be UTF-8 text", field="file") from error
-    try:
-        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
+    # The header row tells the separator: whichever of comma, semicolon or tab it uses most.
+    header = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=header.count)
     return [
         [cell if cell.strip() else None for cell in row]
-        for row in csv.reader(StringIO(text), dialect)
+        for row in csv.reader(StringIO(text), delimiter=delimiter)
     ]
 
 

@@ -99,6 +99,37 @@ def act_in(principal: Principal, company_id: int) -> Actor:
     )
 
 
+def act_as_member(uow: UnitOfWork, email: str, company_id: int | None = None) -> Actor:
+    """A member of a company acting on the command line, named by email.
+
+    Whoever can open the database file or reach the database server already holds every
+    record, so the command line needs no token: it acts as the member it names, with the role
+    that member has in the company (the same rules as on every face), reading and writing.
+    ``company_id`` may be left out for a member of one company only.
+    """
+    with uow:
+        user = uow.repo.user_by_email(email.strip())
+        if user is None:
+            raise NotFound(f"--as: no user with the email {email!r}", field="as")
+        memberships = uow.repo.memberships_of(user.id)
+        principal = Principal(
+            user_id=user.id,
+            email=user.email,
+            name=user.name,
+            scopes=frozenset({Scope.READ.value, Scope.WRITE.value}),
+            memberships={company: Role(role) for company, role in memberships.items()},
+        )
+    if company_id is None:
+        if len(memberships) != 1:
+            companies = ", ".join(str(company) for company in sorted(memberships)) or "none"
+            raise Invalid(
+                f"--company: {user.email} belongs to companies {companies}: name one",
+                field="company",
+            )
+        company_id = next(iter(memberships))
+    return act_in(principal, company_id)
+
+
 def only_company(principal: Principal) -> Actor:
     """For faces whose token implies the company (ACC, Intacct): the user's one company.
 

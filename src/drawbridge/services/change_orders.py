@@ -44,6 +44,27 @@ class PackageChanges:
     items: Sequence[ItemInput] | None = None
 
 
+def list_packages(
+    uow: UnitOfWork, actor: Actor, contract_id: int
+) -> Sequence[ChangeOrderPackageView]:
+    """A contract's change-order packages with their items, in the order they were created."""
+    check_can_read(actor.scopes)
+    with uow:
+        contract = _contract(uow, actor, contract_id)
+        items = uow.repo.package_items(contract.id)
+        return [render.package_view(row, items) for row in uow.repo.packages(contract.id)]
+
+
+def find_package(
+    uow: UnitOfWork, actor: Actor, contract_id: int, number: str
+) -> ChangeOrderPackageView:
+    """A contract's change-order package by its number."""
+    found = next((p for p in list_packages(uow, actor, contract_id) if p.number == number), None)
+    if found is None:
+        raise NotFound(f"no change order {number!r} on contract {contract_id}", field="number")
+    return found
+
+
 def create_package(uow: UnitOfWork, actor: Actor, contract_id: int, changes: PackageChanges) -> int:
     check_can_write(actor.scopes)
     with uow:

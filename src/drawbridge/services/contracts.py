@@ -14,13 +14,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from drawbridge.domain.billing import RetainageMethod, StoredMaterialsMode
 from drawbridge.domain.errors import Conflict, Invalid, NotFound
-from drawbridge.domain.money import allocate, percent_of
+from drawbridge.domain.money import allocate, parse_percent, percent_of
 from drawbridge.domain.rollups import owner_billing
 from drawbridge.domain.rules import check_can_read, check_can_write, money_rule_allows
 from drawbridge.services import audit, chain, directory, render
 from drawbridge.services.views import (
     Actor,
+    ContractView,
     LineBillingView,
     PrimeContractView,
     SovLineEntryView,
@@ -129,6 +131,15 @@ DESCRIPTIVE = (
     "internal_reference",
     "external_reference",
 )
+# Billing terms a new contract may set; left out, a contract holds no retainage and keeps stored
+# materials in F until billed (docs/billing.md).
+TERMS = (
+    "retainage_method",
+    "work_retainage_percent",
+    "materials_retainage_percent",
+    "retainage_steps",  # [{at_percent_complete, work_percent, materials_percent}], ascending
+    "stored_materials",
+)
 MAX_NUMBER_LENGTH = 64
 MAX_TITLE_LENGTH = 255
 
@@ -139,9 +150,9 @@ class ContractChanges:
 
     ``values`` keys: ``number``, ``title``, ``project`` (a project code), ``party`` (a customer
     code for a prime contract, a vendor code for a commitment), ``architect`` (a code or None),
-    ``contract_date``, ``is_active``, and the descriptive fields in :data:`DESCRIPTIVE` (kept in
-    the contract's details). ``references`` are the directory codes the values name, each
-    checked to exist in the company.
+    ``contract_date``, ``is_active``, the billing terms in :data:`TERMS` (on create), and the
+    descriptive fields in :data:`DESCRIPTIVE` (kept in the contract's details). ``references``
+    are the directory codes the values name, each checked to exist in the company.
     """
 
     values: Mapping[str, Any] = field(default_factory=dict)
@@ -184,6 +195,7 @@ def create_contract(
         )
         if values.get("architect") is not None:
             contract.architect_id = _party(uow, actor, values["architect"], "architect").id
+        _set_terms(contract, values)
         repo.add(contract)
         uow.flush()
         audit.record(uow, actor, "create", "contract", contract.id, None, audit.snapshot(contract))
@@ -265,6 +277,71 @@ def delete_contract(uow: UnitOfWork, actor: Actor, contract_id: int, *, kind: st
         repo.delete(contract)
         audit.record(uow, actor, "delete", "contract", contract_id, before, None)
         uow.commit()
+
+
+def list_contracts(
+    uow: UnitOfWork, actor: Actor, project_id: int | None = None
+) -> Sequence[ContractView]:
+    """The company's contracts (of one project, when given), in id order."""
+    check_can_read(actor.scopes)
+    with uow:
+        return render.contract_views(uow, uow.repo.contracts(actor.company_id, project_id))
+
+
+def _set_terms(contract: Contract, values: Mapping[str, Any]) -> None:
+    method = values.get("retainage_method")
+    if method is not None:
+        if method not in {item.value for item in RetainageMethod}:
+            raise Invalid(
+                "retainage_method: must be cumulative or incremental", field="retainage_method"
+            )
+        contract.retainage_method = method
+    work = values.get("work_retainage_percent")
+    if work is not None:
+        contract.work_retainage_percent = parse_percent(work, "work_retainage_percent")
+    materials = values.get("materials_retainage_percent")
+    if materials is not None:
+        contract.materials_retainage_percent = parse_percent(
+            materials, "materials_retainage_percent"
+        )
+    elif work is not None:
+        contract.materials_retainage_percent = contract.work_retainage_percent
+    steps = values.get("retainage_steps")
+    if steps is not None:
+        contract.retainage_steps = _steps(steps)
+    stored = values.get("stored_materials")
+    if stored is not None:
+        if stored not in {item.value for item in StoredMaterialsMode}:
+            raise Invalid(
+                "stored_materials: must be manual or move_to_previous", field="stored_materials"
+            )
+        contract.stored_materials = stored
+
+
+def _steps(steps: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
+    """Retainage steps as the engine reads them, each reached at a higher percent complete."""
+    found: list[dict[str, str]] = []
+    previous: Decimal | None = None
+    for index, step in enumerate(steps):
+        where = f"retainage_steps[{index}]"
+        at = parse_percent(step.get("at_percent_complete"), f"{where}.at_percent_complete")
+        if previous is not None and at <= previous:
+            raise Invalid(
+                f"{where}.at_percent_complete: steps go up in percent complete",
+                field=f"{where}.at_percent_complete",
+            )
+        previous = at
+        work = parse_percent(step.get("work_percent"), f"{where}.work_percent")
+        given = step.get("materials_percent")
+        materials = work if given is None else parse_percent(given, f"{where}.materials_percent")
+        found.append(
+            {
+                "at_percent_complete": str(at),
+                "work_percent": str(work),
+                "materials_percent": str(materials),
+            }
+        )
+    return found
 
 
 def _contract(uow: UnitOfWork, actor: Actor, contract_id: int, kind: str) -> Contract:

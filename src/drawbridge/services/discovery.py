@@ -10,13 +10,14 @@ from dataclasses import dataclass
 
 from drawbridge.domain.errors import NotFound
 from drawbridge.domain.rules import check_can_read
-from drawbridge.services import render
+from drawbridge.services import chain, render
 from drawbridge.services.contracts import contract_in_scope
 from drawbridge.services.views import (
     Actor,
     ChangeOrderPackageView,
     CompanyView,
     ContractView,
+    PaymentView,
     Principal,
     ProjectView,
     SovLineView,
@@ -107,6 +108,65 @@ def change_order_packages(
         items = uow.repo.package_items(contract.id)
         packages = [render.package_view(row, items) for row in uow.repo.packages(contract.id)]
         return render.contract_views(uow, [contract])[0], packages
+
+
+@dataclass(frozen=True)
+class ContractDetail:
+    """One contract as a client shows it: its lines, change orders, payments and what its
+    pay applications have asked for so far."""
+
+    company: CompanyView
+    project: ProjectView
+    contract: ContractView
+    lines: Sequence[SovLineView]
+    packages: Sequence[ChangeOrderPackageView]
+    payments: Sequence[PaymentView]
+    latest_pay_app_number: int | None
+    # Σ of every pay application's current payment due: the latest one's total earned less
+    # retainage (the chain makes each application's "previous certificates" the sum before it).
+    requested_to_date: int
+
+    @property
+    def original(self) -> int:
+        return sum(line.scheduled_value for line in self.lines)
+
+    def change_orders(self, *statuses: str) -> int:
+        return sum(package.amount for package in self.packages if package.status in statuses)
+
+    @property
+    def paid(self) -> int:
+        return sum(payment.amount for payment in self.payments)
+
+
+def contract_detail(
+    uow: UnitOfWork,
+    actor: Actor,
+    contract_id: int,
+    *,
+    project_id: int | None = None,
+    kind: str | None = None,
+) -> ContractDetail:
+    """A contract with its lines, change-order packages, payments and pay-application totals."""
+    check_can_read(actor.scopes)
+    with uow:
+        contract = _contract(uow, actor, contract_id, project_id, kind)
+        company = uow.repo.company(actor.company_id)
+        project = uow.repo.project(actor.company_id, contract.project_id)
+        assert company is not None  # the contract's own company and project
+        assert project is not None
+        items = uow.repo.package_items(contract.id)
+        apps = uow.repo.pay_apps_of_contract(contract.id)
+        latest = chain.summary_figures(apps[-1]) if apps else None
+        return ContractDetail(
+            company=render.company_view(company),
+            project=render.project_view(project),
+            contract=render.contract_views(uow, [contract])[0],
+            lines=[render.sov_line_view(row) for row in uow.repo.sov_lines(contract.id)],
+            packages=[render.package_view(row, items) for row in uow.repo.packages(contract.id)],
+            payments=render.payment_views(uow, uow.repo.payments_of_contract(contract.id)),
+            latest_pay_app_number=apps[-1].number if apps else None,
+            requested_to_date=latest.total_earned_less_retainage if latest else 0,
+        )
 
 
 def _contract(

@@ -136,7 +136,7 @@ class PayAppDocument:
         return (
             ("1", "Original contract sum", s.original_contract_sum),
             ("2", "Net change by change orders", s.net_change_by_change_orders),
-            ("3", "Contract sum to date (line 1 + 2)", s.contract_sum_to_date),
+            ("3", "Contract sum to date (1 + 2)", s.contract_sum_to_date),
             (
                 "4",
                 "Total completed and stored to date (column G)",
@@ -144,17 +144,17 @@ class PayAppDocument:
             ),
             ("5a", "Retainage on completed work", s.completed_work_retainage_amount),
             ("5b", "Retainage on stored materials", s.stored_materials_retainage_amount),
-            ("5", "Total retainage (lines 5a + 5b, column I)", s.total_retainage),
-            ("6", "Total earned less retainage (line 4 - 5)", s.total_earned_less_retainage),
+            ("5", "Total retainage (5a + 5b, column I)", s.total_retainage),
+            ("6", "Total earned less retainage (4 - 5)", s.total_earned_less_retainage),
             (
                 "7",
-                "Less previous certificates for payment (line 6 of the prior application)",
+                "Less previous certificates for payment (6 of the prior application)",
                 s.less_previous_certificates_for_payment,
             ),
-            ("8", "Current payment due (line 6 - 7)", s.current_payment_due),
+            ("8", "Current payment due (6 - 7)", s.current_payment_due),
             (
                 "9",
-                "Balance to finish, including retainage (line 3 - 6)",
+                "Balance to finish, including retainage (3 - 6)",
                 s.balance_to_finish_including_retainage,
             ),
         )

@@ -197,6 +197,7 @@ def _load_company(
             secret=client.client_secret,
             name=client.name or client.client_id,
             scopes=[scope.value for scope in client.scopes],
+            redirect_uris=client.redirect_uris,
         )
     # History is replayed as the company's first admin (or the system when it has none).
     actor = Actor(

@@ -18,6 +18,7 @@ from drawbridge.domain.errors import Invalid
 from drawbridge.domain.money import parse_amount, parse_percent
 
 MAX_PROBLEMS = 20
+_THOUSANDS = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d*)?")
 
 
 @dataclass(frozen=True)
@@ -161,11 +162,13 @@ class Reader:
                 self.problem(row, name, "required, empty here")
             return None
         if isinstance(value, str):
-            # As people type money: "$1,234.50", "(250.00)" for a negative amount.
-            text = value.replace(",", "").replace("$", "").replace(" ", "")
+            # As people type money: "$1,234.50", "(250.00)" for a negative amount. A comma is
+            # read only as a thousands separator in its place ("2500,00" is refused, never
+            # read as 250000).
+            text = value.replace("$", "").replace(" ", "")
             if text.startswith("(") and text.endswith(")"):
                 text = "-" + text[1:-1]
-            value = text
+            value = without_thousands(text)
         try:
             return parse_amount(value, self.headers[name])
         except Invalid:
@@ -181,7 +184,7 @@ class Reader:
         if isinstance(value, Decimal):
             return value
         try:
-            return Decimal(value.replace(",", ""))
+            return Decimal(without_thousands(value))
         except ArithmeticError:
             self.problem(row, name, f"{value} is not a number")
             return None
@@ -205,6 +208,11 @@ class Reader:
     def check(self) -> None:
         if self.problems:
             raise ImportRejected(self.problems)
+
+
+def without_thousands(text: str) -> str:
+    """``12,500.00`` as ``12500.00``; text with commas anywhere else is left as it is."""
+    return text.replace(",", "") if _THOUSANDS.fullmatch(text.strip()) else text
 
 
 def _plain(value: Decimal) -> str:

@@ -7,13 +7,14 @@ the first application the write touched (services/chain.py).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from drawbridge.domain.billing import (
+    LineFigures,
     LineKind,
     LineRef,
     is_overbilled,
@@ -35,7 +36,7 @@ from drawbridge.domain.rules import (
     is_deletable,
     pay_app_actions,
 )
-from drawbridge.services import audit, chain, render
+from drawbridge.services import audit, chain, documents, imports, render
 from drawbridge.services.contracts import contract_in_scope, overpayment_allowed
 from drawbridge.services.views import (
     Actor,
@@ -801,6 +802,202 @@ def _link_attachments(
         attachment.pay_app_id = pay_app.id
 
 
+# -- importing one period's work from a spreadsheet ---------------------------------------------
+
+WORK_COLUMNS = (
+    imports.Column(
+        "item",
+        ("item", "item no", "item number", "number", "line", "line no", "line number", "no", "A"),
+        required=True,
+    ),
+    imports.Column(
+        "work_completed_this_period",
+        (
+            "work completed this period",
+            "work_completed_this_period",
+            "this period",
+            "work this period",
+            "completed this period",
+            "amount this period",
+            "E",
+        ),
+    ),
+    imports.Column(
+        "materials_presently_stored",
+        (
+            "materials presently stored",
+            "materials_presently_stored",
+            "stored materials",
+            "materials stored",
+            "stored",
+            "F",
+        ),
+    ),
+    imports.Column(
+        "work_retainage_released",
+        (
+            "retainage released",
+            "work retainage released",
+            "retainage released this period",
+            "work_retainage_released",
+            "release",
+        ),
+    ),
+    imports.Column(
+        "materials_retainage_released",
+        ("materials retainage released", "materials_retainage_released"),
+    ),
+)
+
+
+# What a work file may enter on a line, as the engine names the line's figures.
+_ENTERED = (
+    "work_completed_this_period",
+    "materials_presently_stored",
+    "work_retainage_released",
+    "materials_retainage_released",
+)
+
+
+def _entered_figures(figures: LineFigures) -> dict[str, int]:
+    return {
+        "work_completed_this_period": figures.work_completed_this_period,
+        "materials_presently_stored": figures.materials_presently_stored,
+        "work_retainage_released": figures.work_retainage_released_this_period,
+        "materials_retainage_released": figures.materials_retainage_released_this_period,
+    }
+
+
+def import_work(
+    uow: UnitOfWork,
+    actor: Actor,
+    pay_app_id: int,
+    table: imports.Sheet,
+    *,
+    dry_run: bool,
+    progress: Callable[[int], None] | None = None,
+) -> imports.ImportReport:
+    """Set a pay application's work this period (E), materials stored (F) and retainage
+    released this period from a spreadsheet, each row naming its line by the G703 item (an SOV
+    line's number, or a change order's number and item position, ``CO-001.1``).
+
+    An empty cell leaves the line's value as it is; a line not in the file too. The change goes
+    through :func:`update_pay_app`, so every rule of an edit applies (who may edit which
+    application, over-billing, the chain recomputed). All or nothing; a dry run changes nothing
+    and reports what the application's figures would become.
+    """
+    check_can_write(actor.scopes)
+    reader = imports.Reader(table, WORK_COLUMNS)
+    if not any(reader.has(column) for column in _ENTERED):
+        reader.problem(
+            None,
+            None,
+            "the file has none of the columns 'Work completed this period', "
+            "'Materials presently stored', 'Retainage released', 'Materials retainage released'",
+        )
+    with uow:
+        pay_app, _ = _locked_pay_app(uow, actor, pay_app_id, None, None)
+        view = render.pay_app_views(uow, [pay_app], with_lines=True)[0]
+        by_item = {documents.item_label(line, view): line for line in view.g703_lines}
+        inputs: list[LineInput] = []
+        report: list[imports.ImportChange] = []
+        first_row: dict[str, int] = {}
+        row_of_label: dict[str, int] = {}  # how the engine names a line in an error -> its row
+        for row in table.rows:
+            item = reader.text(row, "item", required=True)
+            given = {column: reader.amount(row, column) for column in _ENTERED}
+            if item is None:
+                continue
+            line = by_item.get(item)
+            if line is None:
+                reader.problem(row, "item", f"no line {item} on pay application {view.number}")
+                continue
+            if item in first_row:
+                reader.problem(row, "item", f"line {item} is also on row {first_row[item]}")
+                continue
+            first_row[item] = row.number
+            engine_label = (
+                f"{line.sov_line.number} ({line.description})"
+                if line.sov_line is not None
+                else f"{item.rsplit('.', 1)[0]} ({line.description})"
+            )
+            row_of_label[f"line {engine_label}"] = row.number
+            current = _entered_figures(line.figures)
+            changes = {
+                column: (imports.money_text(current[column]), imports.money_text(amount))
+                for column, amount in given.items()
+                if amount is not None and amount != current[column]
+            }
+            if changes:
+                inputs.append(
+                    LineInput(
+                        ref=line.ref,
+                        work_completed_this_period=given["work_completed_this_period"],
+                        materials_presently_stored=given["materials_presently_stored"],
+                        work_retainage_released=given["work_retainage_released"],
+                        materials_retainage_released=given["materials_retainage_released"],
+                    )
+                )
+            report.append(
+                imports.ImportChange(
+                    row=row.number,
+                    action="update" if changes else "unchanged",
+                    key=item,
+                    description=line.description,
+                    changes=changes,
+                )
+            )
+            if progress is not None:
+                progress(len(report))
+        reader.check()
+        updated = view
+        if inputs:
+            try:
+                updated = update_pay_app(
+                    uow, actor, UpdatePayApp(pay_app_id=pay_app.id, lines=inputs)
+                )
+            except Invalid as error:
+                # A billing rule names the line; say which row of the file asked for it.
+                row_number = next(
+                    (number for label, number in row_of_label.items() if label in error.message),
+                    None,
+                )
+                raise imports.ImportRejected(
+                    [imports.RowProblem(row_number, None, error.message)]
+                ) from error
+        summary = {
+            "pay application": f"{view.contract.number} no. {view.number}",
+            "line 4, completed and stored to date": imports.money_text(
+                updated.summary.total_completed_and_stored_to_date
+            ),
+            "line 5, retainage": imports.money_text(updated.summary.total_retainage),
+            "line 8, current payment due": imports.money_text(updated.summary.current_payment_due),
+        }
+        if not dry_run:
+            uow.commit()
+        return imports.ImportReport(dry_run=dry_run, changes=tuple(report), summary=summary)
+
+
+def create_pay_app_with_work(
+    uow: UnitOfWork,
+    actor: Actor,
+    command: CreatePayApp,
+    table: imports.Sheet | None,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[PayAppView, imports.ImportReport | None]:
+    """Create the next pay application and enter its work from a spreadsheet, in one
+    transaction: a problem in the file creates nothing."""
+    with uow:
+        view = create_pay_app(uow, actor, command)
+        report = None
+        if table is not None:
+            report = import_work(uow, actor, view.id, table, dry_run=False, progress=progress)
+            view = get_pay_app(uow, actor, view.id)
+        uow.commit()
+        return view, report
+
+
 __all__ = [
     "CreatePayApp",
     "LineInput",
@@ -809,9 +1006,11 @@ __all__ = [
     "actions_for",
     "add_change_order_package",
     "create_pay_app",
+    "create_pay_app_with_work",
     "delete_pay_app",
     "find_pay_app",
     "get_pay_app",
+    "import_work",
     "list_pay_apps",
     "preview_pay_app",
     "remove_change_order_package",

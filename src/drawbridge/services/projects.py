@@ -32,6 +32,18 @@ def list_projects(uow: UnitOfWork, actor: Actor) -> Sequence[ProjectView]:
         return [render.project_view(row) for row in uow.repo.projects(actor.company_id)]
 
 
+def find_project(uow: UnitOfWork, actor: Actor, reference: str) -> ProjectView:
+    """A project of the company named by its code, or by its id."""
+    check_can_read(actor.scopes)
+    with uow:
+        row = uow.repo.project_by_code(actor.company_id, reference)
+        if row is None and reference.isdigit():
+            row = uow.repo.project(actor.company_id, int(reference))
+        if row is None:
+            raise NotFound(f"project: no project with code or id {reference!r}", field="project")
+        return render.project_view(row)
+
+
 def get_project(uow: UnitOfWork, actor: Actor, project_id: int) -> ProjectView:
     check_can_read(actor.scopes)
     with uow:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Row
@@ -321,9 +322,8 @@ def pay_app_views(
                 name=row.name,
                 description=row.description,
                 note=row.note,
-                exchange_rate=(
-                    row.exchange_rate if row.exchange_rate is not None else contract.exchange_rate
-                ),
+                exchange_rate=_rate_of(row, contract),
+                previous_exchange_rate=_rate_of(previous or row, contract),
                 approved_at=row.approved_at,
                 paid_at=row.paid_at,
                 aggregate_by=row.aggregate_by,
@@ -365,6 +365,11 @@ def pay_app_views(
             )
         )
     return views
+
+
+def _rate_of(row: PayApp, contract: ContractView) -> Decimal:
+    """An application's exchange rate: its own when set, else its contract's."""
+    return row.exchange_rate if row.exchange_rate is not None else contract.exchange_rate
 
 
 def _previous_of(row: PayApp, siblings: Sequence[PayApp]) -> PayApp | None:

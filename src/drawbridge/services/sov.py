@@ -16,14 +16,16 @@ write here; forecast and other amounts are reported, never billed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from drawbridge.domain.errors import Conflict, Invalid, NotFound
+from drawbridge.domain.money import decimal_from_input
 from drawbridge.domain.rules import check_can_write
-from drawbridge.services import audit
+from drawbridge.services import audit, imports
 from drawbridge.services.contracts import contract_in_scope
 from drawbridge.services.views import Actor
 from drawbridge.store.models import Contract, SovLine, SovLineEntry
@@ -53,8 +55,9 @@ class EntryInput:
 class LineChanges:
     """What a create or update sets; a field not in ``values`` stays as it is.
 
-    ``values`` keys: ``number``, ``description``, ``cost_code``; ``details`` (merged into the
-    line's descriptive details).
+    ``values`` keys: ``number``, ``description``, ``cost_code``, ``unit_price`` and ``quantity``
+    (Decimal or None: descriptive, the scheduled value is still the sum of the priced entries);
+    ``details`` (merged into the line's descriptive details).
     """
 
     values: Mapping[str, Any] = field(default_factory=dict)
@@ -81,6 +84,8 @@ def create_line(uow: UnitOfWork, actor: Actor, contract_id: int, changes: LineCh
             number=number,
             description=description,
             cost_code=_optional_text(changes.values.get("cost_code"), "cost_code"),
+            unit_price=_optional_decimal(changes.values.get("unit_price"), "unit_price"),
+            quantity=_optional_decimal(changes.values.get("quantity"), "quantity"),
             scheduled_value_cents=0,
             details=dict(changes.details),
         )
@@ -109,6 +114,10 @@ def update_line(uow: UnitOfWork, actor: Actor, line_id: int, changes: LineChange
             line.description = _text(values["description"], "description")
         if "cost_code" in values:
             line.cost_code = _optional_text(values["cost_code"], "cost_code")
+        if "unit_price" in values:
+            line.unit_price = _optional_decimal(values["unit_price"], "unit_price")
+        if "quantity" in values:
+            line.quantity = _optional_decimal(values["quantity"], "quantity")
         if changes.details:
             line.details = {**line.details, **changes.details}
         _apply_entries(uow, line, changes)
@@ -254,6 +263,15 @@ def _optional_text(value: object, name: str) -> str | None:
     return value or None
 
 
+def _optional_decimal(value: object, name: str) -> Decimal | None:
+    if value is None:
+        return None
+    number = decimal_from_input(value)
+    if number is None:
+        raise Invalid(f"{name}: not a decimal number", field=name)
+    return number
+
+
 def _snapshot(uow: UnitOfWork, line: SovLine) -> dict[str, Any]:
     uow.flush()
     values = audit.snapshot(line)
@@ -261,3 +279,208 @@ def _snapshot(uow: UnitOfWork, line: SovLine) -> dict[str, Any]:
         audit.snapshot(entry) for entry in uow.repo.sov_line_entries_of([line.id])[line.id]
     ]
     return values
+
+
+# -- importing a schedule of values from a spreadsheet -------------------------------------------
+
+SOV_COLUMNS = (
+    imports.Column(
+        "number",
+        ("number", "item", "item no", "item number", "line", "line no", "line number", "no", "A"),
+    ),
+    imports.Column(
+        "description",
+        ("description", "description of work", "item description", "scope", "name", "B"),
+        required=True,
+    ),
+    imports.Column("cost_code", ("cost code", "cost_code", "costcode", "code")),
+    imports.Column(
+        "scheduled_value",
+        (
+            "scheduled value",
+            "scheduled_value",
+            "value",
+            "amount",
+            "original amount",
+            "contract amount",
+            "budget",
+            "C",
+        ),
+        required=True,
+    ),
+    imports.Column("unit_price", ("unit price", "unit_price", "rate", "price")),
+    imports.Column("quantity", ("quantity", "qty")),
+)
+
+
+@dataclass(frozen=True)
+class _SovRow:
+    row: int
+    number: str
+    values: dict[str, Any]
+    amount: int
+
+
+def import_sov(
+    uow: UnitOfWork,
+    actor: Actor,
+    contract_id: int,
+    table: imports.Sheet,
+    *,
+    dry_run: bool,
+    progress: Callable[[int], None] | None = None,
+) -> imports.ImportReport:
+    """Create or update a contract's SOV lines from a spreadsheet, matched by line number.
+
+    A line whose number is not on the contract is created; one that is, is updated where the
+    file differs; lines of the contract missing from the file are left as they are. From the
+    first pay application on, new lines and new amounts are refused (the contract sum changes
+    only by change orders); descriptions and cost codes may still change. All or nothing: any
+    problem changes nothing, and a dry run changes nothing either, reporting what it would do.
+    """
+    check_can_write(actor.scopes)
+    parsed, headers = _read_sov(table)
+    with uow:
+        contract = _contract(uow, actor, contract_id)
+        existing = {line.number: line for line in uow.repo.sov_lines(contract.id)}
+        started = _billing_started(uow, contract)
+        entries = uow.repo.sov_line_entries_of([line.id for line in existing.values()])
+        problems: list[imports.RowProblem] = []
+        plan: list[tuple[_SovRow, SovLine | None, dict[str, tuple[str, str]]]] = []
+        for given in parsed:
+            line = existing.get(given.number)
+            if line is None:
+                if started:
+                    problems.append(
+                        imports.RowProblem(
+                            given.row,
+                            headers.get("number"),
+                            f"new line {given.number}: " + SOV_LOCKED,
+                        )
+                    )
+                plan.append((given, None, {}))
+                continue
+            differences = _differences(line, given)
+            if "scheduled_value" in differences and started:
+                problems.append(
+                    imports.RowProblem(given.row, headers["scheduled_value"], SOV_LOCKED)
+                )
+            plan.append((given, line, differences))
+        if problems:
+            raise imports.ImportRejected(problems)
+        report: list[imports.ImportChange] = []
+        for done, (given, line, differences) in enumerate(plan, start=1):
+            try:
+                if line is None:
+                    create_line(
+                        uow,
+                        actor,
+                        contract.id,
+                        LineChanges(
+                            values={"number": given.number, **given.values},
+                            entries=[EntryInput("original", given.amount)],
+                        ),
+                    )
+                    action = "create"
+                elif differences:
+                    priced = [e for e in entries.get(line.id, []) if e.workflow_type in PRICED]
+                    repriced = "scheduled_value" in differences
+                    update_line(
+                        uow,
+                        actor,
+                        line.id,
+                        LineChanges(
+                            values=given.values,
+                            entries=[EntryInput("original", given.amount)] if repriced else (),
+                            removed_entry_ids=[e.id for e in priced] if repriced else (),
+                        ),
+                    )
+                    action = "update"
+                else:
+                    action = "unchanged"
+            except Invalid as error:
+                raise imports.ImportRejected(
+                    [imports.RowProblem(given.row, None, error.message)]
+                ) from error
+            report.append(
+                imports.ImportChange(
+                    row=given.row,
+                    action=action,
+                    key=given.number,
+                    description=str(given.values["description"]),
+                    changes=differences,
+                )
+            )
+            if progress is not None:
+                progress(done)
+        uow.flush()
+        lines = uow.repo.sov_lines(contract.id)
+        kept = len({line.number for line in lines} - {given.number for given in parsed})
+        summary = {
+            "lines": str(len(lines)),
+            "not in the file (kept)": str(kept),
+            "contract sum of the SOV": imports.money_text(
+                sum(line.scheduled_value_cents for line in lines)
+            ),
+        }
+        if not dry_run:
+            uow.commit()
+        return imports.ImportReport(dry_run=dry_run, changes=tuple(report), summary=summary)
+
+
+def _read_sov(table: imports.Sheet) -> tuple[list[_SovRow], dict[str, str]]:
+    """The rows, and the headers the file names the columns by."""
+    reader = imports.Reader(table, SOV_COLUMNS)
+    parsed: list[_SovRow] = []
+    first_row: dict[str, int] = {}
+    for position, row in enumerate(table.rows, start=1):
+        if reader.has("number"):
+            number = reader.text(row, "number", required=True) or ""
+            if len(number) > 32:
+                reader.problem(row, "number", "at most 32 characters")
+        else:
+            number = str(position)
+        if number and number in first_row:
+            reader.problem(row, "number", f"line {number} is also on row {first_row[number]}")
+        first_row.setdefault(number, row.number)
+        description = reader.text(row, "description", required=True)
+        amount = reader.amount(row, "scheduled_value", required=True)
+        values: dict[str, Any] = {"description": description}
+        for name in ("cost_code",):
+            if reader.has(name):
+                values[name] = reader.text(row, name)
+        for name in ("unit_price", "quantity"):
+            if reader.has(name):
+                values[name] = reader.decimal(row, name)
+        if description is not None and amount is not None:
+            parsed.append(_SovRow(row=row.number, number=number, values=values, amount=amount))
+    reader.check()
+    return parsed, reader.headers
+
+
+def _differences(line: SovLine, given: _SovRow) -> dict[str, tuple[str, str]]:
+    current: dict[str, object] = {
+        "description": line.description,
+        "cost_code": line.cost_code,
+        "unit_price": line.unit_price,
+        "quantity": line.quantity,
+    }
+    found: dict[str, tuple[str, str]] = {}
+    for name, value in given.values.items():
+        before = current[name]
+        same = (
+            before == value
+            if not isinstance(value, Decimal) or before is None
+            else Decimal(str(before)) == value
+        )
+        if not same:
+            found[name] = (
+                "" if before is None else str(before),
+                "" if value is None else str(value),
+            )
+    if line.scheduled_value_cents != given.amount:
+        found["scheduled_value"] = (
+            imports.money_text(line.scheduled_value_cents),
+            imports.money_text(given.amount),
+        )
+    return found

@@ -240,7 +240,9 @@ class PayAppView:
     name: str | None
     description: str | None
     note: str | None
-    exchange_rate: Decimal
+    exchange_rate: Decimal  # contract currency -> company base currency, on this application
+    # The rate in force on the previous application of the contract (this one's on the first).
+    previous_exchange_rate: Decimal
     approved_at: datetime | None
     paid_at: datetime | None
     aggregate_by: str | None

@@ -163,6 +163,36 @@ class OAuthRefreshToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class OAuthRedirectUri(Base):
+    """A redirect URI registered for a client: the authorization endpoint sends codes only to
+    one of these, compared character for character."""
+
+    __tablename__ = "oauth_redirect_uris"
+    __table_args__ = (UniqueConstraint("oauth_client_id", "uri"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    oauth_client_id: Mapped[int] = mapped_column(
+        ForeignKey("oauth_clients.id", ondelete="CASCADE"), index=True
+    )
+    uri: Mapped[str] = mapped_column(String(2000))
+
+
+class OAuthAuthorizationCode(Base):
+    """An authorization code (its SHA-256), bound to the client and the redirect URI it was
+    issued for, with the PKCE challenge when the client sent one. Used once, then deleted."""
+
+    __tablename__ = "oauth_authorization_codes"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    oauth_client_id: Mapped[int] = mapped_column(
+        ForeignKey("oauth_clients.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    redirect_uri: Mapped[str] = mapped_column(String(2000))
+    scopes: Mapped[str] = mapped_column(String(255))
+    code_challenge: Mapped[str | None] = mapped_column(String(128))
+    expires_at: Mapped[datetime] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Party(Base):
     __tablename__ = "parties"
     __table_args__ = (

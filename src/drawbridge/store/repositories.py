@@ -26,7 +26,9 @@ from drawbridge.store.models import (
     DirectoryEntry,
     IdempotencyKey,
     Membership,
+    OAuthAuthorizationCode,
     OAuthClient,
+    OAuthRedirectUri,
     OAuthRefreshToken,
     Party,
     PayApp,
@@ -147,6 +149,37 @@ class Repository:
             delete(OAuthRefreshToken).where(
                 OAuthRefreshToken.oauth_client_id == oauth_client_id,
                 OAuthRefreshToken.expires_at <= now,
+            )
+        )
+
+    def redirect_uris(self, oauth_client_id: int) -> list[str]:
+        """A client's registered redirect URIs, in the order they were registered."""
+        return list(
+            self.session.scalars(
+                select(OAuthRedirectUri.uri)
+                .where(OAuthRedirectUri.oauth_client_id == oauth_client_id)
+                .order_by(OAuthRedirectUri.id)
+            )
+        )
+
+    def authorization_code_by_hash(
+        self, code_hash: str, *, lock: bool = False
+    ) -> tuple[OAuthAuthorizationCode, OAuthClient] | None:
+        query = (
+            select(OAuthAuthorizationCode, OAuthClient)
+            .join(OAuthClient, OAuthClient.id == OAuthAuthorizationCode.oauth_client_id)
+            .where(OAuthAuthorizationCode.code_hash == code_hash)
+        )
+        if lock:
+            query = query.with_for_update()
+        found = self.session.execute(query).first()
+        return None if found is None else (found[0], found[1])
+
+    def delete_expired_codes(self, oauth_client_id: int, now: datetime) -> None:
+        self.session.execute(
+            delete(OAuthAuthorizationCode).where(
+                OAuthAuthorizationCode.oauth_client_id == oauth_client_id,
+                OAuthAuthorizationCode.expires_at <= now,
             )
         )
 

@@ -293,3 +293,29 @@ def test_a_eur_contract_shows_base_and_foreign_figures(
     assert patched["exchangeRate"] == "1.1000"
     assert patched["previousExchangeRate"] == "1.0875"
     assert patched["netAmount"] == "990.0100"  # 900.01 × 1.1 = 990.011
+
+
+def test_each_item_names_the_rate_of_the_previous_application(
+    runtime: Runtime, client: TestClient
+) -> None:
+    load(runtime, eur_document())
+    results = client.get(f"{BASE}/payments", headers=auth()).json()["results"]
+    first, second = sorted(results, key=lambda item: item["number"])
+    # The first application is re-rated; the second keeps the contract's rate.
+    client.patch(f"{BASE}/payments/{first['id']}", json={"exchangeRate": "1.2"}, headers=auth())
+
+    def items_of(payment: dict[str, Any]) -> list[dict[str, Any]]:
+        return list(
+            client.get(
+                f"{BASE}/payment-items", params={"filter[paymentId]": payment["id"]}, headers=auth()
+            ).json()["results"]
+        )
+
+    # A first application has no previous one: its own rate stands in.
+    assert {(i["exchangeRate"], i["previousExchangeRate"]) for i in items_of(first)} == {
+        ("1.2000", "1.2000")
+    }
+    assert {(i["exchangeRate"], i["previousExchangeRate"]) for i in items_of(second)} == {
+        ("1.0875", "1.2000")
+    }
+    assert acc_payment(client, second["id"])["previousExchangeRate"] == "1.2000"

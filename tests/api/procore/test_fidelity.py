@@ -212,3 +212,43 @@ def test_17_formatted_period_is_us_month_day_year(demo: Runtime, client: TestCli
     shown = client.get(f"{REQS}/{LATEST}?project_id={PROJECT}", headers=H).json()
     assert shown["requisition_start"] == "2025-06-01"
     assert shown["summary"]["formatted_period"] == "06/01/25 - 06/30/25"
+
+
+def test_a_commitment_shows_its_lines_packages_payments_and_roll_up(
+    demo: Runtime, client: TestClient
+) -> None:
+    shown = client.get(f"/rest/v1.0/commitments/{COMMITMENT}?project_id={PROJECT}", headers=H)
+    assert shown.status_code == 200, shown.text
+    body = shown.json()
+    assert (body["id"], body["number"], body["type"]) == (COMMITMENT, "SC-001", "WorkOrderContract")
+    assert body["grand_total"] == "394600.00"  # the schedule of values
+    # 17,500.00 billed on requisition 5, and package 740001 approved since, not yet billed.
+    assert body["approved_change_orders"] == "26400.00"
+    assert body["revised_contract"] == "421000.00"
+    payments = client.get(f"{PAYMENTS}?project_id={PROJECT}&contract_id={COMMITMENT}", headers=H)
+    paid = sum(int(p["amount"].replace(".", "")) for p in payments.json())
+    assert body["total_payments"] == f"{paid // 100}.{paid % 100:02d}"
+    assert sorted(p["id"] for p in body["payments_issued"]) == sorted(
+        p["id"] for p in payments.json()
+    )
+    remaining = 42100000 - paid
+    assert body["remaining_balance_outstanding"] == f"{remaining // 100}.{remaining % 100:02d}"
+    latest = client.get(f"{REQS}/{LATEST}?project_id={PROJECT}", headers=H).json()
+    assert body["requisition_number"] == "5"
+    assert body["total_draw_requests_amount"] == latest["summary"]["total_earned_less_retainage"]
+    lines = client.get(
+        f"/rest/v1.0/work_order_contracts/{COMMITMENT}/line_items?project_id={PROJECT}&per_page=100",
+        headers=H,
+    ).json()
+    assert [line["id"] for line in body["line_items"]] == [line["id"] for line in lines]
+    assert body["vendor"]["name"] == "Ernie's Electrical"
+    # Another company's caller, or another project, sees nothing.
+    assert (
+        client.get(f"/rest/v1.0/commitments/{COMMITMENT}?project_id={PROJECT}", headers=OTHER)
+    ).status_code in (403, 404)
+    assert (
+        client.get(f"/rest/v1.0/commitments/{COMMITMENT}?project_id=790", headers=H)
+    ).status_code == 404
+    missing = client.get(f"/rest/v1.0/commitments/{COMMITMENT}", headers=H)
+    assert missing.status_code == 400
+    assert "project_id" in str(missing.json()["errors"])

@@ -86,16 +86,13 @@ MAX_RATE_PLACES = 10
 class ChainFacts:
     """What a payment needs from the earlier applications of its contract."""
 
-    previous_exchange_rate: Decimal
     previous_advance_amount: int
     previous_recoupment_amount: int
 
 
 def chain_facts(view: PayAppView, contract_history: Sequence[PayAppView]) -> ChainFacts:
     earlier = [app for app in contract_history if app.number < view.number]
-    previous = max(earlier, key=lambda app: app.number, default=None)
     return ChainFacts(
-        previous_exchange_rate=previous.exchange_rate if previous else view.exchange_rate,
         previous_advance_amount=sum(app.advance_amount for app in earlier),
         previous_recoupment_amount=sum(app.recoupment_amount for app in earlier),
     )
@@ -224,7 +221,7 @@ def to_payment(
         internal_id=None,
         internal_system=None,
         exchange_rate=_rate(rate),
-        previous_exchange_rate=_rate(facts.previous_exchange_rate),
+        previous_exchange_rate=_rate(view.previous_exchange_rate),
         previous_amount_foreign_currency=_money(foreign.previous_amount),
         previous_claimed_amount_foreign_currency=previous_claimed_foreign,
         contract_amount_foreign_currency=_money(foreign.contract_amount),
@@ -324,7 +321,7 @@ def _item_base(view: PayAppView, line: PayAppLineView) -> dict[str, Any]:
         "description": line.description,
         "exchangeRate": _rate(view.exchange_rate),
         "originalExchangeRate": _rate(view.contract.exchange_rate),
-        "previousExchangeRate": _rate(view.exchange_rate),
+        "previousExchangeRate": _rate(view.previous_exchange_rate),
         "budgetTransfersQuantity": 0.0,
         "budgetTransfersUnitPrice": None,
         "budgetTransfers": None,

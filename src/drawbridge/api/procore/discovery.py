@@ -77,6 +77,47 @@ def list_commitments(
     return _page(request, [mapping.commitment(view) for view in found], page, per_page)
 
 
+@router.get("/v1.0/commitments/{id}", responses=ERRORS)
+def show_commitment(
+    ctx: Context,
+    id: Annotated[int, Path(ge=1, le=MAX_ID, description="ID")],
+    project_id: ProjectId,
+) -> JSONResponse:
+    """Return a commitment with its line items, change order packages and payments issued."""
+    return JSONResponse(mapping.commitment_detail(_detail(ctx, id, project_id), ctx.file_url))
+
+
+@router.get("/v1.0/work_order_contracts/{id}", responses=ERRORS)
+def show_work_order_contract(
+    ctx: Context,
+    id: Annotated[int, Path(ge=1, le=MAX_ID, description="ID")],
+    project_id: ProjectId,
+) -> JSONResponse:
+    """Return a subcontract (work order contract) with its lines, packages and payments."""
+    return JSONResponse(mapping.work_order_contract(_detail(ctx, id, project_id), ctx.file_url))
+
+
+@router.get("/v1.0/purchase_order_contracts/{id}", responses=ERRORS)
+def show_purchase_order_contract(
+    ctx: Context,
+    id: Annotated[int, Path(ge=1, le=MAX_ID, description="ID")],
+    project_id: ProjectId,
+) -> JSONResponse:
+    """Return a purchase order contract with its lines, packages and payments."""
+    found = _detail(ctx, id, project_id)
+    return JSONResponse(mapping.purchase_order_contract(found, ctx.file_url))
+
+
+def _detail(ctx: Context, contract_id: int, project_id: int) -> discovery.ContractDetail:
+    return discovery.contract_detail(
+        ctx.runtime.uow(read_only=True),
+        ctx.actor,
+        contract_id,
+        project_id=project_id,
+        kind=COMMITMENT,
+    )
+
+
 def _line_items(
     request: Request, ctx: Context, contract_id: int, project_id: int, page: int, per_page: int
 ) -> JSONResponse:

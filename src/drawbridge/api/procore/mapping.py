@@ -26,7 +26,7 @@ from drawbridge.api.procore.schemas import (
 from drawbridge.api.validation import check_custom_field_count, custom_value
 from drawbridge.domain.billing import LineKind, LineRef
 from drawbridge.domain.errors import Invalid
-from drawbridge.domain.money import format_cents
+from drawbridge.domain.money import format_cents, percent_of
 from drawbridge.domain.rollups import (
     billed_this_period,
     line_billed_this_period,
@@ -37,6 +37,7 @@ from drawbridge.domain.rollups import (
     stored_this_period,
 )
 from drawbridge.domain.rules import EDITABLE_BY_STANDARD, PayAppStatus, Role, Scope, parse_status
+from drawbridge.services.discovery import ContractDetail
 from drawbridge.services.pay_apps import CreatePayApp, LineInput, PayAppFilter, UpdatePayApp
 from drawbridge.services.views import (
     Actor,
@@ -44,6 +45,7 @@ from drawbridge.services.views import (
     ChangeOrderPackageView,
     CompanyView,
     ContractView,
+    PartyView,
     PayAppLineView,
     PayAppView,
     PaymentView,
@@ -1003,3 +1005,231 @@ def change_order_package(view: ChangeOrderPackageView, contract: ContractView) -
             for item in view.items
         ],
     }
+
+
+# Fields of Procore's vendor (company directory) record the ledger does not keep.
+VENDOR_UNKNOWN = (
+    "abbreviated_name",
+    "business_phone",
+    "contact_count",
+    "company",
+    "email_address",
+    "fax_number",
+    "labor_union",
+    "license_number",
+    "logo",
+    "mobile_phone",
+    "notes",
+    "origin_data",
+    "origin_code",
+    "trade_name",
+    "website",
+    "business_register",
+    "vendor_group",
+    "primary_contact",
+    "children_count",
+    "legal_name",
+    "parent",
+    "bidding_distribution",
+    "bidding",
+    "created_at",
+    "updated_at",
+)
+
+
+def vendor(party: PartyView, project_id: int) -> dict[str, Any]:
+    """A party as Procore's directory vendor: its name and address; the rest is not kept."""
+    return {
+        "id": party.id,
+        "name": party.name,
+        "address": party.street,
+        "city": party.city,
+        "state_code": party.state_code,
+        "zip": party.zip,
+        "country_code": party.country_code,
+        "origin_id": party.code,
+        "is_active": True,
+        "authorized_bidder": False,
+        "non_union_prevailing_wage": False,
+        "prequalified": False,
+        "synced_to_erp": False,
+        "union_member": False,
+        "attachments": [],
+        "trades": [],
+        "project_ids": [project_id],
+        "standard_cost_codes": [],
+        **dict.fromkeys(VENDOR_UNKNOWN),
+    }
+
+
+def _payment_issued(view: PaymentView, file_url: FileUrl) -> dict[str, Any]:
+    return {
+        "id": view.id,
+        "amount": money(view.amount),
+        "check_number": view.check_number,
+        "created_at": instant(view.created_at),
+        "date": day(view.payment_date),
+        "draw_request_number": _integer_text(view.draw_request_number),
+        "invoice_number": view.invoice_number,
+        "notes": view.notes,
+        "payment_number": _integer_text(view.payment_number),
+        "attachments": [
+            {"id": a.id, "url": file_url(a.id), "filename": a.filename} for a in view.attachments
+        ],
+        "origin_id": view.origin_id,
+        "origin_data": view.origin_data,
+    }
+
+
+def _roll_up(detail: ContractDetail) -> dict[str, Any]:
+    """A commitment's money, as every Procore commitment show reports it."""
+    original = detail.original
+    approved = detail.change_orders("approved")
+    pending = detail.change_orders("draft", "pending")
+    revised = original + approved
+    return {
+        "grand_total": money(original),
+        "approved_change_orders": money(approved),
+        "revised_contract": money(revised),
+        "pending_change_orders": money(pending),
+        "pending_revised_contract": money(revised + pending),
+        "total_payments": money(detail.paid),
+        "remaining_balance_outstanding": money(revised - detail.paid),
+        "percentage_paid": percent(percent_of(detail.paid, revised)) if revised else "0.0",
+        "total_draw_requests_amount": money(detail.requested_to_date),
+        "retainage_percent": percent(detail.contract.work_retainage_percent),
+        "accounting_method": (
+            "unit" if any(line.unit_price and line.quantity for line in detail.lines) else "amount"
+        ),
+        "attachments": [],
+        # Change order tiers: the ledger has one (packages); requests and PCOs are tiers 2-3.
+        "change_order_requests": [],
+        "potential_change_orders": [],
+        "actual_completion_date": None,
+        "contract_start_date": None,
+        "contract_estimated_completion_date": None,
+        "signed_contract_received_date": None,
+        "deleted_at": None,
+        "inclusions": None,
+        "exclusions": None,
+        "private": False,
+        "updated_at": instant(detail.contract.updated_at),
+    }
+
+
+def commitment_detail(detail: ContractDetail, file_url: FileUrl) -> dict[str, Any]:
+    """A commitment as Procore's commitment show answers it: the list entry's fields, the money
+    roll-up, the schedule-of-values lines, change order packages and payments issued."""
+    contract = detail.contract
+    original = detail.original
+    architect = contract.architect
+    return {
+        **commitment(contract),
+        **_roll_up(detail),
+        "vendor": vendor(contract.party, contract.project_id),
+        "type": COMMITMENT_TYPES.get(contract.commitment_type or "", "WorkOrderContract"),
+        # The ledger keeps commitments private to the company's own members.
+        "allow_comments": False,
+        "allow_markups": False,
+        "allow_payment_applications": False,  # owner invoices belong to prime contracts
+        "allow_payments": True,
+        "allow_redistributions": False,
+        "display_materials_retainage": True,
+        "display_stored_materials": True,
+        "display_work_retainage": True,
+        "line_items_total": money(original),  # the ledger has no markup
+        "line_items_extended_total": money(original),
+        "requisition_number": (
+            str(detail.latest_pay_app_number) if detail.latest_pay_app_number else None
+        ),
+        "position": None,
+        "budget_line_item_id": None,
+        "contract_termination_date": None,
+        "bill_to": None,
+        "ship_to": None,
+        "ship_via": None,
+        "payment_terms": None,
+        "architect": (
+            {"id": architect.id, "login": None, "name": architect.name} if architect else None
+        ),
+        "assigned_to": None,
+        "contractor": None,
+        "created_by": None,
+        "received_from": None,
+        "cost_code": None,
+        "line_items": _detail_lines(detail),
+        "change_order_packages": [
+            change_order_package(package, contract) for package in detail.packages
+        ],
+        "payments_issued": [_payment_issued(payment, file_url) for payment in detail.payments],
+    }
+
+
+def work_order_contract(detail: ContractDetail, file_url: FileUrl) -> dict[str, Any]:
+    """A commitment as Procore's work order (or purchase order) contract show answers it."""
+    contract = detail.contract
+    currency = currency_configuration(contract.currency)
+    return {
+        **_roll_up(detail),
+        "id": contract.id,
+        "number": contract.number,
+        "title": contract.title,
+        "status": CONTRACT_STATUSES.get(contract.status, contract.status),
+        "description": contract.details.get("description"),
+        "executed": contract.status == "approved",
+        "contract_date": day(contract.contract_date),
+        "created_at": instant(contract.created_at),
+        "created_by_id": None,
+        "draft_change_orders_amount": money(detail.change_orders("draft")),
+        "total_requisitions_amount": money(detail.requested_to_date),
+        "requisitions_are_enabled": True,
+        "show_line_items_to_non_admins": True,
+        "project": {"id": detail.project.id, "name": detail.project.name},
+        "vendor": {
+            "id": contract.party.id,
+            "company": contract.party.name,
+            "origin_id": contract.party.code,
+            "origin_data": None,
+        },
+        "invoice_contacts": [],
+        "approval_letter_date": None,
+        "execution_date": None,
+        "issued_on_date": None,
+        "letter_of_intent_date": None,
+        "returned_date": None,
+        "origin_id": None,
+        "origin_code": None,
+        "origin_data": None,
+        "line_items": _detail_lines(detail),
+        "change_order_packages": [
+            change_order_package(package, contract) for package in detail.packages
+        ],
+        "payments_issued": [
+            {**_payment_issued(payment, file_url), "currency_configuration": currency}
+            for payment in detail.payments
+        ],
+        "currency_configuration": currency,
+    }
+
+
+def purchase_order_contract(detail: ContractDetail, file_url: FileUrl) -> dict[str, Any]:
+    """A commitment as Procore's purchase order contract show answers it: the work order
+    contract's fields and a purchase order's shipping and billing terms (not kept: null)."""
+    return {
+        **work_order_contract(detail, file_url),
+        # Procore's description types a purchase order's attachments as one object: none here.
+        "attachments": None,
+        "assignee": None,
+        "bill_to_address": None,
+        "ship_to_address": None,
+        "ship_via": None,
+        "delivery_date": None,
+        "payment_terms": None,
+    }
+
+
+def _detail_lines(detail: ContractDetail) -> list[dict[str, Any]]:
+    return [
+        line_item(line, detail.contract, detail.company, detail.project.name)
+        for line in detail.lines
+    ]

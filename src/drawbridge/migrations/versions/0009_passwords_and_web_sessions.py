@@ -1,7 +1,7 @@
 """web sign-in: users.password_hash, memberships.read_only and the web_sessions table
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0007
 Create Date: 2026-11-29 19:10:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from drawbridge.store.types import UTCDateTime
 
 revision = "0009"
-down_revision = "0005"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
