@@ -262,6 +262,10 @@ class PayAppView:
     new_package_ids: frozenset[int]  # those first added on this application
     attachments: tuple[AttachmentView, ...]
     lines: tuple[PayAppLineView, ...] | None  # None when not asked for
+    # What the earlier applications of the contract add up to (ACC shows them on each payment).
+    previous_exchange_rate: Decimal | None = None  # the previous application's; None on the first
+    earlier_advance_amount: int = 0
+    earlier_recoupment_amount: int = 0
 
     @property
     def g703_lines(self) -> tuple[PayAppLineView, ...]:

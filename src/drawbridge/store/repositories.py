@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Row, Select, delete, func, select
+from sqlalchemy import Connection, Row, Select, delete, func, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from drawbridge.store.models import (
@@ -70,6 +70,7 @@ class PaymentFilter:
     project_id: int | None = None
     contract_id: int | None = None
     pay_app_id: int | None = None
+    pay_app_ids: Sequence[int] | None = None
     ids: Sequence[int] | None = None
     contract_kind: str | None = None
 
@@ -283,6 +284,52 @@ class Repository:
         )
         return _grouped(ids, rows, lambda row: row.contract_id)
 
+    def pay_apps_by_number(
+        self, wanted: Iterable[tuple[int, int]]
+    ) -> dict[tuple[int, int], PayApp]:
+        """Pay applications by (contract id, number), in one query."""
+        pairs = set(wanted)
+        if not pairs:
+            return {}
+        rows = self.session.scalars(
+            select(PayApp).where(tuple_(PayApp.contract_id, PayApp.number).in_(sorted(pairs)))
+        )
+        return {(row.contract_id, row.number): row for row in rows}
+
+    def advance_history(self, contract_ids: Iterable[int]) -> dict[int, list[Row[Any]]]:
+        """Each contract's (number, exchange_rate, advance, recoupment) by number: plain rows,
+        for what a page of applications needs from the earlier ones."""
+        ids = set(contract_ids)
+        rows = self.session.execute(
+            select(
+                PayApp.contract_id,
+                PayApp.number,
+                PayApp.exchange_rate,
+                PayApp.advance_amount_cents,
+                PayApp.recoupment_amount_cents,
+            )
+            .where(PayApp.contract_id.in_(ids))
+            .order_by(PayApp.contract_id, PayApp.number)
+        )
+        return _grouped(ids, rows, lambda row: row.contract_id)
+
+    def billed_packages_of(
+        self, contract_ids: Iterable[int]
+    ) -> dict[int, list[tuple[int, PayAppPackage]]]:
+        """The packages billed on each contract's pay applications, with the number of the
+        application that billed each."""
+        ids = set(contract_ids)
+        rows = self.session.execute(
+            select(PayApp.contract_id, PayApp.number, PayAppPackage)
+            .join(PayApp, PayApp.id == PayAppPackage.pay_app_id)
+            .where(PayApp.contract_id.in_(ids))
+            .order_by(PayAppPackage.id)
+        )
+        grouped: dict[int, list[tuple[int, PayAppPackage]]] = {cid: [] for cid in ids}
+        for contract_id, number, billed in rows:
+            grouped[contract_id].append((number, billed))
+        return grouped
+
     def latest_numbers(self, contract_ids: Iterable[int]) -> dict[int, int]:
         ids = set(contract_ids)
         if not ids:
@@ -467,6 +514,8 @@ class Repository:
             query = query.where(Payment.contract_id == where.contract_id)
         if where.pay_app_id is not None:
             query = query.where(Payment.pay_app_id == where.pay_app_id)
+        if where.pay_app_ids is not None:
+            query = query.where(Payment.pay_app_id.in_(where.pay_app_ids))
         if where.ids is not None:
             query = query.where(Payment.id.in_(where.ids))
         if where.contract_kind is not None:

@@ -91,13 +91,15 @@ class ChainFacts:
     previous_recoupment_amount: int
 
 
-def chain_facts(view: PayAppView, contract_history: Sequence[PayAppView]) -> ChainFacts:
-    earlier = [app for app in contract_history if app.number < view.number]
-    previous = max(earlier, key=lambda app: app.number, default=None)
+def chain_facts(view: PayAppView) -> ChainFacts:
     return ChainFacts(
-        previous_exchange_rate=previous.exchange_rate if previous else view.exchange_rate,
-        previous_advance_amount=sum(app.advance_amount for app in earlier),
-        previous_recoupment_amount=sum(app.recoupment_amount for app in earlier),
+        previous_exchange_rate=(
+            view.previous_exchange_rate
+            if view.previous_exchange_rate is not None
+            else view.exchange_rate
+        ),
+        previous_advance_amount=view.earlier_advance_amount,
+        previous_recoupment_amount=view.earlier_recoupment_amount,
     )
 
 
