@@ -110,15 +110,28 @@ class Repository:
     def companies(self) -> Sequence[Company]:
         return self.session.scalars(select(Company).order_by(Company.id)).all()
 
-    def token_by_hash(self, token_hash: str) -> tuple[ApiToken, User, OAuthClient | None] | None:
-        """A token, its user and, for a token issued to an OAuth client, that client."""
-        found = self.session.execute(
-            select(ApiToken, User, OAuthClient)
+    def token_holder(self, token_hash: str) -> Sequence[Row[Any]]:
+        """Who a token speaks for, in one indexed query of plain rows: one row per membership
+        of its user (a single row with a NULL company when it has none), each with the token's
+        scopes and expiry, the user, and the company of the OAuth client it was issued to (NULL
+        for a token of no client). No row: no such token."""
+        return self.session.execute(
+            select(
+                ApiToken.scopes,
+                ApiToken.expires_at,
+                User.id.label("user_id"),
+                User.email,
+                User.name,
+                OAuthClient.company_id.label("client_company_id"),
+                ApiToken.oauth_client_id,
+                Membership.company_id,
+                Membership.role,
+            )
             .join(User, User.id == ApiToken.user_id)
             .outerjoin(OAuthClient, OAuthClient.id == ApiToken.oauth_client_id)
+            .outerjoin(Membership, Membership.user_id == User.id)
             .where(ApiToken.token_hash == token_hash)
-        ).first()
-        return None if found is None else (found[0], found[1], found[2])
+        ).all()
 
     def oauth_client(self, client_id: str) -> OAuthClient | None:
         return self.session.scalar(select(OAuthClient).where(OAuthClient.client_id == client_id))
