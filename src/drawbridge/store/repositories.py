@@ -8,10 +8,24 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Connection, Row, Select, delete, func, select, tuple_
+from sqlalchemy import (
+    Connection,
+    Row,
+    Select,
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from drawbridge.store.models import (
     ApiToken,
@@ -40,6 +54,7 @@ from drawbridge.store.models import (
 )
 
 Model = TypeVar("Model", bound=Base)
+_LINES = cast(Table, PayAppLine.__table__)
 GroupedRow = TypeVar("GroupedRow")
 
 
@@ -89,13 +104,22 @@ class Repository:
     def by_ids(self, model: type[Model], company_id: int, ids: Iterable[int]) -> dict[int, Model]:
         """Rows of one kind by id, in one query, within the company."""
         wanted = set(ids)
+        found: dict[int, Model] = {}
+        # Rows this transaction already loaded are not read again.
+        for row_id in list(wanted):
+            loaded = self.session.identity_map.get(identity_key(model, row_id))
+            if loaded is not None:
+                wanted.discard(row_id)
+                if getattr(loaded, "company_id", None) == company_id:
+                    found[row_id] = loaded
         if not wanted:
-            return {}
+            return found
         table: Any = model
         rows = self.session.scalars(
             select(model).where(table.company_id == company_id, table.id.in_(wanted))
         )
-        return {row.id: row for row in rows}  # type: ignore[attr-defined]
+        found.update({row.id: row for row in rows})  # type: ignore[attr-defined]
+        return found
 
     def _scoped(self, model: type[Model], company_id: int, row_id: int) -> Model | None:
         row = self.session.get(model, row_id)
@@ -430,6 +454,33 @@ class Repository:
         for contract_id, billed in rows:
             grouped[contract_id].append(billed)
         return grouped
+
+    def insert_pay_app_lines(self, rows: Sequence[dict[str, Any]]) -> None:
+        """New pay-app lines in one batched statement (column defaults apply); read them back
+        with :meth:`pay_app_lines`."""
+        if rows:
+            self.session.execute(insert(_LINES), list(rows))
+
+    def store_line_values(self, changes: Sequence[tuple[int, dict[str, Any]]]) -> None:
+        """Set columns of pay-app lines (each change: a line's id and its new values, the same
+        columns for every line) in one batched UPDATE. A line the session holds takes the values
+        as stored, so it is neither stale nor written a second time."""
+        if not changes:
+            return
+        columns = list(changes[0][1])
+        statement = (
+            update(_LINES)
+            .where(_LINES.c.id == bindparam("line_id"))
+            .values({column: bindparam(column) for column in columns})
+        )
+        self.session.execute(
+            statement, [{"line_id": line_id, **values} for line_id, values in changes]
+        )
+        for line_id, values in changes:
+            held = self.session.identity_map.get(identity_key(PayAppLine, line_id))
+            if held is not None:
+                for column, value in values.items():
+                    set_committed_value(held, column, value)
 
     def delete_lines_of_items(self, pay_app_ids: Sequence[int], item_ids: Sequence[int]) -> None:
         self.session.execute(
