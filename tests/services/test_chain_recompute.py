@@ -119,7 +119,8 @@ def test_an_edit_that_changes_no_figure_stops_at_the_next_application(runtime: R
         pay_app_id
         for statement, parameters in statements
         if statement.startswith("SELECT pay_app_lines.")
-        for pay_app_id in parameters
+        # Positional on SQLite, named on PostgreSQL.
+        for pay_app_id in (parameters.values() if isinstance(parameters, dict) else parameters)
     }
     line_writes = [s for s, _ in statements if s.startswith("UPDATE pay_app_lines")]
     # Applications 1 and 2 come out as stored: the other ten are neither read nor written.
