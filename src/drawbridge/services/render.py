@@ -256,9 +256,15 @@ def pay_app_views(
     paid = repo.paid_by_pay_app(row.id for row in rows)
     users = repo.users(row.created_by_id for row in rows if row.created_by_id)
     attachments = repo.attachments_of(pay_app_ids=[row.id for row in rows])
-    packages_by_contract = repo.packages_of(contracts)
-    items_by_contract = repo.package_items_of(contracts)
     billed_packages = repo.billed_packages_of(contracts)
+    # A change-order item is on an application (as a line or in a package) only once its package
+    # is billed: contracts with nothing billed need neither their packages nor their items.
+    billing = {cid for cid, billed in billed_packages.items() if billed}
+    packages_by_contract: dict[int, list[ChangeOrderPackage]] = {cid: [] for cid in contracts}
+    items_by_contract: dict[int, list[ChangeOrderItem]] = {cid: [] for cid in contracts}
+    if billing:
+        packages_by_contract.update(repo.packages_of(billing))
+        items_by_contract.update(repo.package_items_of(billing))
     lines = repo.line_values(row.id for row in rows) if with_lines else {}
     previously_stored = (
         repo.stored_materials_of(previous.id for previous in previous_rows.values())

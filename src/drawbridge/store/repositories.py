@@ -134,6 +134,16 @@ class Repository:
     def companies(self) -> Sequence[Company]:
         return self.session.scalars(select(Company).order_by(Company.id)).all()
 
+    def token_by_hash(self, token_hash: str) -> tuple[ApiToken, User, OAuthClient | None] | None:
+        """A token, its user and, for a token issued to an OAuth client, that client."""
+        found = self.session.execute(
+            select(ApiToken, User, OAuthClient)
+            .join(User, User.id == ApiToken.user_id)
+            .outerjoin(OAuthClient, OAuthClient.id == ApiToken.oauth_client_id)
+            .where(ApiToken.token_hash == token_hash)
+        ).first()
+        return None if found is None else (found[0], found[1], found[2])
+
     def token_holder(self, token_hash: str) -> Sequence[Row[Any]]:
         """Who a token speaks for, in one indexed query of plain rows: one row per membership
         of its user (a single row with a NULL company when it has none), each with the token's
