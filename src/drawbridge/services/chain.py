@@ -162,7 +162,8 @@ def recompute(
     if not pay_apps:
         return
     first = max(from_number, 1)
-    sov = {line.id: line for line in repo.sov_lines(contract.id)}
+    # Plain rows: a big contract's schedule is read, never changed, here.
+    sov = {line.id: line for line in repo.sov_line_values_of([contract.id])[contract.id]}
     items = {item.id: item for item in repo.package_items(contract.id)}
     package_of_item = {item.id: item.package_id for item in items.values()}
     labels = _line_labels(sov.values(), items.values(), repo.packages(contract.id))
@@ -220,7 +221,7 @@ def recompute(
 
 
 def _line_labels(
-    sov: Iterable[SovLine],
+    sov: Iterable[SovLine | Row[Any]],
     items: Iterable[ChangeOrderItem],
     packages: Iterable[ChangeOrderPackage],
 ) -> dict[LineRef, str]:
@@ -242,7 +243,7 @@ def _line_labels(
 def _entry(
     rows: Sequence[StoredLine],
     schedule: dict[tuple[int | None, int | None], ScheduledLine],
-    sov: dict[int, SovLine],
+    sov: dict[int, Row[Any]],
     items: dict[int, ChangeOrderItem],
     labels: dict[LineRef, str],
 ) -> ApplicationEntry:
@@ -260,7 +261,7 @@ def _entry(
 
 def _scheduled(
     row: StoredLine,
-    sov: dict[int, SovLine],
+    sov: dict[int, Row[Any]],
     items: dict[int, ChangeOrderItem],
     labels: dict[LineRef, str],
 ) -> ScheduledLine:

@@ -573,7 +573,7 @@ def _create_lines(uow: UnitOfWork, contract: Contract, pay_app: PayApp) -> None:
     repo = uow.repo
     billed_package_ids = {b.package_id for b in repo.pay_app_packages(contract.id)}
     refs: list[tuple[int | None, int | None]] = [
-        (line.id, None) for line in repo.sov_lines(contract.id)
+        (line_id, None) for line_id in repo.sov_line_ids(contract.id)
     ]
     refs += [
         (None, item.id)

@@ -272,6 +272,16 @@ class Repository:
     def contracts_by_id(self, company_id: int, ids: Iterable[int]) -> dict[int, Contract]:
         return self.by_ids(Contract, company_id, ids)
 
+    def sov_line_ids(self, contract_id: int) -> list[int]:
+        """A contract's SOV line ids, in schedule order."""
+        return list(
+            self.session.scalars(
+                select(SovLine.id)
+                .where(SovLine.contract_id == contract_id)
+                .order_by(SovLine.position, SovLine.id)
+            )
+        )
+
     def sov_lines(self, contract_id: int) -> Sequence[SovLine]:
         return self.session.scalars(
             select(SovLine)
