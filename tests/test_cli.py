@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 import uvicorn
 import yaml
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from drawbridge.api.app import WORKER_VENDOR_LIMITS_VARIABLE, create_worker_app
 from drawbridge.bootstrap import Runtime
 from drawbridge.cli import DEMO_OPERATOR_TOKEN, app, demo_fixture_text
 from drawbridge.domain.errors import Unauthorized
@@ -414,3 +416,41 @@ def test_client_create_registers_redirect_uris(demo: str) -> None:
     )  # fmt: skip
     assert refused.exit_code != 0
     assert "redirect_uris[0]: http:// only to localhost" in refused.output
+
+
+def test_serve_with_workers_hands_each_worker_process_the_database_it_migrated(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[Any, dict[str, Any]]] = []
+    monkeypatch.setattr(
+        uvicorn, "run", lambda application, **options: calls.append((application, options))
+    )
+    # serve sets these for its workers; monkeypatch puts them back afterwards.
+    for name in ("DRAWBRIDGE_DATABASE_URL", "DRAWBRIDGE_DATA_DIR", WORKER_VENDOR_LIMITS_VARIABLE):
+        monkeypatch.setenv(name, "")
+    monkeypatch.setenv("DRAWBRIDGE_OPERATOR_TOKEN", "op-token-for-the-workers-0001")
+    url = runtime.settings.database_url
+    result = runner.invoke(app, ["serve", "--database", url, "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    [(application, options)] = calls
+    assert application == "drawbridge.api.app:create_worker_app"
+    assert options["factory"] is True
+    assert options["workers"] == 2
+
+    # What one worker process builds from that environment: an app on the same database.
+    worker = create_worker_app()
+    try:
+        assert worker.state.runtime.settings.database_url == url
+        assert worker.state.runtime.settings.operator_token == "op-token-for-the-workers-0001"
+        with TestClient(worker) as client:
+            assert client.get("/healthz").json() == {"status": "ok"}
+    finally:
+        worker.state.runtime.close()
+
+
+def test_serve_refuses_zero_workers(runtime: Runtime, served: list[Any]) -> None:
+    result = runner.invoke(
+        app, ["serve", "--database", runtime.settings.database_url, "--workers", "0"]
+    )
+    assert result.exit_code != 0
+    assert served == []

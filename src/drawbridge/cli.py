@@ -173,11 +173,21 @@ def serve(
             help="apply Productive's and Procore's published request limits (429)",
         ),
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            metavar="N",
+            help="server processes sharing the port and the database (PostgreSQL for real use)",
+        ),
+    ] = 1,
 ) -> None:
     """Run the server (migrations are applied on start)."""
     import uvicorn
 
-    from drawbridge.api.app import create_app
+    from drawbridge.api.app import WORKER_VENDOR_LIMITS_VARIABLE, create_app
 
     if reset and not demo:
         raise Failed("--reset empties the database to load the demo data: use it with --demo")
@@ -207,7 +217,25 @@ def serve(
                 f"/_admin is disabled: set {OPERATOR_TOKEN_VARIABLE} (at least "
                 f"{auth.MIN_OPERATOR_TOKEN_LENGTH} characters) to load fixtures over HTTP"
             )
-        uvicorn.run(create_app(runtime), host=host, port=port, log_level="info")
+        if workers == 1:
+            uvicorn.run(create_app(runtime), host=host, port=port, log_level="info")
+            return
+        # Each worker is a process of its own that builds its runtime (engine, connection pool)
+        # from the environment: the database this command migrated, its files and operator token.
+        os.environ["DRAWBRIDGE_DATABASE_URL"] = runtime.settings.database_url
+        os.environ["DRAWBRIDGE_DATA_DIR"] = str(runtime.settings.data_dir.resolve())
+        if operator_token:
+            os.environ[OPERATOR_TOKEN_VARIABLE] = operator_token
+        os.environ[WORKER_VENDOR_LIMITS_VARIABLE] = "1" if vendor_limits else ""
+        runtime.close()
+        uvicorn.run(
+            "drawbridge.api.app:create_worker_app",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_level="info",
+        )
 
 
 def _print_demo(

@@ -5,6 +5,8 @@ well-formed 500.
 
 from __future__ import annotations
 
+import os
+
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -20,9 +22,25 @@ from drawbridge.api.procore.app import create_procore_app
 from drawbridge.api.procore.oauth import create_procore_oauth_app
 from drawbridge.api.productive.app import create_productive_app
 from drawbridge.api.ratelimit import PROCORE, PRODUCTIVE, VendorLimits
-from drawbridge.bootstrap import Runtime
+from drawbridge.bootstrap import Runtime, build
 from drawbridge.services import admin
 from drawbridge.web.app import create_web_app
+
+# Set by ``drawbridge serve --workers N`` for its worker processes.
+WORKER_VENDOR_LIMITS_VARIABLE = "DRAWBRIDGE_WORKER_VENDOR_LIMITS"
+
+
+def create_worker_app() -> FastAPI:
+    """The application of one worker process of ``serve --workers N``: a runtime of its own on
+    the database ``serve`` named and migrated (``DRAWBRIDGE_DATABASE_URL``). Workers share no
+    memory: every request reads the database, so a write through one worker is seen by the next
+    read through any other."""
+    runtime = build(
+        run_migrations=False,
+        create=False,
+        vendor_limits=os.environ.get(WORKER_VENDOR_LIMITS_VARIABLE) == "1",
+    )
+    return create_app(runtime)
 
 
 def create_app(runtime: Runtime) -> FastAPI:

@@ -19,7 +19,7 @@ is a sum of rounded line values.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -237,6 +237,16 @@ def compute_chain(
         step_reached = _latest_step_reached(terms, figures.summary, step_reached)
         previous = figures
     return results
+
+
+def step_reached(
+    terms: BillingTerms, summaries: Iterable[Summary], reached: RetainageStep | None = None
+) -> RetainageStep | None:
+    """The retainage step reached once these applications (in order) are billed: with the
+    previous application's figures, all that the next application depends on."""
+    for summary in summaries:
+        reached = _latest_step_reached(terms, summary, reached)
+    return reached
 
 
 def _contract_rates(terms: BillingTerms, step: RetainageStep | None) -> tuple[Decimal, Decimal]:

@@ -57,28 +57,30 @@ def authenticate(uow: UnitOfWork, token: str | None) -> Principal:
     if not token:
         raise Unauthorized("missing access token")
     with uow:
-        found = uow.repo.token_by_hash(hash_token(token))
-        if found is None:
-            raise Unauthorized("the access token is invalid")
-        api_token, user, client = found
-        if api_token.expires_at is not None and api_token.expires_at <= utcnow():
-            raise Unauthorized("the access token has expired", code="expired_token")
-        memberships = uow.repo.memberships_of(user.id)
-        if client is not None:
-            # A client's token acts only in the client's company, whatever else its user may do.
-            memberships = {
-                company_id: role
-                for company_id, role in memberships.items()
-                if company_id == client.company_id
-            }
-        return Principal(
-            user_id=user.id,
-            email=user.email,
-            name=user.name,
-            scopes=frozenset(api_token.scopes.split()),
-            memberships={company_id: Role(role) for company_id, role in memberships.items()},
-            read_only_companies=uow.repo.read_only_companies(user.id),
-        )
+        rows = uow.repo.token_holder(hash_token(token))
+    if not rows:
+        raise Unauthorized("the access token is invalid")
+    first = rows[0]
+    if first.expires_at is not None and first.expires_at <= utcnow():
+        raise Unauthorized("the access token has expired", code="expired_token")
+    memberships = {row.company_id: Role(row.role) for row in rows if row.company_id is not None}
+    if first.oauth_client_id is not None:
+        # A client's token acts only in the client's company, whatever else its user may do.
+        memberships = {
+            company_id: role
+            for company_id, role in memberships.items()
+            if company_id == first.client_company_id
+        }
+    return Principal(
+        user_id=first.user_id,
+        email=first.email,
+        name=first.name,
+        scopes=frozenset(first.scopes.split()),
+        memberships=memberships,
+        read_only_companies=frozenset(
+            row.company_id for row in rows if row.company_id is not None and row.read_only
+        ),
+    )
 
 
 def act_in(principal: Principal, company_id: int) -> Actor:

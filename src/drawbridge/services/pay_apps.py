@@ -474,8 +474,15 @@ def _finish_write(
         for app in uow.repo.pay_apps_of_contract(contract.id)
         if app.number >= pay_app.number
     }
+    # A create or an edit changes the inputs of this application only; adding or removing a
+    # change-order package changes the lines of every later one too.
+    only_this_one = action in ("create", "update")
     chain.recompute(
-        uow, contract, from_number=pay_app.number, permit_overbilling=permit_overbilling
+        uow,
+        contract,
+        from_number=pay_app.number,
+        inputs_changed_through=pay_app.number if only_this_one else None,
+        permit_overbilling=permit_overbilling,
     )
     _check_payments_still_fit(uow, contract, dues_before)
     audit.record(uow, actor, action, "pay_app", pay_app.id, before, audit.pay_app(uow, pay_app))
@@ -627,14 +634,23 @@ def _create_lines(uow: UnitOfWork, contract: Contract, pay_app: PayApp) -> None:
     """Every SOV line, and every change-order item already billed on an earlier application."""
     repo = uow.repo
     billed_package_ids = {b.package_id for b in repo.pay_app_packages(contract.id)}
-    position = 0
-    for line in repo.sov_lines(contract.id):
-        position += 1
-        repo.add(_new_line(pay_app, position, sov_line_id=line.id))
-    for item in repo.package_items(contract.id):
-        if item.package_id in billed_package_ids:
-            position += 1
-            repo.add(_new_line(pay_app, position, change_order_item_id=item.id))
+    refs: list[tuple[int | None, int | None]] = [
+        (line_id, None) for line_id in repo.sov_line_ids(contract.id)
+    ]
+    refs += [
+        (None, item.id)
+        for item in repo.package_items(contract.id)
+        if item.package_id in billed_package_ids
+    ]
+    # One batched insert: a big contract's lines are not inserted one statement each.
+    repo.insert_pay_app_lines(
+        [
+            _new_line_values(
+                pay_app, position, sov_line_id=sov_line_id, change_order_item_id=item_id
+            )
+            for position, (sov_line_id, item_id) in enumerate(refs, start=1)
+        ]
+    )
 
 
 def _new_line(
@@ -645,15 +661,29 @@ def _new_line(
     change_order_item_id: int | None = None,
 ) -> PayAppLine:
     return PayAppLine(
-        company_id=pay_app.company_id,
-        pay_app_id=pay_app.id,
-        position=position,
-        sov_line_id=sov_line_id,
-        change_order_item_id=change_order_item_id,
-        work_completed_this_period_input_cents=0,
-        work_retainage_released_input_cents=0,
-        materials_retainage_released_input_cents=0,
+        **_new_line_values(
+            pay_app, position, sov_line_id=sov_line_id, change_order_item_id=change_order_item_id
+        )
     )
+
+
+def _new_line_values(
+    pay_app: PayApp,
+    position: int,
+    *,
+    sov_line_id: int | None = None,
+    change_order_item_id: int | None = None,
+) -> dict[str, Any]:
+    return {
+        "company_id": pay_app.company_id,
+        "pay_app_id": pay_app.id,
+        "position": position,
+        "sov_line_id": sov_line_id,
+        "change_order_item_id": change_order_item_id,
+        "work_completed_this_period_input_cents": 0,
+        "work_retainage_released_input_cents": 0,
+        "materials_retainage_released_input_cents": 0,
+    }
 
 
 def _attach_packages(
@@ -740,6 +770,7 @@ def _apply_line_inputs(uow: UnitOfWork, pay_app: PayApp, inputs: Sequence[LineIn
         return
     uow.flush()
     rows = {chain.line_ref(row): row for row in uow.repo.pay_app_lines([pay_app.id])[pay_app.id]}
+    changed: list[tuple[int, dict[str, Any]]] = []
     for given in inputs:
         row = rows.get(given.ref)
         if row is None:
@@ -748,29 +779,46 @@ def _apply_line_inputs(uow: UnitOfWork, pay_app: PayApp, inputs: Sequence[LineIn
                 f"items: no {given.ref.kind.value} line {given.ref.id} on this pay application",
                 field=kind,
             )
-        _set(row, "work_completed_this_period_input_cents", given.work_completed_this_period)
-        _set(row, "materials_presently_stored_input_cents", given.materials_presently_stored)
+        work = given.work_completed_this_period
         if given.percent_complete is not None:
-            _set_percent_complete(row, given.percent_complete)
-        _set(row, "work_retainage_percent_input", given.work_retainage_percent)
-        _set(row, "materials_retainage_percent_input", given.materials_retainage_percent)
-        _set(row, "work_retainage_released_input_cents", given.work_retainage_released)
-        _set(row, "materials_retainage_released_input_cents", given.materials_retainage_released)
-        _set(row, "work_completed_this_period_quantity", given.work_completed_this_period_quantity)
-        _set(row, "subcontractor_claimed_amount_cents", given.subcontractor_claimed_amount)
+            work = _work_for_percent_complete(
+                row, given.percent_complete, given.materials_presently_stored
+            )
+        numbers = {
+            "work_completed_this_period_input_cents": work,
+            "materials_presently_stored_input_cents": given.materials_presently_stored,
+            "work_retainage_percent_input": given.work_retainage_percent,
+            "materials_retainage_percent_input": given.materials_retainage_percent,
+            "work_retainage_released_input_cents": given.work_retainage_released,
+            "materials_retainage_released_input_cents": given.materials_retainage_released,
+            "work_completed_this_period_quantity": given.work_completed_this_period_quantity,
+            "subcontractor_claimed_amount_cents": given.subcontractor_claimed_amount,
+        }
+        # Every numeric input column of every given line, in one batched statement (a value not
+        # given keeps the line's own).
+        values = {
+            column: getattr(row, column) if value is None else value
+            for column, value in numbers.items()
+        }
+        if any(getattr(row, column) != value for column, value in values.items()):
+            changed.append((row.id, values))
+        # Text goes through the session's flush, which refuses what no answer could carry.
         _set(row, "review_status", given.review_status)
         _set(row, "review_comment", given.review_comment)
+    uow.repo.store_line_values(changed)
 
 
-def _set_percent_complete(row: PayAppLine, percent: Decimal) -> None:
+def _work_for_percent_complete(row: PayAppLine, percent: Decimal, stored_given: int | None) -> int:
     """E from a percent complete: D is what the previous application left (it does not depend on
     this application's inputs); F is what this application stores (given, carried or moved)."""
     if percent < 0:
         raise Invalid("percent_complete: may not be negative", field="percent_complete")
-    stored = row.materials_presently_stored_input_cents
+    stored = stored_given
+    if stored is None:
+        stored = row.materials_presently_stored_input_cents
     if stored is None:  # carried forward: the balance the last computation left on the line
         stored = row.materials_presently_stored_cents
-    row.work_completed_this_period_input_cents = work_for_percent_complete(
+    return work_for_percent_complete(
         row.scheduled_value_cents,
         percent,
         previous_work=row.work_completed_from_previous_application_cents,

@@ -266,6 +266,9 @@ class PayAppView:
     new_package_ids: frozenset[int]  # those first added on this application
     attachments: tuple[AttachmentView, ...]
     lines: tuple[PayAppLineView, ...] | None  # None when not asked for
+    # What the earlier applications of the contract add up to (ACC shows them on each payment).
+    earlier_advance_amount: int = 0
+    earlier_recoupment_amount: int = 0
 
     @property
     def g703_lines(self) -> tuple[PayAppLineView, ...]:

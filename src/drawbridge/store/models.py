@@ -226,7 +226,10 @@ class Project(Base):
 
 class BillingPeriod(Base):
     __tablename__ = "billing_periods"
-    __table_args__ = (CheckConstraint("start_date <= end_date", name="dates"),)
+    __table_args__ = (
+        CheckConstraint("start_date <= end_date", name="dates"),
+        Index("ix_billing_periods_project_id", "project_id"),
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     company_id: Mapped[int] = _company_fk()
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
@@ -370,6 +373,7 @@ class ChangeOrderPackage(Base):
 
 class ChangeOrderItem(Base):
     __tablename__ = "change_order_items"
+    __table_args__ = (Index("ix_change_order_items_contract_id", "contract_id"),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     company_id: Mapped[int] = _company_fk()
     package_id: Mapped[int] = mapped_column(
@@ -389,6 +393,9 @@ class PayApp(Base):
     __table_args__ = (
         UniqueConstraint("contract_id", "number"),
         UniqueConstraint("company_id", "origin_id"),
+        # A project's list pages in id order straight from this index (no scan, no sort).
+        Index("ix_pay_apps_project_id_id", "project_id", "id"),
+        Index("ix_pay_apps_period_id", "period_id"),
         CheckConstraint("number >= 1", name="number"),
         CheckConstraint(
             "status IN ('draft', 'under_review', 'revise_and_resubmit', "
@@ -565,6 +572,9 @@ class Payment(Base):
         # One check pays a pay application once (NULLs never collide: payments on account, or
         # without a check number).
         UniqueConstraint("pay_app_id", "check_number"),
+        # Lists of a project's or a contract's payments page in id order from these indexes.
+        Index("ix_payments_project_id_id", "project_id", "id"),
+        Index("ix_payments_contract_id_id", "contract_id", "id"),
         CheckConstraint("amount_cents > 0", name="positive"),
         CheckConstraint(
             "payment_method IS NULL OR payment_method IN ('check', 'electronic', 'credit_card')",
@@ -575,9 +585,7 @@ class Payment(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     company_id: Mapped[int] = _company_fk()
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
-    contract_id: Mapped[int] = mapped_column(
-        ForeignKey("contracts.id", ondelete="CASCADE"), index=True
-    )
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"))
     pay_app_id: Mapped[int | None] = mapped_column(ForeignKey("pay_apps.id"), index=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=_uuid)
     amount_cents: Mapped[int] = mapped_column(BigInteger)
