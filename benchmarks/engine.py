@@ -11,6 +11,13 @@
     On SQLite (a temporary file) and, when DRAWBRIDGE_BENCH_DATABASE_URL is set, on PostgreSQL.
     That database is EMPTIED first (every ledger table), so point it at a scratch database.
 
+(c) writes, on each database: ``create_pay_app`` of the next application of a contract of
+    ``--write-lines`` (1,000) lines, every line billed (median of 3), and an admin's edit to
+    application 1 of a chain of ``--chain-apps`` (100) applications of a ``--chain-lines`` (50)
+    line contract, once changing one line's work (every later application's figures follow) and
+    once changing only its note (no figure changes), each median of 3. Every edit recomputes the
+    chain in its transaction, exactly as a request would.
+
 ``--profile`` prints a cProfile of one ``create_pay_app`` (the last one) for each database.
 """
 
@@ -50,6 +57,8 @@ from drawbridge.store.repositories import empty_all_tables
 
 CHAIN_TARGET_S = 0.5
 READ_TARGET_S = 0.050
+CREATE_TARGET_MS = 100
+EDIT_TARGET_MS = 200
 ACTOR = Actor(
     user_id=None,
     company_id=1,
@@ -119,14 +128,31 @@ def pct(text: str) -> Any:
 
 
 def document(lines: int) -> str:
-    items = [
+    return contracts_document({1: lines})
+
+
+def contracts_document(lines_by_contract: dict[int, int]) -> str:
+    """One company, one project, a commitment of the given number of lines per contract id;
+    SOV line ids are ``contract_id * 100_000 + n``."""
+    contracts = [
         {
-            "id": index + 1,
-            "number": str(index + 1),
-            "description": f"Line {index + 1}",
-            "scheduled_value": f"{scheduled_value(index) / 100:.2f}",
+            "id": contract_id,
+            "kind": "commitment",
+            "number": f"SC-{contract_id}",
+            "title": "Big contract",
+            "party": "V",
+            "retainage": {"work_percent": "10"},
+            "line_items": [
+                {
+                    "id": contract_id * 100_000 + index + 1,
+                    "number": str(index + 1),
+                    "description": f"Line {index + 1}",
+                    "scheduled_value": f"{scheduled_value(index) / 100:.2f}",
+                }
+                for index in range(lines)
+            ],
         }
-        for index in range(lines)
+        for contract_id, lines in lines_by_contract.items()
     ]
     return yaml.safe_dump(
         {
@@ -136,22 +162,7 @@ def document(lines: int) -> str:
                     "name": "Bench Builders",
                     "parties": [{"code": "V", "name": "Vendor", "kind": "vendor"}],
                     "projects": [
-                        {
-                            "id": 1,
-                            "code": "BENCH",
-                            "name": "Benchmark job",
-                            "contracts": [
-                                {
-                                    "id": 1,
-                                    "kind": "commitment",
-                                    "number": "SC-BIG",
-                                    "title": "Big contract",
-                                    "party": "V",
-                                    "retainage": {"work_percent": "10"},
-                                    "line_items": items,
-                                }
-                            ],
-                        }
+                        {"id": 1, "code": "BENCH", "name": "Benchmark job", "contracts": contracts}
                     ],
                 }
             ]
@@ -160,12 +171,12 @@ def document(lines: int) -> str:
     )
 
 
-def create_command(lines: int, app: int, apps: int) -> pay_apps.CreatePayApp:
+def create_command(lines: int, app: int, apps: int, contract_id: int = 1) -> pay_apps.CreatePayApp:
     return pay_apps.CreatePayApp(
-        contract_id=1,
+        contract_id=contract_id,
         lines=[
             pay_apps.LineInput(
-                ref=LineRef(LineKind.SOV, index + 1),
+                ref=LineRef(LineKind.SOV, contract_id * 100_000 + index + 1),
                 work_completed_this_period=work(index, app, apps),
                 materials_presently_stored=stored(index, app),
             )
@@ -219,13 +230,78 @@ def bench_database(label: str, url: str, lines: int, apps: int, profile: bool) -
     }
 
 
+def median_ms(timings: list[float]) -> float:
+    return sorted(timings)[len(timings) // 2] * 1000
+
+
+def bench_writes(
+    label: str, url: str, write_lines: int, chain_lines: int, chain_apps: int
+) -> dict[str, Any]:
+    """(c): the write paths on their own contracts (2 and 3) of a fresh database."""
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    with engine.begin() as connection:
+        empty_all_tables(connection)
+    with tempfile.TemporaryDirectory() as files:
+        runtime = Runtime(
+            Settings(database_url=url, data_dir=Path(files), operator_token=None), engine=engine
+        )
+        fixtures.load_fixture_text(
+            runtime.uow(), contracts_document({2: write_lines, 3: chain_lines})
+        )
+        creates = []
+        for app in range(1, 4):
+            command = create_command(write_lines, app, 12, contract_id=2)
+            gc.collect()
+            started = time.perf_counter()
+            pay_apps.create_pay_app(runtime.uow(), ACTOR, command)
+            creates.append(time.perf_counter() - started)
+        first_id = 0
+        for app in range(1, chain_apps + 1):
+            command = create_command(chain_lines, app, chain_apps, contract_id=3)
+            view = pay_apps.create_pay_app(runtime.uow(), ACTOR, command)
+            first_id = first_id or view.id
+            if app % 20 == 0:
+                print(f"  {label}: chain at app {app}/{chain_apps}", file=sys.stderr)
+
+        def edit(**changes: Any) -> float:
+            gc.collect()
+            started = time.perf_counter()
+            pay_apps.update_pay_app(
+                runtime.uow(), ACTOR, pay_apps.UpdatePayApp(pay_app_id=first_id, **changes)
+            )
+            return time.perf_counter() - started
+
+        line_1 = LineRef(LineKind.SOV, 3 * 100_000 + 1)
+        line_edits = [
+            edit(lines=[pay_apps.LineInput(ref=line_1, work_completed_this_period=1_000 + step)])
+            for step in range(3)
+        ]
+        note_edits = [edit(header={"note": f"edited {step}"}) for step in range(3)]
+        runtime.close()
+    return {
+        "label": label,
+        "create": median_ms(creates),
+        "line_edit": median_ms(line_edits),
+        "note_edit": median_ms(note_edits),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=1000)
     parser.add_argument("--apps", type=int, default=36)
     parser.add_argument("--profile", action="store_true", help="cProfile one create_pay_app")
+    parser.add_argument("--write-lines", type=int, default=1000)
+    parser.add_argument("--chain-lines", type=int, default=50)
+    parser.add_argument("--chain-apps", type=int, default=100)
+    parser.add_argument("--writes-only", action="store_true", help="only the write figures (c)")
     args = parser.parse_args()
     lines, apps = args.lines, args.apps
+    write_args = (args.write_lines, args.chain_lines, args.chain_apps)
+    if args.writes_only:
+        print_writes(write_args)
+        return
 
     chain_s = bench_chain(lines, apps)
     results = []
@@ -255,6 +331,37 @@ def main() -> None:
         )
     if not postgres_url:
         print("(PostgreSQL skipped: set DRAWBRIDGE_BENCH_DATABASE_URL to a scratch database)")
+    print_writes(write_args)
+
+
+def print_writes(write_args: tuple[int, int, int]) -> None:
+    write_lines, chain_lines, chain_apps = write_args
+    results = []
+    with tempfile.TemporaryDirectory() as folder:
+        sqlite_url = f"sqlite:///{Path(folder) / 'writes.db'}"
+        results.append(bench_writes("SQLite", sqlite_url, *write_args))
+    postgres_url = os.environ.get("DRAWBRIDGE_BENCH_DATABASE_URL")
+    if postgres_url:
+        results.append(bench_writes("PostgreSQL", postgres_url, *write_args))
+    print("\nwrites (median of 3)")
+    print(f"{'measure':<58} {'figure':>10} {'target':>10}")
+    for result in results:
+        name = result["label"]
+        rows = (
+            (f"create_pay_app, {write_lines} lines", result["create"], CREATE_TARGET_MS),
+            (
+                f"edit app 1 of {chain_apps} x {chain_lines} lines: a line's work",
+                result["line_edit"],
+                EDIT_TARGET_MS,
+            ),
+            (
+                f"edit app 1 of {chain_apps} x {chain_lines} lines: its note",
+                result["note_edit"],
+                EDIT_TARGET_MS,
+            ),
+        )
+        for measure, figure, target in rows:
+            print(f"{name + ': ' + measure:<58} {figure:>8.1f}ms {'< ' + str(target) + 'ms':>10}")
 
 
 if __name__ == "__main__":

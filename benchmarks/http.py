@@ -1,7 +1,7 @@
 """How fast drawbridge answers over HTTP, next to the fastest any app on the same stack could.
 
     .venv/bin/python benchmarks/http.py [--duration 10] [--connections 16] [--smoke]
-                                        [--database URL] [--only TEXT]
+                                        [--database URL] [--only TEXT] [--workers N]
 
 For every endpoint in ENDPOINTS below, against a fresh database holding the bundled demo and the
 benchmark's own company (benchmarks/http_fixture.yaml, where all the writes go):
@@ -20,6 +20,9 @@ Endpoints marked optional belong to faces that may not be mounted yet: when draw
 them 404 they are listed as skipped. wrk (Debian package ``wrk``) is installed with apt-get
 when missing and the script runs as root. Every process it started is stopped when it ends, on
 error and on Ctrl-C.
+
+``--workers N`` serves drawbridge with N processes (``serve --workers``); the floor keeps one,
+so compare drawbridge's req/s between runs with 1 and with N workers.
 
 ``--database`` points drawbridge at another database (e.g. PostgreSQL); that database is
 EMPTIED first (``drawbridge load --reset``), so name a scratch one. By default it is a SQLite
@@ -525,7 +528,9 @@ def benchmark(args: argparse.Namespace) -> list[Row]:
         database = args.database or f"sqlite:///{folder / 'bench.db'}"
         print(f"loading the demo and {FIXTURE.name} into {database}", file=sys.stderr)
         load_databases(database, folder, env)
-        runs = measure_drawbridge(wrk, rows, processes, database, folder, env, args.duration, tag)
+        runs = measure_drawbridge(
+            wrk, rows, processes, database, folder, env, args.duration, tag, args.workers
+        )
         measure_floor(wrk, rows, runs, processes, folder, env, args.duration, tag)
     return rows
 
@@ -539,11 +544,13 @@ def measure_drawbridge(
     env: dict[str, str],
     duration: int,
     tag: str,
+    workers: int = 1,
 ) -> dict[int, Run]:
     """Each row against ``drawbridge serve``; returns the runs measured, by row."""
     port, log = free_port(), folder / "server.log"
     base = f"http://127.0.0.1:{port}"
     command = [*drawbridge_command(), "serve", "--port", str(port), "--database", database]
+    command += ["--workers", str(workers)]
     server = processes.start(command, log, env)
     wait_until_up(server, base, "/healthz", log)
     values = discover(base)
@@ -666,6 +673,9 @@ def main() -> None:
     parser.add_argument("--smoke", action="store_true", help="one second per run: does it work")
     parser.add_argument("--database", help="SQLAlchemy URL of a SCRATCH database (emptied)")
     parser.add_argument("--only", help="only the endpoints whose name contains this text")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="drawbridge serve --workers (the floor runs one)"
+    )
     parser.add_argument("--serve-floor", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()

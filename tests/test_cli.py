@@ -8,12 +8,15 @@ from typing import Any
 import pytest
 import uvicorn
 import yaml
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from drawbridge.api.app import WORKER_VENDOR_LIMITS_VARIABLE, create_worker_app
 from drawbridge.bootstrap import Runtime
 from drawbridge.cli import DEMO_OPERATOR_TOKEN, app, demo_fixture_text
+from drawbridge.domain.errors import Unauthorized
 from drawbridge.domain.rules import Role
-from drawbridge.services import auth
+from drawbridge.services import auth, web_sessions
 
 runner = CliRunner()
 
@@ -360,6 +363,37 @@ def test_a_long_load_shows_progress_and_a_summary(runtime: Runtime, tmp_path: Pa
     assert "20.00 %" in shown.stdout
 
 
+def test_user_set_password_reads_it_from_standard_input(demo: str, runtime: Runtime) -> None:
+    email = "marco.ruiz@granitepeak.test"
+    result = runner.invoke(
+        app,
+        ["user", "set-password", "--email", email, "--database", demo],
+        input="a brand new passphrase\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "password set for marco.ruiz@granitepeak.test (Marco Ruiz)" in result.stderr
+    web_sessions.sign_in(runtime.uow(), email, "a brand new passphrase")
+    with pytest.raises(Unauthorized):
+        web_sessions.sign_in(runtime.uow(), email, "demo-standard-password")
+
+
+def test_user_set_password_refuses_a_short_password_or_an_unknown_user(demo: str) -> None:
+    short = runner.invoke(
+        app,
+        ["user", "set-password", "--email", "marco.ruiz@granitepeak.test", "--database", demo],
+        input="short\n",
+    )
+    assert short.exit_code == 1
+    assert "password: at least 10 characters" in short.stderr
+    unknown = runner.invoke(
+        app,
+        ["user", "set-password", "--email", "ghost@granitepeak.test", "--database", demo],
+        input="long enough passphrase\n",
+    )
+    assert unknown.exit_code == 1
+    assert "no user ghost@granitepeak.test" in unknown.stderr
+
+
 def test_client_create_registers_redirect_uris(demo: str) -> None:
     created = runner.invoke(
         app,
@@ -382,3 +416,41 @@ def test_client_create_registers_redirect_uris(demo: str) -> None:
     )  # fmt: skip
     assert refused.exit_code != 0
     assert "redirect_uris[0]: http:// only to localhost" in refused.output
+
+
+def test_serve_with_workers_hands_each_worker_process_the_database_it_migrated(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[Any, dict[str, Any]]] = []
+    monkeypatch.setattr(
+        uvicorn, "run", lambda application, **options: calls.append((application, options))
+    )
+    # serve sets these for its workers; monkeypatch puts them back afterwards.
+    for name in ("DRAWBRIDGE_DATABASE_URL", "DRAWBRIDGE_DATA_DIR", WORKER_VENDOR_LIMITS_VARIABLE):
+        monkeypatch.setenv(name, "")
+    monkeypatch.setenv("DRAWBRIDGE_OPERATOR_TOKEN", "op-token-for-the-workers-0001")
+    url = runtime.settings.database_url
+    result = runner.invoke(app, ["serve", "--database", url, "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    [(application, options)] = calls
+    assert application == "drawbridge.api.app:create_worker_app"
+    assert options["factory"] is True
+    assert options["workers"] == 2
+
+    # What one worker process builds from that environment: an app on the same database.
+    worker = create_worker_app()
+    try:
+        assert worker.state.runtime.settings.database_url == url
+        assert worker.state.runtime.settings.operator_token == "op-token-for-the-workers-0001"
+        with TestClient(worker) as client:
+            assert client.get("/healthz").json() == {"status": "ok"}
+    finally:
+        worker.state.runtime.close()
+
+
+def test_serve_refuses_zero_workers(runtime: Runtime, served: list[Any]) -> None:
+    result = runner.invoke(
+        app, ["serve", "--database", runtime.settings.database_url, "--workers", "0"]
+    )
+    assert result.exit_code != 0
+    assert served == []

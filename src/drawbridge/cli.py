@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import shutil
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -39,6 +40,7 @@ from drawbridge.services import (
     pay_apps,
     payments,
     projects,
+    web_sessions,
 )
 from drawbridge.services import sov as sov_service
 from drawbridge.services.imports import ImportReport, Sheet, without_thousands
@@ -78,6 +80,12 @@ DEMO_TOKENS = {
 # Public like the other demo tokens, and the same on every start, so a demo session's commands
 # keep working across restarts. A real deployment sets DRAWBRIDGE_OPERATOR_TOKEN.
 DEMO_OPERATOR_TOKEN = "demo-operator-token-0001"
+# Who signs in to the demo's web pages (the demo fixture sets these passwords).
+DEMO_WEB_USERS = {
+    "dana.whitfield@granitepeak.test": "demo-admin-password",
+    "marco.ruiz@granitepeak.test": "demo-standard-password",
+    "priya.shah@granitepeak.test": "demo-readonly-password",
+}
 OPERATOR_TOKEN_VARIABLE = "DRAWBRIDGE_OPERATOR_TOKEN"
 # Who the job commands act as, when --as and --company are not given.
 AS_VARIABLE = "DRAWBRIDGE_AS"
@@ -165,11 +173,21 @@ def serve(
             help="apply Productive's and Procore's published request limits (429)",
         ),
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            metavar="N",
+            help="server processes sharing the port and the database (PostgreSQL for real use)",
+        ),
+    ] = 1,
 ) -> None:
     """Run the server (migrations are applied on start)."""
     import uvicorn
 
-    from drawbridge.api.app import create_app
+    from drawbridge.api.app import WORKER_VENDOR_LIMITS_VARIABLE, create_app
 
     if reset and not demo:
         raise Failed("--reset empties the database to load the demo data: use it with --demo")
@@ -199,7 +217,25 @@ def serve(
                 f"/_admin is disabled: set {OPERATOR_TOKEN_VARIABLE} (at least "
                 f"{auth.MIN_OPERATOR_TOKEN_LENGTH} characters) to load fixtures over HTTP"
             )
-        uvicorn.run(create_app(runtime), host=host, port=port, log_level="info")
+        if workers == 1:
+            uvicorn.run(create_app(runtime), host=host, port=port, log_level="info")
+            return
+        # Each worker is a process of its own that builds its runtime (engine, connection pool)
+        # from the environment: the database this command migrated, its files and operator token.
+        os.environ["DRAWBRIDGE_DATABASE_URL"] = runtime.settings.database_url
+        os.environ["DRAWBRIDGE_DATA_DIR"] = str(runtime.settings.data_dir.resolve())
+        if operator_token:
+            os.environ[OPERATOR_TOKEN_VARIABLE] = operator_token
+        os.environ[WORKER_VENDOR_LIMITS_VARIABLE] = "1" if vendor_limits else ""
+        runtime.close()
+        uvicorn.run(
+            "drawbridge.api.app:create_worker_app",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_level="info",
+        )
 
 
 def _print_demo(
@@ -212,6 +248,9 @@ def _print_demo(
     console.print(f"             {base}/api/v2/docs (Productive), {base}/_admin/docs (operator)")
     console.print(f"  own API:   {base}/v1/docs (drawbridge's own API, docs/native.md)")
     console.print(f"  health:    {base}/healthz")
+    console.print(f"  web pages: {base}/app (docs/web.md), passwords:")
+    for email, password in DEMO_WEB_USERS.items():
+        console.print(f"             {email} / {password}")
     for role, token in DEMO_TOKENS.items():
         console.print(f"  {role} token (company 1): {token}")
     console.print("  Harbor Line Electric admin token (company 2): harbor-admin-token-0001")
@@ -1174,6 +1213,30 @@ def export_pay_app(
         _write(spreadsheets.pay_app_xlsx(document), output, f"{stem}.xlsx")
     else:
         _write(spreadsheets.pay_app_csv(document), output, f"{stem}.csv")
+
+
+user_app = typer.Typer(help="Users.", rich_markup_mode=None, no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("set-password")
+def set_password(
+    email: Annotated[str, typer.Option(metavar="EMAIL", help="the user's email")],
+    database: DatabaseOption = None,
+) -> None:
+    """Set the password a user signs in to the web pages (/app) with.
+
+    The password is read from standard input when it is not a terminal (one line), or asked for
+    twice at a prompt; it never appears on the command line. Sessions signed in with the old
+    password end.
+    """
+    if sys.stdin.isatty():
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    with _open(database, create=False) as runtime:
+        name = web_sessions.set_password_by_email(runtime.uow(), email, password)
+    errors.print(f"password set for {email} ({name})")
 
 
 @payapp_app.command("show")

@@ -5,6 +5,8 @@ well-formed 500.
 
 from __future__ import annotations
 
+import os
+
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -21,8 +23,25 @@ from drawbridge.api.procore.app import create_procore_app
 from drawbridge.api.procore.oauth import create_procore_oauth_app
 from drawbridge.api.productive.app import create_productive_app
 from drawbridge.api.ratelimit import PROCORE, PRODUCTIVE, VendorLimits
-from drawbridge.bootstrap import Runtime
+from drawbridge.bootstrap import Runtime, build
 from drawbridge.services import admin
+from drawbridge.web.app import create_web_app
+
+# Set by ``drawbridge serve --workers N`` for its worker processes.
+WORKER_VENDOR_LIMITS_VARIABLE = "DRAWBRIDGE_WORKER_VENDOR_LIMITS"
+
+
+def create_worker_app() -> FastAPI:
+    """The application of one worker process of ``serve --workers N``: a runtime of its own on
+    the database ``serve`` named and migrated (``DRAWBRIDGE_DATABASE_URL``). Workers share no
+    memory: every request reads the database, so a write through one worker is seen by the next
+    read through any other."""
+    runtime = build(
+        run_migrations=False,
+        create=False,
+        vendor_limits=os.environ.get(WORKER_VENDOR_LIMITS_VARIABLE) == "1",
+    )
+    return create_app(runtime)
 
 
 def create_app(runtime: Runtime) -> FastAPI:
@@ -31,7 +50,8 @@ def create_app(runtime: Runtime) -> FastAPI:
         description=(
             "Construction progress-billing and payments server. Each face has its own OpenAPI "
             "document: /rest/docs (Procore), /cost/docs (ACC Cost), /ia/api/v1/docs "
-            "(Sage Intacct), /api/v2/docs (Productive), /_admin/docs (operator)."
+            "(Sage Intacct), /api/v2/docs (Productive), /_admin/docs (operator). The web pages are "
+            "at /app."
         ),
         version="0.1.0",
         docs_url=None,
@@ -59,6 +79,11 @@ def create_app(runtime: Runtime) -> FastAPI:
     def home() -> RedirectResponse:
         return RedirectResponse("/docs")
 
+    @app.get("/app", include_in_schema=False)
+    def web_pages() -> RedirectResponse:
+        """The web pages' address as people type it, without the trailing slash."""
+        return RedirectResponse("/app/", status_code=307)
+
     # Each face is a sub-application with its own OpenAPI at <prefix>/openapi.json.
     face_apps = {
         "/_admin": create_admin_app(runtime),
@@ -70,6 +95,8 @@ def create_app(runtime: Runtime) -> FastAPI:
         # Token endpoints sit where each vendor's client looks for them, beside the API.
         "/oauth": create_procore_oauth_app(runtime),
         "/authentication": create_acc_oauth_app(runtime),
+        # The web pages people use in a browser (signed in with a password, HTML errors).
+        "/app": create_web_app(runtime),
     }
     # The vendors' request limits wrap the faces whose vendors publish them.
     faces: dict[str, ASGIApp] = {

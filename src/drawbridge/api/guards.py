@@ -34,7 +34,7 @@ from urllib.parse import parse_qsl
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
-from starlette.responses import JSONResponse
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.types import Message as AsgiMessage
 
@@ -47,11 +47,11 @@ _MAX_DOUBLE = Decimal("1.7976931348623157e308")
 
 
 class ErrorResponse(Protocol):
-    """Renders one error in a face's envelope."""
+    """Renders one error in a face's envelope (JSON, or a page for the web face)."""
 
     def __call__(
         self, status: int, code: str, message: str, *, field: str | None = None
-    ) -> JSONResponse: ...
+    ) -> Response: ...
 
 
 # Checks a caller's credentials from the request headers; raises a LedgerError (Unauthorized).

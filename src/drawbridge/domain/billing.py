@@ -19,7 +19,7 @@ is a sum of rounded line values.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -239,6 +239,16 @@ def compute_chain(
     return results
 
 
+def step_reached(
+    terms: BillingTerms, summaries: Iterable[Summary], reached: RetainageStep | None = None
+) -> RetainageStep | None:
+    """The retainage step reached once these applications (in order) are billed: with the
+    previous application's figures, all that the next application depends on."""
+    for summary in summaries:
+        reached = _latest_step_reached(terms, summary, reached)
+    return reached
+
+
 def _contract_rates(terms: BillingTerms, step: RetainageStep | None) -> tuple[Decimal, Decimal]:
     if step is None:
         return terms.work_percent, terms.materials_percent
@@ -427,6 +437,19 @@ def _compute_line(
         work_percent_override=work_override,
         materials_percent_override=materials_override,
     )
+
+
+def is_overbilled(line: LineFigures) -> bool:
+    """Whether a line's total completed and stored to date goes beyond its scheduled value."""
+    return _overbilled(line.total_completed_and_stored_to_date, line.scheduled_value)
+
+
+def work_for_percent_complete(
+    scheduled_value: int, percent: Decimal, *, previous_work: int, stored: int
+) -> int:
+    """The work this period (E) that brings a line to ``percent`` complete: G = C × percent
+    (rounded half-up to the cent), less what was completed before (D) and what is stored (F)."""
+    return apply_rate(scheduled_value, percent) - previous_work - stored
 
 
 def _overbilled(completed: int, scheduled_value: int) -> bool:

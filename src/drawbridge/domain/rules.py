@@ -21,11 +21,13 @@ money rules a contract follows.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import urlsplit
 
 from drawbridge.domain.errors import Forbidden, Invalid
+from drawbridge.domain.text import text_problem
 
 _EMAIL = re.compile(r"[^@\s\x00]+@[^@\s\x00]+")
 
@@ -33,6 +35,19 @@ _EMAIL = re.compile(r"[^@\s\x00]+@[^@\s\x00]+")
 def is_email_address(text: str) -> bool:
     """A user's email: something@somewhere, without spaces (users are named by it)."""
     return bool(_EMAIL.fullmatch(text))
+
+
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 1024
+
+
+def password_problem(password: str) -> str | None:
+    """Why a password cannot be taken (too short to resist guessing, or not typeable text)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"at least {MIN_PASSWORD_LENGTH} characters"
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"at most {MAX_PASSWORD_LENGTH} characters"
+    return text_problem(password)
 
 
 # "Headless" OAuth clients name this instead of a URL and read the code from the answer itself.
@@ -193,6 +208,60 @@ def check_contract_money_setting(
 
 def is_deletable(*, is_latest: bool, status: PayAppStatus, has_payments: bool) -> bool:
     return is_latest and status in DELETABLE_STATUSES and not has_payments
+
+
+@dataclass(frozen=True)
+class PayAppActions:
+    """What an actor may do to one pay application now (what a page offers them)."""
+
+    edit: bool = False  # enter figures, attach files, bill change orders
+    submit: bool = False  # to under_review
+    approve: bool = False
+    approve_as_noted: bool = False
+    revise_and_resubmit: bool = False
+    delete: bool = False
+    record_payment: bool = False
+
+
+# The usual review workflow: which status each move starts from.
+SUBMITTABLE_FROM = frozenset({PayAppStatus.DRAFT, PayAppStatus.REVISE_AND_RESUBMIT})
+REVIEWABLE_FROM = frozenset({PayAppStatus.UNDER_REVIEW, PayAppStatus.PENDING_OWNER_APPROVAL})
+
+
+def pay_app_actions(
+    role: Role,
+    scopes: frozenset[str],
+    *,
+    is_latest: bool,
+    status: PayAppStatus,
+    deletable: bool,
+    locked: bool,
+) -> PayAppActions:
+    """The moves the edit and status rules above allow, and that the review workflow offers."""
+    if Scope.WRITE.value not in scopes or locked:
+        return PayAppActions()
+    can_edit = _passes(check_can_edit, role, is_latest=is_latest, status=status)
+
+    def may_move(target: PayAppStatus, start: frozenset[PayAppStatus]) -> bool:
+        return can_edit and status in start and _passes(check_can_set_status, role, target)
+
+    return PayAppActions(
+        edit=can_edit,
+        submit=may_move(PayAppStatus.UNDER_REVIEW, SUBMITTABLE_FROM),
+        approve=may_move(PayAppStatus.APPROVED, REVIEWABLE_FROM),
+        approve_as_noted=may_move(PayAppStatus.APPROVED_AS_NOTED, REVIEWABLE_FROM),
+        revise_and_resubmit=may_move(PayAppStatus.REVISE_AND_RESUBMIT, REVIEWABLE_FROM),
+        delete=deletable,
+        record_payment=status is not PayAppStatus.DRAFT,
+    )
+
+
+def _passes(check: Callable[..., None], *args: object, **kwargs: object) -> bool:
+    try:
+        check(*args, **kwargs)
+    except (Invalid, Forbidden):
+        return False
+    return True
 
 
 def check_can_write(scopes: frozenset[str]) -> None:

@@ -8,9 +8,11 @@ from typing import Any
 
 from sqlalchemy import inspect
 
+from drawbridge.domain.errors import NotFound
+from drawbridge.domain.money import format_cents
 from drawbridge.domain.rules import check_can_read
-from drawbridge.services import chain
-from drawbridge.services.views import Actor, AuditEventView
+from drawbridge.services import chain, render
+from drawbridge.services.views import Actor, AuditEntryView, AuditEventView
 from drawbridge.store.models import AuditEvent, Base, PayApp, Payment
 from drawbridge.store.types import utcnow
 from drawbridge.store.uow import UnitOfWork
@@ -103,3 +105,64 @@ def history(
             )
             for row in uow.repo.audit_events(actor.company_id, entity_type, entity_id)
         ]
+
+
+# Money inside a pay application's recorded lines (cents), shown as amounts in a history.
+_LINE_MONEY = frozenset(
+    {
+        "work_completed_this_period",
+        "materials_presently_stored",
+        "work_retainage_released",
+        "materials_retainage_released",
+    }
+)
+# Bookkeeping that changes on every write and says nothing to a reader.
+_NOT_SHOWN = frozenset({"updated_at", "lines"})
+
+
+def pay_app_history(uow: UnitOfWork, actor: Actor, pay_app_id: int) -> tuple[AuditEntryView, ...]:
+    """Who changed a pay application, when, and each value before and after, oldest first."""
+    check_can_read(actor.scopes)
+    with uow:
+        if uow.repo.pay_app(actor.company_id, pay_app_id) is None:
+            raise NotFound(f"no pay application {pay_app_id}", field="id")
+        events = uow.repo.audit_events(actor.company_id, "pay_app", pay_app_id)
+        users = uow.repo.users(event.user_id for event in events if event.user_id is not None)
+        return tuple(
+            AuditEntryView(
+                id=event.id,
+                occurred_at=event.occurred_at,
+                action=event.action,
+                user=render.user_view(users.get(event.user_id) if event.user_id else None),
+                changes=_changes(event.before or {}, event.after or {}),
+            )
+            for event in events
+        )
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[tuple[str, Any, Any], ...]:
+    changes: list[tuple[str, Any, Any]] = []
+    for name in sorted(set(before) | set(after)):
+        if name in _NOT_SHOWN or before.get(name) == after.get(name):
+            continue
+        old, new = before.get(name), after.get(name)
+        if name.endswith("_cents"):
+            name = name.removesuffix("_cents")
+            old, new = _amount(old), _amount(new)
+        changes.append((name, old, new))
+    old_lines = {line["line"]: line for line in before.get("lines") or []}
+    new_lines = {line["line"]: line for line in after.get("lines") or []}
+    for ref in sorted(set(old_lines) | set(new_lines)):
+        old_line, new_line = old_lines.get(ref, {}), new_lines.get(ref, {})
+        for name in sorted(set(old_line) | set(new_line) - {"line"}):
+            if name == "line" or old_line.get(name) == new_line.get(name):
+                continue
+            old, new = old_line.get(name), new_line.get(name)
+            if name in _LINE_MONEY:
+                old, new = _amount(old), _amount(new)
+            changes.append((f"line {ref}: {name}", old, new))
+    return tuple(changes)
+
+
+def _amount(cents: object) -> object:
+    return format_cents(cents) if isinstance(cents, int) else cents

@@ -65,27 +65,30 @@ def authenticate(uow: UnitOfWork, token: str | None) -> Principal:
     if not token:
         raise Unauthorized("missing access token")
     with uow:
-        found = uow.repo.token_by_hash(hash_token(token))
-        if found is None:
-            raise Unauthorized("the access token is invalid")
-        api_token, user, client = found
-        if api_token.expires_at is not None and api_token.expires_at <= utcnow():
-            raise Unauthorized("the access token has expired", code="expired_token")
-        memberships = uow.repo.memberships_of(user.id)
-        if client is not None:
-            # A client's token acts only in the client's company, whatever else its user may do.
-            memberships = {
-                company_id: role
-                for company_id, role in memberships.items()
-                if company_id == client.company_id
-            }
-        return Principal(
-            user_id=user.id,
-            email=user.email,
-            name=user.name,
-            scopes=frozenset(api_token.scopes.split()),
-            memberships={company_id: Role(role) for company_id, role in memberships.items()},
-        )
+        rows = uow.repo.token_holder(hash_token(token))
+    if not rows:
+        raise Unauthorized("the access token is invalid")
+    first = rows[0]
+    if first.expires_at is not None and first.expires_at <= utcnow():
+        raise Unauthorized("the access token has expired", code="expired_token")
+    memberships = {row.company_id: Role(row.role) for row in rows if row.company_id is not None}
+    if first.oauth_client_id is not None:
+        # A client's token acts only in the client's company, whatever else its user may do.
+        memberships = {
+            company_id: role
+            for company_id, role in memberships.items()
+            if company_id == first.client_company_id
+        }
+    return Principal(
+        user_id=first.user_id,
+        email=first.email,
+        name=first.name,
+        scopes=frozenset(first.scopes.split()),
+        memberships=memberships,
+        read_only_companies=frozenset(
+            row.company_id for row in rows if row.company_id is not None and row.read_only
+        ),
+    )
 
 
 def act_in(principal: Principal, company_id: int) -> Actor:
@@ -93,11 +96,14 @@ def act_in(principal: Principal, company_id: int) -> Actor:
     role = principal.memberships.get(company_id)
     if role is None:
         raise Forbidden(f"no access to company {company_id}", field="company_id")
+    scopes = principal.scopes
+    if company_id in principal.read_only_companies:
+        scopes = scopes - {Scope.WRITE.value}
     return Actor(
         user_id=principal.user_id,
         company_id=company_id,
         role=role,
-        scopes=principal.scopes,
+        scopes=scopes,
         email=principal.email,
         name=principal.name,
     )
@@ -192,6 +198,14 @@ def ensure_membership(uow: UnitOfWork, user: User, company_id: int, role: Role) 
         uow.repo.add(Membership(user_id=user.id, company_id=company_id, role=role.value))
     else:
         membership.role = role.value
+
+
+def set_read_only(uow: UnitOfWork, user: User, company_id: int) -> None:
+    """Make a member read-only in a company (inside the caller's transaction)."""
+    uow.flush()
+    membership = uow.repo.membership(user.id, company_id)
+    assert membership is not None
+    membership.read_only = True
 
 
 def create_token(

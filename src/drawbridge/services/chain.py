@@ -10,7 +10,7 @@ recompute would change any of its figures, the whole write is refused.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import fields
+from dataclasses import fields, replace
 from decimal import Decimal
 from typing import Any
 
@@ -115,7 +115,7 @@ def summary_figures(row: PayApp) -> Summary:
 
 
 def application_figures(
-    pay_app: PayApp, rows: Sequence[PayAppLine], package_of_item: dict[int, int]
+    pay_app: PayApp, rows: Sequence[StoredLine], package_of_item: dict[int, int]
 ) -> ApplicationFigures:
     lines = tuple(
         line_figures(row, package_of_item.get(row.change_order_item_id or 0)) for row in rows
@@ -123,7 +123,7 @@ def application_figures(
     return ApplicationFigures(number=pay_app.number, lines=lines, summary=summary_figures(pay_app))
 
 
-def entry_of(row: PayAppLine) -> LineEntry:
+def entry_of(row: StoredLine) -> LineEntry:
     return LineEntry(
         work_completed_this_period=row.work_completed_this_period_input_cents,
         materials_presently_stored=row.materials_presently_stored_input_cents,
@@ -134,46 +134,100 @@ def entry_of(row: PayAppLine) -> LineEntry:
     )
 
 
-def recompute(uow: UnitOfWork, contract: Contract, from_number: int = 1) -> None:
-    """Recompute and store the figures of ``contract``'s applications from ``from_number`` on."""
+# Applications whose lines are read and computed at a time: 2, then twice as many each time up
+# to this. A recompute that settles early reads only the first few; one that runs to the end
+# still reads in a handful of queries.
+MAX_BATCH = 32
+
+
+def recompute(
+    uow: UnitOfWork,
+    contract: Contract,
+    from_number: int = 1,
+    *,
+    inputs_changed_through: int | None = None,
+    permit_overbilling: bool = False,
+) -> None:
+    """Recompute and store the figures of ``contract``'s applications from ``from_number`` on.
+
+    ``inputs_changed_through``: the caller changed the inputs of no application numbered after
+    it. Later applications are then recomputed only until one comes out exactly as stored, with
+    the same retainage step reached: every application after it would too, since an application
+    depends only on its own inputs, the previous application's figures and the step reached,
+    and the stored figures were a fresh computation's before this write. Without it, every
+    application from ``from_number`` on is recomputed.
+
+    ``permit_overbilling`` computes past the over-billing rule, for a preview that shows which
+    lines would go beyond their value (it is never committed).
+    """
     repo = uow.repo
     uow.flush()
     pay_apps = list(repo.pay_apps_of_contract(contract.id))
     if not pay_apps:
         return
     first = max(from_number, 1)
-    resume_from = [app for app in pay_apps if app.number >= first - 1]
-    line_rows = repo.pay_app_lines(app.id for app in resume_from)
-    sov = {line.id: line for line in repo.sov_lines(contract.id)}
+    # Plain rows: a big contract's schedule is read, never changed, here.
+    sov = {line.id: line for line in repo.sov_line_values_of([contract.id])[contract.id]}
     items = {item.id: item for item in repo.package_items(contract.id)}
     package_of_item = {item.id: item.package_id for item in items.values()}
     labels = _line_labels(sov.values(), items.values(), repo.packages(contract.id))
+    company = repo.company(contract.company_id)
+    assert company is not None
+    terms = billing_terms(contract, company)
+    if permit_overbilling:
+        terms = replace(terms, allow_overbilling=True)
+    # As stored before this write: each application's summary, and the step reached after it.
+    stored_summaries = {app.number: summary_figures(app) for app in pay_apps}
+    stored_steps: dict[int, RetainageStep | None] = {}
+    reached: RetainageStep | None = None
+    for app in pay_apps:
+        reached = stored_steps[app.number] = billing.step_reached(
+            terms, [stored_summaries[app.number]], reached
+        )
 
+    earlier = [stored_summaries[app.number] for app in pay_apps if app.number < first]
     start: ChainStart | None = None
     if first > 1:
         previous = next(app for app in pay_apps if app.number == first - 1)
+        previous_lines = repo.line_values([previous.id])[previous.id]
         start = ChainStart(
-            previous=application_figures(previous, line_rows[previous.id], package_of_item),
-            earlier_summaries=[summary_figures(app) for app in pay_apps if app.number < first],
+            previous=application_figures(previous, previous_lines, package_of_item),
+            earlier_summaries=earlier,
         )
+    step = billing.step_reached(terms, earlier)
     to_compute = [app for app in pay_apps if app.number >= first]
-    entries = [
-        ApplicationEntry(
-            lines=[_scheduled(row, sov, items, labels) for row in line_rows[app.id]],
-            entries={line_ref(row): entry_of(row) for row in line_rows[app.id]},
-        )
-        for app in to_compute
-    ]
-    company = repo.company(contract.company_id)
-    assert company is not None
-    results = billing.compute_chain(billing_terms(contract, company), entries, start)
-    for app, figures in zip(to_compute, results, strict=True):
-        _store(app, line_rows[app.id], figures)
+    # Each line's place in the schedule is the same on every application: built once.
+    schedule: dict[tuple[int | None, int | None], ScheduledLine] = {}
+    changed_lines: list[tuple[int, dict[str, Any]]] = []
+    offset, size = 0, 2
+    while offset < len(to_compute):
+        batch = to_compute[offset : offset + size]
+        offset, size = offset + size, min(size * 2, MAX_BATCH)
+        line_rows = repo.line_values(app.id for app in batch)
+        entries = [_entry(line_rows[app.id], schedule, sov, items, labels) for app in batch]
+        results = billing.compute_chain(terms, entries, start)
+        for app, figures in zip(batch, results, strict=True):
+            changed = _store(app, line_rows[app.id], figures, changed_lines)
+            step = billing.step_reached(terms, [figures.summary], step)
+            settled = (
+                not changed
+                and inputs_changed_through is not None
+                and app.number > inputs_changed_through
+                and step == stored_steps[app.number]
+            )
+            if settled:
+                repo.store_line_values(changed_lines)
+                uow.flush()
+                return
+            earlier.append(figures.summary)
+        start = ChainStart(previous=results[-1], earlier_summaries=list(earlier))
+    # Only the lines whose figures changed are written, all in one statement.
+    repo.store_line_values(changed_lines)
     uow.flush()
 
 
 def _line_labels(
-    sov: Iterable[SovLine],
+    sov: Iterable[SovLine | Row[Any]],
     items: Iterable[ChangeOrderItem],
     packages: Iterable[ChangeOrderPackage],
 ) -> dict[LineRef, str]:
@@ -192,9 +246,28 @@ def _line_labels(
     return labels
 
 
+def _entry(
+    rows: Sequence[StoredLine],
+    schedule: dict[tuple[int | None, int | None], ScheduledLine],
+    sov: dict[int, Row[Any]],
+    items: dict[int, ChangeOrderItem],
+    labels: dict[LineRef, str],
+) -> ApplicationEntry:
+    lines = []
+    entries = {}
+    for row in rows:
+        key = (row.sov_line_id, row.change_order_item_id)
+        scheduled = schedule.get(key)
+        if scheduled is None:
+            scheduled = schedule[key] = _scheduled(row, sov, items, labels)
+        lines.append(scheduled)
+        entries[scheduled.ref] = entry_of(row)
+    return ApplicationEntry(lines=lines, entries=entries)
+
+
 def _scheduled(
-    row: PayAppLine,
-    sov: dict[int, SovLine],
+    row: StoredLine,
+    sov: dict[int, Row[Any]],
     items: dict[int, ChangeOrderItem],
     labels: dict[LineRef, str],
 ) -> ScheduledLine:
@@ -207,15 +280,24 @@ def _scheduled(
     return ScheduledLine(ref, item.amount_cents, item.package_id, labels[ref])
 
 
-def _store(app: PayApp, rows: Sequence[PayAppLine], figures: ApplicationFigures) -> None:
+def _store(
+    app: PayApp,
+    rows: Sequence[StoredLine],
+    figures: ApplicationFigures,
+    changed_lines: list[tuple[int, dict[str, Any]]],
+) -> bool:
+    """Set the application's changed figures; its lines whose figures changed are added to
+    ``changed_lines`` (id, every figure column) for the caller to write in one batch. Whether
+    anything changed."""
     locked = app.integration_state == LOCKED
     changed = False
     for row, line in zip(rows, figures.lines, strict=True):
-        for name, column in LINE_COLUMNS.items():
-            value = getattr(line, name)
-            if getattr(row, column) != value:
-                setattr(row, column, value)
-                changed = True
+        stored = line_figures(row, line.change_order_package_id)
+        if stored != line:
+            changed_lines.append(
+                (row.id, {column: getattr(line, name) for name, column in LINE_COLUMNS.items()})
+            )
+            changed = True
     for name, column in SUMMARY_COLUMNS.items():
         value = getattr(figures.summary, name)
         if getattr(app, column) != value:
@@ -227,3 +309,4 @@ def _store(app: PayApp, rows: Sequence[PayAppLine], figures: ApplicationFigures)
             "'locked'): its figures may not change until it is unlocked",
             code="locked",
         )
+    return changed

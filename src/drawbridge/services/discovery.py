@@ -188,6 +188,11 @@ class ContractSheet:
     approved_change_orders: int
     pending_change_orders: int  # packages in draft or pending
 
+    @property
+    def contract_sum(self) -> int:
+        """The original sum with every approved change order (G702 line 3 before billing)."""
+        return self.original + self.approved_change_orders
+
 
 def contract_sheets(
     uow: UnitOfWork, actor: Actor, project_id: int, *, kind: str | None = None

@@ -22,7 +22,7 @@ from drawbridge.domain.errors import LedgerError
 from drawbridge.domain.money import HUNDRED
 from drawbridge.domain.rules import PayAppStatus, Role, Scope
 from drawbridge.fixtures import schema
-from drawbridge.services import audit, auth, oauth, pay_apps, payments, sov
+from drawbridge.services import audit, auth, oauth, pay_apps, payments, sov, web_sessions
 from drawbridge.services.views import Actor
 from drawbridge.store.models import (
     ApiToken,
@@ -174,6 +174,10 @@ def _load_company(
     for user_fixture in fixture.users:
         user = auth.ensure_user(uow, user_fixture.email, user_fixture.name or "")
         auth.ensure_membership(uow, user, company.id, user_fixture.role)
+        if user_fixture.read_only:
+            auth.set_read_only(uow, user, company.id)
+        if user_fixture.password is not None:
+            user.password_hash = web_sessions.hash_password(user_fixture.password)
         for token in user_fixture.tokens:
             auth.add_token(uow, user, token, [scope.value for scope in user_fixture.scopes])
         if user_fixture.role is Role.ADMIN and actor_user_id is None:

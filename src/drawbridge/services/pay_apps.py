@@ -13,12 +13,19 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from drawbridge.domain.billing import LineFigures, LineKind, LineRef
+from drawbridge.domain.billing import (
+    LineFigures,
+    LineKind,
+    LineRef,
+    is_overbilled,
+    work_for_percent_complete,
+)
 from drawbridge.domain.errors import Conflict, Invalid, NotFound
 from drawbridge.domain.payments import PayAppDue, check_paid_still_due
 from drawbridge.domain.rules import (
     INTEGRATION_FIELDS,
     INTEGRATION_STATE,
+    PayAppActions,
     PayAppStatus,
     check_can_edit,
     check_can_read,
@@ -27,10 +34,17 @@ from drawbridge.domain.rules import (
     check_can_write,
     check_paid_stays_submitted,
     is_deletable,
+    pay_app_actions,
 )
 from drawbridge.services import audit, chain, documents, imports, render
 from drawbridge.services.contracts import contract_in_scope, overpayment_allowed
-from drawbridge.services.views import Actor, ChangeOrderPackageView, Page, PayAppView
+from drawbridge.services.views import (
+    Actor,
+    ChangeOrderPackageView,
+    Page,
+    PayAppPreview,
+    PayAppView,
+)
 from drawbridge.store.models import (
     Attachment,
     Contract,
@@ -58,6 +72,9 @@ class LineInput:
     subcontractor_claimed_amount: int | None = None
     review_status: str | None = None
     review_comment: str | None = None
+    # Instead of ``work_completed_this_period``: the percent complete the line reaches, turned
+    # into this period's work exactly (domain/billing.py work_for_percent_complete).
+    percent_complete: Decimal | None = None
 
 
 # Header fields a client may set on create or update, and their column names.
@@ -174,45 +191,87 @@ def update_pay_app(uow: UnitOfWork, actor: Actor, command: UpdatePayApp) -> PayA
     """Change a pay application's header, status or line inputs (Procore's edit rules)."""
     check_can_write(actor.scopes)
     with uow:
-        pay_app, contract = _locked_pay_app(
-            uow, actor, command.pay_app_id, command.project_id, command.contract_kind
-        )
-        latest = uow.repo.latest_numbers([contract.id])[contract.id]
-        status = PayAppStatus(pay_app.status)
-        has_payments = bool(uow.repo.paid_by_pay_app([pay_app.id])[pay_app.id])
-        unlocking = set(command.header) == {INTEGRATION_STATE} and _header_only(command)
-        if pay_app.integration_state == chain.LOCKED and not unlocking:
-            raise Conflict(
-                "the pay application is locked by an integration (integrationState 'locked')",
-                code="locked",
-            )
-        check_can_set_integration_fields(
-            actor.role, command.header, status=status, has_payments=has_payments
-        )
-        # Integration bookkeeping alone (ACC's sync fields) is not an edit of the pay application.
-        if not (set(command.header) <= INTEGRATION_FIELDS and _header_only(command)):
-            check_can_edit(actor.role, is_latest=pay_app.number == latest, status=status)
-        if command.status is not None:
-            check_can_set_status(actor.role, command.status)
-            check_paid_stays_submitted(command.status, has_payments=has_payments)
-        _check_header(uow, actor, contract, command.header, exclude_id=pay_app.id)
-        before = audit.pay_app(uow, pay_app)
-        _apply_header(pay_app, command.header)
-        if "integration_state" in command.header:
-            pay_app.integration_state_changed_at = utcnow()
-            pay_app.integration_state_changed_by = actor.user_id
-        if "period_id" in command.header:
-            _fill_period_dates(uow, actor, pay_app)
-        _check_period_order(pay_app)
-        if command.status is not None and command.status.value != pay_app.status:
-            pay_app.status = command.status.value
-            approved = command.status in (PayAppStatus.APPROVED, PayAppStatus.APPROVED_AS_NOTED)
-            pay_app.approved_at = utcnow() if approved else None
-        _apply_line_inputs(uow, pay_app, command.lines)
-        _link_attachments(uow, actor, pay_app, command.attachment_ids)
-        view = _finish_write(uow, actor, "update", pay_app, contract, before)
+        view, _contract_row = _update(uow, actor, command)
         uow.commit()
         return view
+
+
+def preview_pay_app(uow: UnitOfWork, actor: Actor, command: UpdatePayApp) -> PayAppPreview:
+    """What ``update_pay_app`` would make of the pay application, computed by the same rules
+    and the same engine, and then rolled back: nothing is saved.
+
+    The figures are computed past the over-billing rule so that every line that would go beyond
+    its value can be shown; ``overbilling_allowed`` says whether saving would be refused.
+    """
+    check_can_write(actor.scopes)
+    with uow:  # no commit: leaving the block rolls every change back
+        view, contract = _update(uow, actor, command, permit_overbilling=True)
+        company = uow.repo.company(contract.company_id)
+        assert company is not None
+        return PayAppPreview(
+            pay_app=view,
+            overbilled_line_ids=frozenset(
+                line.id for line in view.g703_lines if is_overbilled(line.figures)
+            ),
+            overbilling_allowed=chain.billing_terms(contract, company).allow_overbilling,
+        )
+
+
+def actions_for(actor: Actor, view: PayAppView) -> PayAppActions:
+    """What the actor may do to this pay application now, by the same rules the writes check."""
+    return pay_app_actions(
+        actor.role,
+        actor.scopes,
+        is_latest=view.is_latest,
+        status=view.status,
+        deletable=view.deletable,
+        locked=view.integration_state == chain.LOCKED,
+    )
+
+
+def _update(
+    uow: UnitOfWork, actor: Actor, command: UpdatePayApp, *, permit_overbilling: bool = False
+) -> tuple[PayAppView, Contract]:
+    pay_app, contract = _locked_pay_app(
+        uow, actor, command.pay_app_id, command.project_id, command.contract_kind
+    )
+    latest = uow.repo.latest_numbers([contract.id])[contract.id]
+    status = PayAppStatus(pay_app.status)
+    has_payments = bool(uow.repo.paid_by_pay_app([pay_app.id])[pay_app.id])
+    unlocking = set(command.header) == {INTEGRATION_STATE} and _header_only(command)
+    if pay_app.integration_state == chain.LOCKED and not unlocking:
+        raise Conflict(
+            "the pay application is locked by an integration (integrationState 'locked')",
+            code="locked",
+        )
+    check_can_set_integration_fields(
+        actor.role, command.header, status=status, has_payments=has_payments
+    )
+    # Integration bookkeeping alone (ACC's sync fields) is not an edit of the pay application.
+    if not (set(command.header) <= INTEGRATION_FIELDS and _header_only(command)):
+        check_can_edit(actor.role, is_latest=pay_app.number == latest, status=status)
+    if command.status is not None:
+        check_can_set_status(actor.role, command.status)
+        check_paid_stays_submitted(command.status, has_payments=has_payments)
+    _check_header(uow, actor, contract, command.header, exclude_id=pay_app.id)
+    before = audit.pay_app(uow, pay_app)
+    _apply_header(pay_app, command.header)
+    if "integration_state" in command.header:
+        pay_app.integration_state_changed_at = utcnow()
+        pay_app.integration_state_changed_by = actor.user_id
+    if "period_id" in command.header:
+        _fill_period_dates(uow, actor, pay_app)
+    _check_period_order(pay_app)
+    if command.status is not None and command.status.value != pay_app.status:
+        pay_app.status = command.status.value
+        approved = command.status in (PayAppStatus.APPROVED, PayAppStatus.APPROVED_AS_NOTED)
+        pay_app.approved_at = utcnow() if approved else None
+    _apply_line_inputs(uow, pay_app, command.lines)
+    _link_attachments(uow, actor, pay_app, command.attachment_ids)
+    view = _finish_write(
+        uow, actor, "update", pay_app, contract, before, permit_overbilling=permit_overbilling
+    )
+    return view, contract
 
 
 def delete_pay_app(
@@ -403,6 +462,8 @@ def _finish_write(
     pay_app: PayApp,
     contract: Contract,
     before: dict[str, Any] | None,
+    *,
+    permit_overbilling: bool = False,
 ) -> PayAppView:
     """How every change to a pay application ends: stamp it, recompute the chain from it (every
     later application follows), record the audit event, and answer with its view. The caller
@@ -413,7 +474,16 @@ def _finish_write(
         for app in uow.repo.pay_apps_of_contract(contract.id)
         if app.number >= pay_app.number
     }
-    chain.recompute(uow, contract, from_number=pay_app.number)
+    # A create or an edit changes the inputs of this application only; adding or removing a
+    # change-order package changes the lines of every later one too.
+    only_this_one = action in ("create", "update")
+    chain.recompute(
+        uow,
+        contract,
+        from_number=pay_app.number,
+        inputs_changed_through=pay_app.number if only_this_one else None,
+        permit_overbilling=permit_overbilling,
+    )
     _check_payments_still_fit(uow, contract, dues_before)
     audit.record(uow, actor, action, "pay_app", pay_app.id, before, audit.pay_app(uow, pay_app))
     return render.pay_app_views(uow, [pay_app], with_lines=True)[0]
@@ -564,14 +634,23 @@ def _create_lines(uow: UnitOfWork, contract: Contract, pay_app: PayApp) -> None:
     """Every SOV line, and every change-order item already billed on an earlier application."""
     repo = uow.repo
     billed_package_ids = {b.package_id for b in repo.pay_app_packages(contract.id)}
-    position = 0
-    for line in repo.sov_lines(contract.id):
-        position += 1
-        repo.add(_new_line(pay_app, position, sov_line_id=line.id))
-    for item in repo.package_items(contract.id):
-        if item.package_id in billed_package_ids:
-            position += 1
-            repo.add(_new_line(pay_app, position, change_order_item_id=item.id))
+    refs: list[tuple[int | None, int | None]] = [
+        (line_id, None) for line_id in repo.sov_line_ids(contract.id)
+    ]
+    refs += [
+        (None, item.id)
+        for item in repo.package_items(contract.id)
+        if item.package_id in billed_package_ids
+    ]
+    # One batched insert: a big contract's lines are not inserted one statement each.
+    repo.insert_pay_app_lines(
+        [
+            _new_line_values(
+                pay_app, position, sov_line_id=sov_line_id, change_order_item_id=item_id
+            )
+            for position, (sov_line_id, item_id) in enumerate(refs, start=1)
+        ]
+    )
 
 
 def _new_line(
@@ -582,15 +661,29 @@ def _new_line(
     change_order_item_id: int | None = None,
 ) -> PayAppLine:
     return PayAppLine(
-        company_id=pay_app.company_id,
-        pay_app_id=pay_app.id,
-        position=position,
-        sov_line_id=sov_line_id,
-        change_order_item_id=change_order_item_id,
-        work_completed_this_period_input_cents=0,
-        work_retainage_released_input_cents=0,
-        materials_retainage_released_input_cents=0,
+        **_new_line_values(
+            pay_app, position, sov_line_id=sov_line_id, change_order_item_id=change_order_item_id
+        )
     )
+
+
+def _new_line_values(
+    pay_app: PayApp,
+    position: int,
+    *,
+    sov_line_id: int | None = None,
+    change_order_item_id: int | None = None,
+) -> dict[str, Any]:
+    return {
+        "company_id": pay_app.company_id,
+        "pay_app_id": pay_app.id,
+        "position": position,
+        "sov_line_id": sov_line_id,
+        "change_order_item_id": change_order_item_id,
+        "work_completed_this_period_input_cents": 0,
+        "work_retainage_released_input_cents": 0,
+        "materials_retainage_released_input_cents": 0,
+    }
 
 
 def _attach_packages(
@@ -677,6 +770,7 @@ def _apply_line_inputs(uow: UnitOfWork, pay_app: PayApp, inputs: Sequence[LineIn
         return
     uow.flush()
     rows = {chain.line_ref(row): row for row in uow.repo.pay_app_lines([pay_app.id])[pay_app.id]}
+    changed: list[tuple[int, dict[str, Any]]] = []
     for given in inputs:
         row = rows.get(given.ref)
         if row is None:
@@ -685,16 +779,51 @@ def _apply_line_inputs(uow: UnitOfWork, pay_app: PayApp, inputs: Sequence[LineIn
                 f"items: no {given.ref.kind.value} line {given.ref.id} on this pay application",
                 field=kind,
             )
-        _set(row, "work_completed_this_period_input_cents", given.work_completed_this_period)
-        _set(row, "materials_presently_stored_input_cents", given.materials_presently_stored)
-        _set(row, "work_retainage_percent_input", given.work_retainage_percent)
-        _set(row, "materials_retainage_percent_input", given.materials_retainage_percent)
-        _set(row, "work_retainage_released_input_cents", given.work_retainage_released)
-        _set(row, "materials_retainage_released_input_cents", given.materials_retainage_released)
-        _set(row, "work_completed_this_period_quantity", given.work_completed_this_period_quantity)
-        _set(row, "subcontractor_claimed_amount_cents", given.subcontractor_claimed_amount)
+        work = given.work_completed_this_period
+        if given.percent_complete is not None:
+            work = _work_for_percent_complete(
+                row, given.percent_complete, given.materials_presently_stored
+            )
+        numbers = {
+            "work_completed_this_period_input_cents": work,
+            "materials_presently_stored_input_cents": given.materials_presently_stored,
+            "work_retainage_percent_input": given.work_retainage_percent,
+            "materials_retainage_percent_input": given.materials_retainage_percent,
+            "work_retainage_released_input_cents": given.work_retainage_released,
+            "materials_retainage_released_input_cents": given.materials_retainage_released,
+            "work_completed_this_period_quantity": given.work_completed_this_period_quantity,
+            "subcontractor_claimed_amount_cents": given.subcontractor_claimed_amount,
+        }
+        # Every numeric input column of every given line, in one batched statement (a value not
+        # given keeps the line's own).
+        values = {
+            column: getattr(row, column) if value is None else value
+            for column, value in numbers.items()
+        }
+        if any(getattr(row, column) != value for column, value in values.items()):
+            changed.append((row.id, values))
+        # Text goes through the session's flush, which refuses what no answer could carry.
         _set(row, "review_status", given.review_status)
         _set(row, "review_comment", given.review_comment)
+    uow.repo.store_line_values(changed)
+
+
+def _work_for_percent_complete(row: PayAppLine, percent: Decimal, stored_given: int | None) -> int:
+    """E from a percent complete: D is what the previous application left (it does not depend on
+    this application's inputs); F is what this application stores (given, carried or moved)."""
+    if percent < 0:
+        raise Invalid("percent_complete: may not be negative", field="percent_complete")
+    stored = stored_given
+    if stored is None:
+        stored = row.materials_presently_stored_input_cents
+    if stored is None:  # carried forward: the balance the last computation left on the line
+        stored = row.materials_presently_stored_cents
+    return work_for_percent_complete(
+        row.scheduled_value_cents,
+        percent,
+        previous_work=row.work_completed_from_previous_application_cents,
+        stored=stored,
+    )
 
 
 def _set(row: PayAppLine, column: str, value: object) -> None:
@@ -922,6 +1051,7 @@ __all__ = [
     "LineInput",
     "PayAppFilter",
     "UpdatePayApp",
+    "actions_for",
     "add_change_order_package",
     "create_pay_app",
     "create_pay_app_with_work",
@@ -930,6 +1060,7 @@ __all__ = [
     "get_pay_app",
     "import_work",
     "list_pay_apps",
+    "preview_pay_app",
     "remove_change_order_package",
     "update_pay_app",
 ]

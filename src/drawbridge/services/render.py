@@ -248,19 +248,29 @@ def pay_app_views(
             BillingPeriod, company_id, {row.period_id for row in rows if row.period_id}
         ).values()
     }
-    chains = repo.pay_apps_of(contracts)
+    # What each row needs from the rest of its chain, read for the page only: the previous
+    # application, the packages billed so far and the numbers and advances of the others.
+    previous_rows = repo.pay_apps_by_number(
+        (row.contract_id, row.number - 1) for row in rows if row.number > 1
+    )
+    history = repo.advance_history(contracts)
     paid = repo.paid_by_pay_app(row.id for row in rows)
     users = repo.users(row.created_by_id for row in rows if row.created_by_id)
     attachments = repo.attachments_of(pay_app_ids=[row.id for row in rows])
-    packages_by_contract = repo.packages_of(contracts)
-    items_by_contract = repo.package_items_of(contracts)
-    billed_packages = repo.pay_app_packages_of(contracts)
+    billed_packages = repo.billed_packages_of(contracts)
+    # A change-order item is on an application (as a line or in a package) only once its package
+    # is billed: contracts with nothing billed need neither their packages nor their items.
+    billing = {cid for cid, billed in billed_packages.items() if billed}
+    packages_by_contract: dict[int, list[ChangeOrderPackage]] = {cid: [] for cid in contracts}
+    items_by_contract: dict[int, list[ChangeOrderItem]] = {cid: [] for cid in contracts}
+    if billing:
+        packages_by_contract.update(repo.packages_of(billing))
+        items_by_contract.update(repo.package_items_of(billing))
     lines = repo.line_values(row.id for row in rows) if with_lines else {}
-    previous_rows = {
-        row.id: _previous_of(row, chains[row.contract_id]) for row in rows if with_lines
-    }
-    previously_stored = repo.stored_materials_of(
-        previous.id for previous in previous_rows.values() if previous is not None
+    previously_stored = (
+        repo.stored_materials_of(previous.id for previous in previous_rows.values())
+        if with_lines
+        else {}
     )
     sov_by_contract = (
         {
@@ -273,22 +283,18 @@ def pay_app_views(
 
     views = []
     for row in rows:
-        siblings = chains[row.contract_id]
-        numbers = {app.number: app for app in siblings}
-        previous = numbers.get(row.number - 1)
-        is_latest = row.number == siblings[-1].number
+        previous = previous_rows.get((row.contract_id, row.number - 1))
+        is_latest = row.number == history[row.contract_id][-1].number
         position = payment_position(
             row.current_payment_due_cents, paid.get(row.id, []), row.written_off_cents
         )
-        apps_so_far = {app.id for app in siblings if app.number <= row.number}
         billed_here = [
-            billed
-            for billed in billed_packages[row.contract_id]
-            if billed.pay_app_id in apps_so_far
+            billed for number, billed in billed_packages[row.contract_id] if number <= row.number
         ]
         package_rows = {package.id: package for package in packages_by_contract[row.contract_id]}
         items = items_by_contract[row.contract_id]
         contract = contract_views_by_id[row.contract_id]
+        earlier = [app for app in history[row.contract_id] if app.number < row.number]
         views.append(
             PayAppView(
                 id=row.id,
@@ -357,11 +363,13 @@ def pay_app_views(
                         lines[row.id],
                         sov_by_contract[row.contract_id],
                         items,
-                        _stored_by_source(previously_stored, previous_rows[row.id]),
+                        _stored_by_source(previously_stored, previous),
                     )
                     if with_lines
                     else None
                 ),
+                earlier_advance_amount=sum(app.advance_amount_cents for app in earlier),
+                earlier_recoupment_amount=sum(app.recoupment_amount_cents for app in earlier),
             )
         )
     return views
@@ -370,10 +378,6 @@ def pay_app_views(
 def _rate_of(row: PayApp, contract: ContractView) -> Decimal:
     """An application's exchange rate: its own when set, else its contract's."""
     return row.exchange_rate if row.exchange_rate is not None else contract.exchange_rate
-
-
-def _previous_of(row: PayApp, siblings: Sequence[PayApp]) -> PayApp | None:
-    return next((app for app in siblings if app.number == row.number - 1), None)
 
 
 def _stored_by_source(

@@ -39,6 +39,8 @@ class Principal:
     name: str
     scopes: frozenset[str]
     memberships: dict[int, Role]
+    # Companies where the user is a read-only member: there the token may only read.
+    read_only_companies: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -264,6 +266,9 @@ class PayAppView:
     new_package_ids: frozenset[int]  # those first added on this application
     attachments: tuple[AttachmentView, ...]
     lines: tuple[PayAppLineView, ...] | None  # None when not asked for
+    # What the earlier applications of the contract add up to (ACC shows them on each payment).
+    earlier_advance_amount: int = 0
+    earlier_recoupment_amount: int = 0
 
     @property
     def g703_lines(self) -> tuple[PayAppLineView, ...]:
@@ -271,6 +276,26 @@ class PayAppView:
         if self.lines is None:
             raise ValueError("this view was built without its lines")
         return self.lines
+
+
+@dataclass(frozen=True)
+class PayAppPreview:
+    """A pay application as an edit would leave it, not saved; lines beyond their value."""
+
+    pay_app: PayAppView
+    overbilled_line_ids: frozenset[int]
+    overbilling_allowed: bool  # False: saving these figures would be refused
+
+
+@dataclass(frozen=True)
+class AuditEntryView:
+    """One change to a record: who, when, what, and the values before and after."""
+
+    id: int
+    occurred_at: datetime
+    action: str
+    user: UserView | None
+    changes: tuple[tuple[str, Any, Any], ...]  # (field, before, after), only what differs
 
 
 @dataclass(frozen=True)

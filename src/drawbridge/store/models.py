@@ -84,6 +84,9 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(320), unique=True)
     name: Mapped[str] = mapped_column(String(255), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # For signing in to the web pages: ``scrypt$n$r$p$salt$hash`` (services/web_sessions.py);
+    # None until a password is set, and then the user cannot sign in.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
 
 
 class Membership(Base):
@@ -96,6 +99,23 @@ class Membership(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     company_id: Mapped[int] = _company_fk()
     role: Mapped[str] = mapped_column(String(16))
+    # A read-only member may look at everything in the company and change nothing, whatever
+    # scopes a token or a web session of theirs was issued with.
+    read_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class WebSession(Base):
+    """A signed-in browser: only the SHA-256 of its cookie is stored. It acts in one company,
+    until it expires or its user signs out; ``csrf_secret`` is what every form must echo."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    company_id: Mapped[int] = _company_fk()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    csrf_secret: Mapped[str] = mapped_column(String(64))
 
 
 class ApiToken(Base):
@@ -206,7 +226,10 @@ class Project(Base):
 
 class BillingPeriod(Base):
     __tablename__ = "billing_periods"
-    __table_args__ = (CheckConstraint("start_date <= end_date", name="dates"),)
+    __table_args__ = (
+        CheckConstraint("start_date <= end_date", name="dates"),
+        Index("ix_billing_periods_project_id", "project_id"),
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     company_id: Mapped[int] = _company_fk()
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
@@ -350,6 +373,7 @@ class ChangeOrderPackage(Base):
 
 class ChangeOrderItem(Base):
     __tablename__ = "change_order_items"
+    __table_args__ = (Index("ix_change_order_items_contract_id", "contract_id"),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     company_id: Mapped[int] = _company_fk()
     package_id: Mapped[int] = mapped_column(
@@ -369,6 +393,9 @@ class PayApp(Base):
     __table_args__ = (
         UniqueConstraint("contract_id", "number"),
         UniqueConstraint("company_id", "origin_id"),
+        # A project's list pages in id order straight from this index (no scan, no sort).
+        Index("ix_pay_apps_project_id_id", "project_id", "id"),
+        Index("ix_pay_apps_period_id", "period_id"),
         CheckConstraint("number >= 1", name="number"),
         CheckConstraint(
             "status IN ('draft', 'under_review', 'revise_and_resubmit', "
@@ -545,6 +572,9 @@ class Payment(Base):
         # One check pays a pay application once (NULLs never collide: payments on account, or
         # without a check number).
         UniqueConstraint("pay_app_id", "check_number"),
+        # Lists of a project's or a contract's payments page in id order from these indexes.
+        Index("ix_payments_project_id_id", "project_id", "id"),
+        Index("ix_payments_contract_id_id", "contract_id", "id"),
         CheckConstraint("amount_cents > 0", name="positive"),
         CheckConstraint(
             "payment_method IS NULL OR payment_method IN ('check', 'electronic', 'credit_card')",
@@ -555,9 +585,7 @@ class Payment(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     company_id: Mapped[int] = _company_fk()
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
-    contract_id: Mapped[int] = mapped_column(
-        ForeignKey("contracts.id", ondelete="CASCADE"), index=True
-    )
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"))
     pay_app_id: Mapped[int | None] = mapped_column(ForeignKey("pay_apps.id"), index=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=_uuid)
     amount_cents: Mapped[int] = mapped_column(BigInteger)

@@ -8,10 +8,24 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Connection, Row, Select, delete, func, select
+from sqlalchemy import (
+    Connection,
+    Row,
+    Select,
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from drawbridge.store.models import (
     ApiToken,
@@ -39,9 +53,11 @@ from drawbridge.store.models import (
     SovLine,
     SovLineEntry,
     User,
+    WebSession,
 )
 
 Model = TypeVar("Model", bound=Base)
+_LINES = cast(Table, PayAppLine.__table__)
 GroupedRow = TypeVar("GroupedRow")
 
 
@@ -72,6 +88,7 @@ class PaymentFilter:
     project_id: int | None = None
     contract_id: int | None = None
     pay_app_id: int | None = None
+    pay_app_ids: Sequence[int] | None = None
     ids: Sequence[int] | None = None
     contract_kind: str | None = None
 
@@ -90,13 +107,22 @@ class Repository:
     def by_ids(self, model: type[Model], company_id: int, ids: Iterable[int]) -> dict[int, Model]:
         """Rows of one kind by id, in one query, within the company."""
         wanted = set(ids)
+        found: dict[int, Model] = {}
+        # Rows this transaction already loaded are not read again.
+        for row_id in list(wanted):
+            loaded = self.session.identity_map.get(identity_key(model, row_id))
+            if loaded is not None:
+                wanted.discard(row_id)
+                if getattr(loaded, "company_id", None) == company_id:
+                    found[row_id] = loaded
         if not wanted:
-            return {}
+            return found
         table: Any = model
         rows = self.session.scalars(
             select(model).where(table.company_id == company_id, table.id.in_(wanted))
         )
-        return {row.id: row for row in rows}  # type: ignore[attr-defined]
+        found.update({row.id: row for row in rows})  # type: ignore[attr-defined]
+        return found
 
     def _scoped(self, model: type[Model], company_id: int, row_id: int) -> Model | None:
         row = self.session.get(model, row_id)
@@ -120,6 +146,30 @@ class Repository:
             .where(ApiToken.token_hash == token_hash)
         ).first()
         return None if found is None else (found[0], found[1], found[2])
+
+    def token_holder(self, token_hash: str) -> Sequence[Row[Any]]:
+        """Who a token speaks for, in one indexed query of plain rows: one row per membership
+        of its user (a single row with a NULL company when it has none), each with the token's
+        scopes and expiry, the user, and the company of the OAuth client it was issued to (NULL
+        for a token of no client). No row: no such token."""
+        return self.session.execute(
+            select(
+                ApiToken.scopes,
+                ApiToken.expires_at,
+                User.id.label("user_id"),
+                User.email,
+                User.name,
+                OAuthClient.company_id.label("client_company_id"),
+                ApiToken.oauth_client_id,
+                Membership.company_id,
+                Membership.role,
+                Membership.read_only,
+            )
+            .join(User, User.id == ApiToken.user_id)
+            .outerjoin(OAuthClient, OAuthClient.id == ApiToken.oauth_client_id)
+            .outerjoin(Membership, Membership.user_id == User.id)
+            .where(ApiToken.token_hash == token_hash)
+        ).all()
 
     def oauth_client(self, client_id: str) -> OAuthClient | None:
         return self.session.scalar(select(OAuthClient).where(OAuthClient.client_id == client_id))
@@ -216,6 +266,33 @@ class Repository:
     def api_token(self, token_id: int) -> ApiToken | None:
         return self.session.get(ApiToken, token_id)
 
+    def read_only_companies(self, user_id: int) -> frozenset[int]:
+        """The companies where the user is a read-only member."""
+        return frozenset(
+            self.session.scalars(
+                select(Membership.company_id).where(
+                    Membership.user_id == user_id, Membership.read_only.is_(True)
+                )
+            )
+        )
+
+    def user(self, user_id: int) -> User | None:
+        return self.session.get(User, user_id)
+
+    def web_session_by_hash(self, token_hash: str) -> tuple[WebSession, User] | None:
+        found = self.session.execute(
+            select(WebSession, User)
+            .join(User, User.id == WebSession.user_id)
+            .where(WebSession.token_hash == token_hash)
+        ).first()
+        return None if found is None else (found[0], found[1])
+
+    def web_sessions_of(self, user_id: int) -> Sequence[WebSession]:
+        return self.session.scalars(select(WebSession).where(WebSession.user_id == user_id)).all()
+
+    def delete_expired_web_sessions(self, now: datetime) -> None:
+        self.session.execute(delete(WebSession).where(WebSession.expires_at <= now))
+
     def user_by_email(self, email: str) -> User | None:
         return self.session.scalar(select(User).where(func.lower(User.email) == email.lower()))
 
@@ -278,6 +355,16 @@ class Repository:
     def contracts_by_id(self, company_id: int, ids: Iterable[int]) -> dict[int, Contract]:
         return self.by_ids(Contract, company_id, ids)
 
+    def sov_line_ids(self, contract_id: int) -> list[int]:
+        """A contract's SOV line ids, in schedule order."""
+        return list(
+            self.session.scalars(
+                select(SovLine.id)
+                .where(SovLine.contract_id == contract_id)
+                .order_by(SovLine.position, SovLine.id)
+            )
+        )
+
     def sov_lines(self, contract_id: int) -> Sequence[SovLine]:
         return self.session.scalars(
             select(SovLine)
@@ -336,6 +423,52 @@ class Repository:
             select(PayApp).where(PayApp.contract_id.in_(ids)).order_by(PayApp.number)
         )
         return _grouped(ids, rows, lambda row: row.contract_id)
+
+    def pay_apps_by_number(
+        self, wanted: Iterable[tuple[int, int]]
+    ) -> dict[tuple[int, int], PayApp]:
+        """Pay applications by (contract id, number), in one query."""
+        pairs = set(wanted)
+        if not pairs:
+            return {}
+        rows = self.session.scalars(
+            select(PayApp).where(tuple_(PayApp.contract_id, PayApp.number).in_(sorted(pairs)))
+        )
+        return {(row.contract_id, row.number): row for row in rows}
+
+    def advance_history(self, contract_ids: Iterable[int]) -> dict[int, list[Row[Any]]]:
+        """Each contract's (number, exchange_rate, advance, recoupment) by number: plain rows,
+        for what a page of applications needs from the earlier ones."""
+        ids = set(contract_ids)
+        rows = self.session.execute(
+            select(
+                PayApp.contract_id,
+                PayApp.number,
+                PayApp.exchange_rate,
+                PayApp.advance_amount_cents,
+                PayApp.recoupment_amount_cents,
+            )
+            .where(PayApp.contract_id.in_(ids))
+            .order_by(PayApp.contract_id, PayApp.number)
+        )
+        return _grouped(ids, rows, lambda row: row.contract_id)
+
+    def billed_packages_of(
+        self, contract_ids: Iterable[int]
+    ) -> dict[int, list[tuple[int, PayAppPackage]]]:
+        """The packages billed on each contract's pay applications, with the number of the
+        application that billed each."""
+        ids = set(contract_ids)
+        rows = self.session.execute(
+            select(PayApp.contract_id, PayApp.number, PayAppPackage)
+            .join(PayApp, PayApp.id == PayAppPackage.pay_app_id)
+            .where(PayApp.contract_id.in_(ids))
+            .order_by(PayAppPackage.id)
+        )
+        grouped: dict[int, list[tuple[int, PayAppPackage]]] = {cid: [] for cid in ids}
+        for contract_id, number, billed in rows:
+            grouped[contract_id].append((number, billed))
+        return grouped
 
     def latest_numbers(self, contract_ids: Iterable[int]) -> dict[int, int]:
         ids = set(contract_ids)
@@ -424,6 +557,33 @@ class Repository:
         for contract_id, billed in rows:
             grouped[contract_id].append(billed)
         return grouped
+
+    def insert_pay_app_lines(self, rows: Sequence[dict[str, Any]]) -> None:
+        """New pay-app lines in one batched statement (column defaults apply); read them back
+        with :meth:`pay_app_lines`."""
+        if rows:
+            self.session.execute(insert(_LINES), list(rows))
+
+    def store_line_values(self, changes: Sequence[tuple[int, dict[str, Any]]]) -> None:
+        """Set columns of pay-app lines (each change: a line's id and its new values, the same
+        columns for every line) in one batched UPDATE. A line the session holds takes the values
+        as stored, so it is neither stale nor written a second time."""
+        if not changes:
+            return
+        columns = list(changes[0][1])
+        statement = (
+            update(_LINES)
+            .where(_LINES.c.id == bindparam("line_id"))
+            .values({column: bindparam(column) for column in columns})
+        )
+        self.session.execute(
+            statement, [{"line_id": line_id, **values} for line_id, values in changes]
+        )
+        for line_id, values in changes:
+            held = self.session.identity_map.get(identity_key(PayAppLine, line_id))
+            if held is not None:
+                for column, value in values.items():
+                    set_committed_value(held, column, value)
 
     def delete_lines_of_items(self, pay_app_ids: Sequence[int], item_ids: Sequence[int]) -> None:
         self.session.execute(
@@ -521,6 +681,8 @@ class Repository:
             query = query.where(Payment.contract_id == where.contract_id)
         if where.pay_app_id is not None:
             query = query.where(Payment.pay_app_id == where.pay_app_id)
+        if where.pay_app_ids is not None:
+            query = query.where(Payment.pay_app_id.in_(where.pay_app_ids))
         if where.ids is not None:
             query = query.where(Payment.id.in_(where.ids))
         if where.contract_kind is not None:

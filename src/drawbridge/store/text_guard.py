@@ -10,10 +10,13 @@ and breaking every later read of the record.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Mapper, Session, sessionmaker
 
 from drawbridge.domain.errors import Invalid
 from drawbridge.domain.text import text_problem
@@ -24,19 +27,36 @@ def install(sessions: sessionmaker[Session]) -> None:
 
 
 def _refuse_unstorable(session: Session, _context: object, _instances: object) -> None:
-    for row, only_changed in [
-        *((row, False) for row in session.new),
-        *((row, True) for row in session.dirty),
-    ]:
+    # Only the values this flush writes are looked at: every column of a new row, the changed
+    # columns of a changed one (those whose value before the change the session remembers).
+    for row in session.new:
         state = inspect(row)
-        for column in state.mapper.column_attrs:
-            if column.key not in state.dict:
-                continue
-            if only_changed and not state.attrs[column.key].history.added:
-                continue
-            problem = value_problem(state.dict[column.key])
-            if problem is not None:
-                raise Invalid(f"{column.key}: {problem}", field=column.key)
+        _check(state.dict, _column_keys(state.mapper), state.dict.keys())
+    for row in session.dirty:
+        state = inspect(row)
+        _check(state.dict, _column_keys(state.mapper), state.committed_state.keys())
+
+
+_COLUMN_KEYS: dict[Mapper[Any], frozenset[str]] = {}
+
+
+def _column_keys(mapper: Mapper[Any]) -> frozenset[str]:
+    keys = _COLUMN_KEYS.get(mapper)
+    if keys is None:
+        keys = _COLUMN_KEYS[mapper] = frozenset(column.key for column in mapper.column_attrs)
+    return keys
+
+
+def _check(values: dict[str, Any], columns: frozenset[str], keys: Iterable[str]) -> None:
+    for key in keys:
+        if key not in columns or key not in values:
+            continue
+        value = values[key]
+        if value is None or isinstance(value, (int, Decimal, date)):
+            continue  # what most columns hold, and always storable
+        problem = value_problem(value)
+        if problem is not None:
+            raise Invalid(f"{key}: {problem}", field=key)
 
 
 def value_problem(value: Any) -> str | None:

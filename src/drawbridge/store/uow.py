@@ -10,6 +10,7 @@ any other broken constraint becomes ``Invalid``.
 
 from __future__ import annotations
 
+import weakref
 from types import TracebackType
 
 from sqlalchemy import Engine
@@ -22,12 +23,27 @@ from drawbridge.store.database import READ_ONLY
 from drawbridge.store.files import FileStore
 from drawbridge.store.repositories import Repository
 
+# One session factory per engine and mode, made once: a factory with its flush guard costs more
+# to build than most requests spend in the database.
+_FACTORIES: weakref.WeakKeyDictionary[Engine, dict[bool, sessionmaker[Session]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _session_factory(engine: Engine, read_only: bool) -> sessionmaker[Session]:
+    factories = _FACTORIES.setdefault(engine, {})
+    found = factories.get(read_only)
+    if found is None:
+        bind = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
+        found = sessionmaker(bind=bind, expire_on_commit=False, autoflush=True)
+        text_guard.install(found)
+        factories[read_only] = found
+    return found
+
 
 class UnitOfWork:
     def __init__(self, engine: Engine, files: FileStore, *, read_only: bool = False) -> None:
-        bind = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
-        self._sessions = sessionmaker(bind=bind, expire_on_commit=False, autoflush=True)
-        text_guard.install(self._sessions)
+        self._sessions = _session_factory(engine, read_only)
         self.files = files
         self.dialect = engine.dialect.name
         self._session: Session | None = None

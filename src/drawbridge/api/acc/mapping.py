@@ -90,11 +90,10 @@ class ChainFacts:
     previous_recoupment_amount: int
 
 
-def chain_facts(view: PayAppView, contract_history: Sequence[PayAppView]) -> ChainFacts:
-    earlier = [app for app in contract_history if app.number < view.number]
+def chain_facts(view: PayAppView) -> ChainFacts:
     return ChainFacts(
-        previous_advance_amount=sum(app.advance_amount for app in earlier),
-        previous_recoupment_amount=sum(app.recoupment_amount for app in earlier),
+        previous_advance_amount=view.earlier_advance_amount,
+        previous_recoupment_amount=view.earlier_recoupment_amount,
     )
 
 

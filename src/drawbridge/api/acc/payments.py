@@ -176,11 +176,22 @@ def list_payments(
     uow = caller.runtime.uow(read_only=True)
     if derived:
         assert acc_statuses is not None
-        page = pay_apps.list_pay_apps(uow, caller.actor, where, order_by=order_by, with_lines=True)
+        # The status is known from the headers; only the page is rendered with its lines.
+        headers = pay_apps.list_pay_apps(uow, caller.actor, where, order_by=order_by)
         matching = [
-            view for view in page.items if acc_status(view.status, view.payments) in acc_statuses
+            view.id
+            for view in headers.items
+            if acc_status(view.status, view.payments) in acc_statuses
         ]
-        total, chosen = len(matching), matching[offset : offset + limit]
+        total = len(matching)
+        page = pay_apps.list_pay_apps(
+            uow,
+            caller.actor,
+            dataclasses.replace(where, ids=matching[offset : offset + limit]),
+            order_by=order_by,
+            with_lines=True,
+        )
+        chosen = list(page.items)
     else:
         page = pay_apps.list_pay_apps(
             uow,
@@ -370,13 +381,6 @@ def _render(
     """ACC payments for views of one project, with what they need from the rest of the ledger."""
     if not views:
         return []
-    contract_ids = sorted({view.contract.id for view in views})
-    history = pay_apps.list_pay_apps(
-        caller.runtime.uow(read_only=True),
-        caller.actor,
-        PayAppFilter(contract_ids=contract_ids),
-        order_by=(("number", False),),
-    ).items
     contracts = lookups.contracts_of_project(
         caller.runtime.uow(read_only=True), caller.actor, project.id
     )
@@ -384,15 +388,15 @@ def _render(
     references: dict[int, list[Any]] = {}
     if "paymentReferences" in includes:
         recorded = payments.list_payments(
-            caller.runtime.uow(read_only=True), caller.actor, PaymentFilter(project_id=project.id)
+            caller.runtime.uow(read_only=True),
+            caller.actor,
+            PaymentFilter(project_id=project.id, pay_app_ids=[view.id for view in views]),
         ).items
         references = dict(mapping.group_by_pay_app(recorded))
     return [
         mapping.to_payment(
             view,
-            mapping.chain_facts(
-                view, [app for app in history if app.contract.id == view.contract.id]
-            ),
+            mapping.chain_facts(view),
             main_contract_id=mapping.main_contract_uuid(view, prime_uuids),
             includes=includes,
             references=references.get(view.id, ()),

@@ -1,7 +1,7 @@
 """OAuth clients' redirect URIs and authorization codes
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-29 19:15:00
 
 The authorization-code grant sends a code only to a redirect URI registered for the client, and
@@ -16,7 +16,7 @@ from alembic import op
 import drawbridge.store.types
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
