@@ -495,3 +495,19 @@ def test_an_oauth_access_token_acts_in_its_clients_company(
     numbers = [c["number"] for c in ok(client.get("/v1/contracts", headers=oauth))["data"]]
     assert "SC-001" in numbers
     problem(client.get("/v1/company", headers={**oauth, "Drawbridge-Company-Id": "2"}), 403)
+
+
+def test_an_admin_sets_a_users_password(ledger: Runtime, client: TestClient) -> None:
+    users = {u["email"]: u["id"] for u in ok(client.get("/v1/users", headers=ADMIN))["data"]}
+    url = f"/v1/users/{users['sam@gp.test']}/password"
+    assert (
+        client.put(url, headers=ADMIN, json={"password": "correct horse battery"}).status_code
+        == 204
+    )
+    short = problem(client.put(url, headers=ADMIN, json={"password": "x"}), 422)
+    assert short["errors"][0]["pointer"] == "/password"
+    other = f"/v1/users/{users['ada@gp.test']}/password"
+    assert (
+        client.put(other, headers=STANDARD, json={"password": "correct horse battery"}).status_code
+        == 403
+    )

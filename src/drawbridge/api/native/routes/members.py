@@ -1,7 +1,5 @@
-"""The company's users (members, with their role) and their API tokens: an admin's to manage.
-
-Setting a user's password belongs with the web sign-in and is not part of this router.
-"""
+"""The company's users (members, with their role), their passwords for the web pages, and their
+API tokens: an admin's to manage (a user may also set their own password)."""
 
 from __future__ import annotations
 
@@ -32,7 +30,7 @@ from drawbridge.api.native.responses import (
 from drawbridge.api.native.schemas import Body
 from drawbridge.api.validation import Id, Text
 from drawbridge.domain.rules import Role
-from drawbridge.services import auth
+from drawbridge.services import auth, web_sessions
 from drawbridge.services.auth import IssuedToken
 from drawbridge.services.idempotency import UnitOfWork
 from drawbridge.services.views import MemberView, TokenView
@@ -60,6 +58,10 @@ class UserCreate(Body):
 class UserUpdate(Body):
     name: Text | None = None
     role: RoleName | None = None
+
+
+class PasswordSet(Body):
+    password: Annotated[str, Field(max_length=1024)]
 
 
 class TokenCreate(Body):
@@ -142,6 +144,17 @@ def update_user(user_id: Id, body: UserUpdate, ctx: Context, if_match: IfMatch =
 def remove_user(user_id: Id, ctx: Context, if_match: IfMatch = None) -> Response:
     check_if_match(if_match, mapping.member(auth.get_member(ctx.reader(), ctx.actor, user_id)))
     auth.remove_member(ctx.uow(), ctx.actor, user_id)
+    return Response(status_code=204)
+
+
+@router.put(
+    "/users/{user_id}/password",
+    tags=["users and tokens"],
+    status_code=204,
+    summary="Set a user's password for the web pages (admins, or the user themself)",
+)
+def set_password(user_id: Id, body: PasswordSet, ctx: Context) -> Response:
+    web_sessions.set_password(ctx.uow(), ctx.actor, user_id, body.password)
     return Response(status_code=204)
 
 
