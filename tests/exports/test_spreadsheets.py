@@ -4,6 +4,7 @@ whose stored values are what the formulas compute."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import re
 from decimal import ROUND_HALF_UP, Decimal
 from io import BytesIO, StringIO
@@ -178,3 +179,21 @@ def test_the_sov_exports_read_back_the_same(ledger: Runtime) -> None:
     book = load_workbook(BytesIO(spreadsheets.sov_xlsx(sov)), data_only=True)
     total = book.worksheets[0].cell(LINE_COUNT + 3, 4).value
     assert cents(total) == sov.total
+
+
+def test_text_a_spreadsheet_would_run_as_a_formula_stays_text(ledger: Runtime) -> None:
+    sov = documents.contract_sov(ledger.uow(read_only=True), ACTOR, CONTRACT)
+    hostile = '=HYPERLINK("http://example.invalid","click")'
+    first = dataclasses.replace(sov.lines[0], description=hostile, cost_code="@SUM(1)")
+    sov = dataclasses.replace(sov, lines=(first, *sov.lines[1:]))
+
+    text = spreadsheets.sov_csv(sov)
+    row = next(csv.reader(StringIO(text.splitlines()[1])))
+    assert row[1] == "'" + hostile
+    assert row[2] == "'@SUM(1)"
+    read = spreadsheets.read_table(text.encode(), "sov.csv").rows[0].values
+    assert (read["Description"], read["Cost code"]) == (hostile, "@SUM(1)")
+
+    sheet = load_workbook(BytesIO(spreadsheets.sov_xlsx(sov))).worksheets[0]
+    assert sheet.cell(2, 2).value == hostile
+    assert sheet.cell(2, 2).data_type == "s"  # a string cell, not a formula

@@ -85,9 +85,9 @@ def sov_csv(sov: SovDocument) -> str:
     for line in sov.lines:
         writer.writerow(
             [
-                line.number,
-                line.description,
-                line.cost_code or "",
+                _csv_text(line.number),
+                _csv_text(line.description),
+                _csv_text(line.cost_code or ""),
                 plain_money(line.scheduled_value),
                 "" if line.unit_price is None else str(line.unit_price),
                 "" if line.quantity is None else str(line.quantity),
@@ -193,7 +193,7 @@ def _csv_rows(data: bytes) -> list[list[Cell]]:
     header = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=header.count)
     return [
-        [cell if cell.strip() else None for cell in row]
+        [_csv_cell(cell) for cell in row]
         for row in csv.reader(StringIO(text), delimiter=delimiter)
     ]
 
@@ -260,7 +260,7 @@ class _Workbook:
         ]
         for offset, (label, value) in enumerate(info):
             sheet.write(top + offset, 1, label, self.bold)
-            sheet.write(top + offset, 2, value)
+            sheet.write_string(top + offset, 2, value)
         start = top + len(info) + 1
         cells: dict[str, str] = {}
         rows = {line: start + offset for offset, (line, _, _) in enumerate(document.g702_lines())}
@@ -334,8 +334,8 @@ class _Workbook:
 
     def summary_sheet(self, sheet: Any, history: HistoryDocument, places: Sequence[_Place]) -> None:
         contract = history.contract
-        sheet.write(0, 0, f"{contract.number} {contract.title}", self.bold)
-        sheet.write(1, 0, f"{history.project.name} ({history.project.code})")
+        sheet.write_string(0, 0, f"{contract.number} {contract.title}", self.bold)
+        sheet.write_string(1, 0, f"{history.project.name} ({history.project.code})")
         headers = [
             "Application no.",
             "Application date",
@@ -422,8 +422,8 @@ _LINE_LABELS = (
 
 def _g703_values(row: G703Row) -> list[str]:
     return [
-        row.item,
-        row.description,
+        _csv_text(row.item),
+        _csv_text(row.description),
         plain_money(row.scheduled_value),
         plain_money(row.from_previous_application),
         plain_money(row.this_period),
@@ -432,8 +432,26 @@ def _g703_values(row: G703Row) -> list[str]:
         f"{row.percent_complete + 0:.2f}",
         plain_money(row.balance_to_finish),
         plain_money(row.retainage),
-        row.cost_code or "",
+        _csv_text(row.cost_code or ""),
     ]
+
+
+# A text cell a spreadsheet would run as a formula when the CSV is opened ("=HYPERLINK(...)" in a
+# description) is written with a leading apostrophe, which spreadsheets show as text; reading a
+# CSV back takes that apostrophe off again.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_text(value: str) -> str:
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+
+
+def _csv_cell(value: str) -> str | None:
+    if not value.strip():
+        return None
+    if value.startswith("'") and value[1:].startswith(_FORMULA_STARTS):
+        return value[1:]
+    return value
 
 
 def _number(cents: int) -> float:
