@@ -45,6 +45,8 @@ def list_payments(request: Request, ctx: Context, include: Include = None) -> JS
     paths = _includes(include)
     page = listing.parse_page(params)
     listing.parse_aggregates(request.query_params.get("aggregates"), mapping.PAYMENT_AGGREGATES)
+    if not where.operands and not order:
+        return _unfiltered_page(request, ctx, page, paths)
 
     recorded = payments.list_payments(
         ctx.runtime.uow(read_only=True), ctx.actor, PaymentFilter()
@@ -67,6 +69,50 @@ def list_payments(request: Request, ctx: Context, include: Include = None) -> JS
             **meta,
             "total_amount": sum(payment.amount for payment in chosen),
             "total_amount_default": sum(mapping.amount_default(payment) for payment in chosen),
+        },
+    }
+    return JsonApiResponse(body)
+
+
+def _unfiltered_page(
+    request: Request, ctx: ProductiveContext, page: listing.PageRequest, paths: frozenset[str]
+) -> JSONResponse:
+    """Every payment against an invoice, by id: the common request, answered from one page of
+    payments counted, summed and paged by the database (a ledger may hold millions), with the
+    same document as filtering and sorting the whole list in memory gives."""
+    params = request.query_params.multi_items()
+    against_invoices = PaymentFilter(on_pay_app=True)
+    totals = payments.payment_totals(ctx.runtime.uow(read_only=True), ctx.actor, against_invoices)
+    # page_of pages a sequence; a range stands for the payments' positions without loading them.
+    positions, links, meta = listing.page_of(range(totals.count), page, _url(request), params)
+    shown: tuple[PaymentView, ...] = ()
+    if positions:
+        shown = payments.list_payments(
+            ctx.runtime.uow(read_only=True),
+            ctx.actor,
+            against_invoices,
+            offset=positions[0],
+            limit=len(positions),
+        ).items
+    pay_app_ids = sorted({payment.pay_app_id for payment in shown if payment.pay_app_id})
+    of_invoices = (
+        payments.list_payments(
+            ctx.runtime.uow(read_only=True), ctx.actor, PaymentFilter(pay_app_ids=pay_app_ids)
+        ).items
+        if pay_app_ids
+        else ()
+    )
+    invoices = _invoices_of(ctx, of_invoices)
+    body = {
+        "data": [_resource(payment, invoices) for payment in shown],
+        "included": mapping.included(
+            [invoices[payment.pay_app_id or 0] for payment in shown], paths
+        ),
+        "links": links,
+        "meta": {
+            **meta,
+            "total_amount": totals.amount,
+            "total_amount_default": totals.amount_in_base,
         },
     }
     return JsonApiResponse(body)
