@@ -220,6 +220,16 @@ def list_payments(
         )
 
 
+def payment_page(
+    uow: UnitOfWork, actor: Actor, where: PaymentFilter, *, offset: int, limit: int
+) -> tuple[PaymentView, ...]:
+    """One page of payments by id, not counted: with ``payment_totals`` for the count."""
+    check_can_read(actor.scopes)
+    with uow:
+        rows = uow.repo.payment_page(actor.company_id, where, offset=offset, limit=limit)
+        return tuple(render.payment_views(uow, rows))
+
+
 def payment_totals(uow: UnitOfWork, actor: Actor, where: PaymentFilter) -> PaymentTotals:
     """How many payments match and what they add up to, summed by the database rather than by
     loading every payment (a company's ledger may hold millions)."""

@@ -647,10 +647,16 @@ class Repository:
     ) -> tuple[Sequence[Payment], int]:
         query = self._payments_where(company_id, where)
         total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        query = query.order_by(Payment.id).offset(offset)
+        return self.payment_page(company_id, where, offset=offset, limit=limit), total
+
+    def payment_page(
+        self, company_id: int, where: PaymentFilter, *, offset: int = 0, limit: int | None = None
+    ) -> Sequence[Payment]:
+        """Payments by id, without counting them (counting a ledger reads all of it)."""
+        query = self._payments_where(company_id, where).order_by(Payment.id).offset(offset)
         if limit is not None:
             query = query.limit(limit)
-        return self.session.scalars(query).all(), total
+        return self.session.scalars(query).all()
 
     def payment_sums_by_rate(
         self, company_id: int, where: PaymentFilter

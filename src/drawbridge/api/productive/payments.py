@@ -87,13 +87,13 @@ def _unfiltered_page(
     positions, links, meta = listing.page_of(range(totals.count), page, _url(request), params)
     shown: tuple[PaymentView, ...] = ()
     if positions:
-        shown = payments.list_payments(
+        shown = payments.payment_page(
             ctx.runtime.uow(read_only=True),
             ctx.actor,
             against_invoices,
             offset=positions[0],
             limit=len(positions),
-        ).items
+        )
     pay_app_ids = sorted({payment.pay_app_id for payment in shown if payment.pay_app_id})
     of_invoices = (
         payments.list_payments(
