@@ -4,6 +4,7 @@ every face."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -48,10 +49,12 @@ def list_payments(request: Request, ctx: Context, include: Include = None) -> JS
     if not where.operands and not order:
         return _unfiltered_page(request, ctx, page, paths)
 
-    recorded = payments.list_payments(
-        ctx.runtime.uow(read_only=True), ctx.actor, PaymentFilter()
-    ).items
-    invoices = _invoices_of(ctx, recorded)
+    narrowed = _narrowing(where)
+    recorded = payments.list_payments(ctx.runtime.uow(read_only=True), ctx.actor, narrowed).items
+    # An invoice shows all its payments, also those a narrowed read left out.
+    invoices = _invoices_of(
+        ctx, recorded if narrowed == PaymentFilter() else _payments_of_invoices(ctx, recorded)
+    )
     on_invoices = [payment for payment in recorded if payment.pay_app_id in invoices]
 
     def row(payment: PaymentView) -> listing.Row:
@@ -94,15 +97,7 @@ def _unfiltered_page(
             offset=positions[0],
             limit=len(positions),
         )
-    pay_app_ids = sorted({payment.pay_app_id for payment in shown if payment.pay_app_id})
-    of_invoices = (
-        payments.list_payments(
-            ctx.runtime.uow(read_only=True), ctx.actor, PaymentFilter(pay_app_ids=pay_app_ids)
-        ).items
-        if pay_app_ids
-        else ()
-    )
-    invoices = _invoices_of(ctx, of_invoices)
+    invoices = _invoices_of(ctx, _payments_of_invoices(ctx, shown))
     body = {
         "data": [_resource(payment, invoices) for payment in shown],
         "included": mapping.included(
@@ -228,6 +223,41 @@ def _invoice(ctx: ProductiveContext, invoice_id: int) -> Invoice:
         ctx.runtime.uow(read_only=True), ctx.actor, PaymentFilter(pay_app_id=invoice_id)
     ).items
     return Invoice(view, tuple(recorded))
+
+
+def _narrowing(where: listing.Group) -> PaymentFilter:
+    """What the database can narrow a filtered list to before the filter runs in memory: the
+    payments of the one project, the invoices or the ids an ``and`` of the filter names at its
+    top level. Every payment left unread fails that condition, so fails the filter; the whole
+    filter still decides on the rest."""
+    if where.op != "and":
+        return PaymentFilter()
+    project_id: int | None = None
+    pay_app_ids: list[int] | None = None
+    ids: list[int] | None = None
+    for operand in where.operands:
+        if not isinstance(operand, listing.Condition) or operand.operator != "eq":
+            continue
+        values = [value for value in operand.values if isinstance(value, int)]
+        if operand.column == "project_id" and len(values) == 1 and project_id is None:
+            project_id = values[0]
+        elif operand.column == "invoice_id" and pay_app_ids is None:
+            pay_app_ids = values
+        elif operand.column == "id" and ids is None:
+            ids = values
+    return PaymentFilter(project_id=project_id, pay_app_ids=pay_app_ids, ids=ids)
+
+
+def _payments_of_invoices(
+    ctx: ProductiveContext, shown: Sequence[PaymentView]
+) -> tuple[PaymentView, ...]:
+    """Every payment of the invoices the given payments are against."""
+    pay_app_ids = sorted({payment.pay_app_id for payment in shown if payment.pay_app_id})
+    if not pay_app_ids:
+        return ()
+    return payments.list_payments(
+        ctx.runtime.uow(read_only=True), ctx.actor, PaymentFilter(pay_app_ids=pay_app_ids)
+    ).items
 
 
 def _invoices_of(ctx: ProductiveContext, recorded: tuple[PaymentView, ...]) -> dict[int, Invoice]:
