@@ -27,8 +27,10 @@ from drawbridge.domain.rules import (
 from drawbridge.services import audit, chain, directory, render
 from drawbridge.services.views import (
     Actor,
+    ContractRef,
     ContractView,
     LineBillingView,
+    Page,
     PrimeContractView,
     SovLineEntryView,
     TrailView,
@@ -488,6 +490,22 @@ def _title(value: object) -> str:
 
 
 # -- reading prime contracts with their owner-billing roll-up ------------------------------------
+
+
+def prime_contract_refs(
+    uow: UnitOfWork, actor: Actor, *, offset: int, limit: int
+) -> Page[ContractRef]:
+    """One page of the company's prime contracts by id, named only: a company may hold
+    thousands, and listing their references needs none of them priced."""
+    check_can_read(actor.scopes)
+    with uow:
+        rows, total = uow.repo.contract_refs(actor.company_id, "prime", offset=offset, limit=limit)
+        return Page(
+            items=tuple(ContractRef(id=key, number=number) for key, number in rows),
+            total=total,
+            offset=offset,
+            limit=limit,
+        )
 
 
 def prime_contracts(

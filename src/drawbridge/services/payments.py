@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any, BinaryIO
 
 from drawbridge.domain.errors import Conflict, Invalid, NotFound
+from drawbridge.domain.money import convert
 from drawbridge.domain.payments import (
     ContractDue,
     PayAppDue,
@@ -30,7 +31,7 @@ from drawbridge.domain.rules import PayAppStatus, check_can_read, check_can_writ
 from drawbridge.services import audit, render
 from drawbridge.services.attachments import link_to_payment, store_file
 from drawbridge.services.contracts import contract_in_scope, overpayment_allowed
-from drawbridge.services.views import Actor, Page, PaymentView
+from drawbridge.services.views import Actor, Page, PaymentTotals, PaymentView
 from drawbridge.store.models import Contract, PayApp, Payment
 from drawbridge.store.repositories import PaymentFilter as PaymentFilter  # re-exported for faces
 from drawbridge.store.types import utcnow
@@ -217,6 +218,37 @@ def list_payments(
         return Page(
             items=tuple(render.payment_views(uow, rows)), total=total, offset=offset, limit=limit
         )
+
+
+def payment_page(
+    uow: UnitOfWork, actor: Actor, where: PaymentFilter, *, offset: int, limit: int
+) -> tuple[PaymentView, ...]:
+    """One page of payments by id, not counted: with ``payment_totals`` for the count."""
+    check_can_read(actor.scopes)
+    with uow:
+        rows = uow.repo.payment_page(actor.company_id, where, offset=offset, limit=limit)
+        return tuple(render.payment_views(uow, rows))
+
+
+def payment_totals(uow: UnitOfWork, actor: Actor, where: PaymentFilter) -> PaymentTotals:
+    """How many payments match and what they add up to, summed by the database rather than by
+    loading every payment (a company's ledger may hold millions)."""
+    check_can_read(actor.scopes)
+    with uow:
+        count = amount = amount_in_base = 0
+        for rate, total, how_many in uow.repo.payment_sums_by_rate(actor.company_id, where):
+            count += how_many
+            amount += total
+            if rate == 1:
+                amount_in_base += total
+            else:  # each payment's converted figure is rounded on its own, so sum those
+                amount_in_base += sum(
+                    convert(cents, rate) * times
+                    for cents, times in uow.repo.payment_amounts_at_rate(
+                        actor.company_id, where, rate
+                    )
+                )
+        return PaymentTotals(count=count, amount=amount, amount_in_base=amount_in_base)
 
 
 def _contract(

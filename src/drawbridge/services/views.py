@@ -402,6 +402,24 @@ class PrimeContractView:
 
 
 @dataclass(frozen=True)
+class ContractRef:
+    """A contract named, not rendered: what a list of references shows."""
+
+    id: int
+    number: str
+
+
+@dataclass(frozen=True)
+class PaymentTotals:
+    """What a set of payments adds up to: cents in their own currency, and in the company's
+    base currency with each payment converted and rounded on its own, as its figure shows."""
+
+    count: int
+    amount: int
+    amount_in_base: int
+
+
+@dataclass(frozen=True)
 class Page(Generic[T]):
     items: tuple[T, ...]
     total: int

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import (
@@ -26,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
+from sqlalchemy.sql.elements import ColumnElement
 
 from drawbridge.store.models import (
     ApiToken,
@@ -91,6 +93,7 @@ class PaymentFilter:
     pay_app_ids: Sequence[int] | None = None
     ids: Sequence[int] | None = None
     contract_kind: str | None = None
+    on_pay_app: bool | None = None  # True: only payments against a pay application
 
 
 class Repository:
@@ -119,7 +122,7 @@ class Repository:
             return found
         table: Any = model
         rows = self.session.scalars(
-            select(model).where(table.company_id == company_id, table.id.in_(wanted))
+            select(model).where(table.company_id == company_id, _ids_in(table.id, wanted))
         )
         found.update({row.id: row for row in rows})  # type: ignore[attr-defined]
         return found
@@ -300,7 +303,7 @@ class Repository:
         ids = set(user_ids)
         if not ids:
             return {}
-        return {u.id: u for u in self.session.scalars(select(User).where(User.id.in_(ids)))}
+        return {u.id: u for u in self.session.scalars(select(User).where(_ids_in(User.id, ids)))}
 
     # -- directory and projects ----------------------------------------------------------------
     def parties(self, company_id: int, party_ids: Iterable[int]) -> dict[int, Party]:
@@ -352,6 +355,22 @@ class Repository:
             query = query.where(Contract.project_id == project_id)
         return self.session.scalars(query.order_by(Contract.id)).all()
 
+    def contract_refs(
+        self, company_id: int, kind: str, *, offset: int, limit: int
+    ) -> tuple[list[tuple[int, str]], int]:
+        """One page of a company's contracts of a kind as (id, number), by id, and how many
+        there are: a list of references needs no contract loaded."""
+        where = (Contract.company_id == company_id, Contract.kind == kind)
+        total = self.session.scalar(select(func.count()).select_from(Contract).where(*where)) or 0
+        rows = self.session.execute(
+            select(Contract.id, Contract.number)
+            .where(*where)
+            .order_by(Contract.id)
+            .offset(offset)
+            .limit(limit)
+        ).all()
+        return [(row.id, row.number) for row in rows], total
+
     def contracts_by_id(self, company_id: int, ids: Iterable[int]) -> dict[int, Contract]:
         return self.by_ids(Contract, company_id, ids)
 
@@ -382,7 +401,7 @@ class Repository:
         ids = set(contract_ids)
         rows = self.session.scalars(
             select(ChangeOrderPackage)
-            .where(ChangeOrderPackage.contract_id.in_(ids))
+            .where(_ids_in(ChangeOrderPackage.contract_id, ids))
             .order_by(ChangeOrderPackage.id)
         )
         return _grouped(ids, rows, lambda row: row.contract_id)
@@ -394,7 +413,7 @@ class Repository:
         ids = set(contract_ids)
         rows = self.session.scalars(
             select(ChangeOrderItem)
-            .where(ChangeOrderItem.contract_id.in_(ids))
+            .where(_ids_in(ChangeOrderItem.contract_id, ids))
             .order_by(ChangeOrderItem.package_id, ChangeOrderItem.position, ChangeOrderItem.id)
         )
         return _grouped(ids, rows, lambda row: row.contract_id)
@@ -420,7 +439,7 @@ class Repository:
         """Each contract's pay applications, in number order."""
         ids = set(contract_ids)
         rows = self.session.scalars(
-            select(PayApp).where(PayApp.contract_id.in_(ids)).order_by(PayApp.number)
+            select(PayApp).where(_ids_in(PayApp.contract_id, ids)).order_by(PayApp.number)
         )
         return _grouped(ids, rows, lambda row: row.contract_id)
 
@@ -448,7 +467,7 @@ class Repository:
                 PayApp.advance_amount_cents,
                 PayApp.recoupment_amount_cents,
             )
-            .where(PayApp.contract_id.in_(ids))
+            .where(_ids_in(PayApp.contract_id, ids))
             .order_by(PayApp.contract_id, PayApp.number)
         )
         return _grouped(ids, rows, lambda row: row.contract_id)
@@ -462,7 +481,7 @@ class Repository:
         rows = self.session.execute(
             select(PayApp.contract_id, PayApp.number, PayAppPackage)
             .join(PayApp, PayApp.id == PayAppPackage.pay_app_id)
-            .where(PayApp.contract_id.in_(ids))
+            .where(_ids_in(PayApp.contract_id, ids))
             .order_by(PayAppPackage.id)
         )
         grouped: dict[int, list[tuple[int, PayAppPackage]]] = {cid: [] for cid in ids}
@@ -476,7 +495,7 @@ class Repository:
             return {}
         rows = self.session.execute(
             select(PayApp.contract_id, func.max(PayApp.number))
-            .where(PayApp.contract_id.in_(ids))
+            .where(_ids_in(PayApp.contract_id, ids))
             .group_by(PayApp.contract_id)
         ).all()
         return {contract_id: number for contract_id, number in rows}  # noqa: C416
@@ -488,7 +507,7 @@ class Repository:
             return result
         rows = self.session.scalars(
             select(PayAppLine)
-            .where(PayAppLine.pay_app_id.in_(ids))
+            .where(_ids_in(PayAppLine.pay_app_id, ids))
             .order_by(PayAppLine.pay_app_id, PayAppLine.position, PayAppLine.id)
         )
         for row in rows:
@@ -504,7 +523,7 @@ class Repository:
         table = PayAppLine.__table__
         rows = self.session.execute(
             select(table)
-            .where(table.c.pay_app_id.in_(ids))
+            .where(_ids_in(table.c.pay_app_id, ids))
             .order_by(table.c.pay_app_id, table.c.position, table.c.id)
         )
         for row in rows:
@@ -526,7 +545,7 @@ class Repository:
                 table.c.sov_line_id,
                 table.c.change_order_item_id,
                 table.c.materials_presently_stored_cents,
-            ).where(table.c.pay_app_id.in_(ids))
+            ).where(_ids_in(table.c.pay_app_id, ids))
         )
         for pay_app_id, sov_line_id, item_id, stored in rows:
             result[pay_app_id][(sov_line_id, item_id)] = stored
@@ -537,7 +556,9 @@ class Repository:
         ids = set(contract_ids)
         table = SovLine.__table__
         rows = self.session.execute(
-            select(table).where(table.c.contract_id.in_(ids)).order_by(table.c.position, table.c.id)
+            select(table)
+            .where(_ids_in(table.c.contract_id, ids))
+            .order_by(table.c.position, table.c.id)
         )
         return _grouped(ids, rows, lambda row: row.contract_id)
 
@@ -550,7 +571,7 @@ class Repository:
         rows = self.session.execute(
             select(PayApp.contract_id, PayAppPackage)
             .join(PayApp, PayApp.id == PayAppPackage.pay_app_id)
-            .where(PayApp.contract_id.in_(ids))
+            .where(_ids_in(PayApp.contract_id, ids))
             .order_by(PayAppPackage.id)
         )
         grouped: dict[int, list[PayAppPackage]] = {contract_id: [] for contract_id in ids}
@@ -588,8 +609,8 @@ class Repository:
     def delete_lines_of_items(self, pay_app_ids: Sequence[int], item_ids: Sequence[int]) -> None:
         self.session.execute(
             delete(PayAppLine).where(
-                PayAppLine.pay_app_id.in_(pay_app_ids),
-                PayAppLine.change_order_item_id.in_(item_ids),
+                _ids_in(PayAppLine.pay_app_id, pay_app_ids),
+                _ids_in(PayAppLine.change_order_item_id, item_ids),
             )
         )
 
@@ -619,13 +640,13 @@ class Repository:
         if where.project_id is not None:
             conditions.append(PayApp.project_id == where.project_id)
         if where.contract_ids is not None:
-            conditions.append(PayApp.contract_id.in_(where.contract_ids))
+            conditions.append(_ids_in(PayApp.contract_id, where.contract_ids))
         if where.ids is not None:
-            conditions.append(PayApp.id.in_(where.ids))
+            conditions.append(_ids_in(PayApp.id, where.ids))
         if where.uuids is not None:
             conditions.append(PayApp.uuid.in_(where.uuids))
         if where.numbers is not None:
-            conditions.append(PayApp.number.in_(where.numbers))
+            conditions.append(_ids_in(PayApp.number, where.numbers))
         if where.period_id is not None:
             conditions.append(PayApp.period_id == where.period_id)
         if where.statuses is not None:
@@ -674,7 +695,48 @@ class Repository:
     def payments(
         self, company_id: int, where: PaymentFilter, *, offset: int = 0, limit: int | None = None
     ) -> tuple[Sequence[Payment], int]:
+        query = self._payments_where(company_id, where)
+        total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        return self.payment_page(company_id, where, offset=offset, limit=limit), total
+
+    def payment_page(
+        self, company_id: int, where: PaymentFilter, *, offset: int = 0, limit: int | None = None
+    ) -> Sequence[Payment]:
+        """Payments by id, without counting them (counting a ledger reads all of it)."""
+        query = self._payments_where(company_id, where).order_by(Payment.id).offset(offset)
+        if limit is not None:
+            query = query.limit(limit)
+        return self.session.scalars(query).all()
+
+    def payment_sums_by_rate(
+        self, company_id: int, where: PaymentFilter
+    ) -> list[tuple[Decimal, int, int]]:
+        """The payments summed by the database, per exchange rate: (rate, cents, how many)."""
+        matching = self._payments_where(company_id, where).subquery()
+        rows = self.session.execute(
+            select(matching.c.exchange_rate, func.sum(matching.c.amount_cents), func.count())
+            .group_by(matching.c.exchange_rate)
+            .order_by(matching.c.exchange_rate)
+        ).all()
+        return [(rate, int(total), int(count)) for rate, total, count in rows]
+
+    def payment_amounts_at_rate(
+        self, company_id: int, where: PaymentFilter, rate: Decimal
+    ) -> list[tuple[int, int]]:
+        """The payments at one exchange rate as (cents, how many), one row per amount."""
+        matching = self._payments_where(company_id, where).subquery()
+        rows = self.session.execute(
+            select(matching.c.amount_cents, func.count())
+            .where(matching.c.exchange_rate == rate)
+            .group_by(matching.c.amount_cents)
+            .order_by(matching.c.amount_cents)
+        ).all()
+        return [(int(amount), int(count)) for amount, count in rows]
+
+    def _payments_where(self, company_id: int, where: PaymentFilter) -> Select[tuple[Payment]]:
         query = select(Payment).where(Payment.company_id == company_id)
+        if where.on_pay_app:
+            query = query.where(Payment.pay_app_id.is_not(None))
         if where.project_id is not None:
             query = query.where(Payment.project_id == where.project_id)
         if where.contract_id is not None:
@@ -682,9 +744,9 @@ class Repository:
         if where.pay_app_id is not None:
             query = query.where(Payment.pay_app_id == where.pay_app_id)
         if where.pay_app_ids is not None:
-            query = query.where(Payment.pay_app_id.in_(where.pay_app_ids))
+            query = query.where(_ids_in(Payment.pay_app_id, where.pay_app_ids))
         if where.ids is not None:
-            query = query.where(Payment.id.in_(where.ids))
+            query = query.where(_ids_in(Payment.id, where.ids))
         if where.contract_kind is not None:
             query = query.where(
                 Payment.contract_id.in_(
@@ -693,11 +755,7 @@ class Repository:
                     )
                 )
             )
-        total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        query = query.order_by(Payment.id).offset(offset)
-        if limit is not None:
-            query = query.limit(limit)
-        return self.session.scalars(query).all(), total
+        return query
 
     def paid_by_pay_app(self, pay_app_ids: Iterable[int]) -> dict[int, list[int]]:
         """Each pay application's payment amounts (cents)."""
@@ -707,7 +765,7 @@ class Repository:
             return result
         rows = self.session.execute(
             select(Payment.pay_app_id, Payment.amount_cents)
-            .where(Payment.pay_app_id.in_(ids))
+            .where(_ids_in(Payment.pay_app_id, ids))
             .order_by(Payment.id)
         ).all()
         for pay_app_id, amount in rows:
@@ -797,7 +855,7 @@ class Repository:
         ids = set(contract_ids)
         rows = self.session.scalars(
             select(SovLine)
-            .where(SovLine.contract_id.in_(ids))
+            .where(_ids_in(SovLine.contract_id, ids))
             .order_by(SovLine.position, SovLine.id)
         )
         return _grouped(ids, rows, lambda row: row.contract_id)
@@ -805,7 +863,9 @@ class Repository:
     def sov_line_entries_of(self, line_ids: Iterable[int]) -> dict[int, list[SovLineEntry]]:
         ids = set(line_ids)
         rows = self.session.scalars(
-            select(SovLineEntry).where(SovLineEntry.sov_line_id.in_(ids)).order_by(SovLineEntry.id)
+            select(SovLineEntry)
+            .where(_ids_in(SovLineEntry.sov_line_id, ids))
+            .order_by(SovLineEntry.id)
         )
         return _grouped(ids, rows, lambda row: row.sov_line_id)
 
@@ -822,7 +882,7 @@ class Repository:
             return result
         rows = self.session.execute(
             select(Payment.contract_id, func.sum(Payment.amount_cents))
-            .where(Payment.contract_id.in_(ids))
+            .where(_ids_in(Payment.contract_id, ids))
             .group_by(Payment.contract_id)
         ).all()
         for contract_id, total in rows:
@@ -842,7 +902,7 @@ class Repository:
             .where(
                 AuditEvent.company_id == company_id,
                 AuditEvent.entity_type == entity_type,
-                AuditEvent.entity_id.in_(ids),
+                _ids_in(AuditEvent.entity_id, ids),
             )
             .order_by(AuditEvent.id)
         )
@@ -874,7 +934,9 @@ class Repository:
             return []
         return self.session.scalars(
             select(Attachment)
-            .where(Attachment.pay_app_id.in_(pay_apps) | Attachment.payment_id.in_(payments))
+            .where(
+                _ids_in(Attachment.pay_app_id, pay_apps) | _ids_in(Attachment.payment_id, payments)
+            )
             .order_by(Attachment.id)
         ).all()
 
@@ -887,6 +949,18 @@ class Repository:
         if entity_id is not None:
             query = query.where(AuditEvent.entity_id == entity_id)
         return self.session.scalars(query.order_by(AuditEvent.id)).all()
+
+
+def _ids_in(column: Any, ids: Iterable[int]) -> ColumnElement[bool]:
+    """``column IN ids``, with the ids written into the statement rather than bound one
+    parameter each: a statement takes at most 65,535 parameters on PostgreSQL (32,766 on
+    SQLite), and a company's ledger names more pay applications or payments than that. The ids
+    are integers, so writing them in is safe."""
+    values = [int(value) for value in ids]
+    return cast(
+        "ColumnElement[bool]",
+        column.in_(bindparam("ids", values, expanding=True, literal_execute=True, unique=True)),
+    )
 
 
 def _grouped(

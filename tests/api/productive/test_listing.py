@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from drawbridge.bootstrap import Runtime
-from tests.api.productive.conftest import ADMIN, VENDOR, ids, invoice_ids
+from tests.api.productive.conftest import ADMIN, VENDOR, WRITE, ids, invoice_ids, payment_body
 
 BASE = "http://testserver/api/v2/payments"
 
@@ -277,3 +277,60 @@ def test_invoice_lists_filter_sort_and_total(client: TestClient, invoices: dict[
         "/api/v2/invoices", headers=ADMIN, params={"include": "project", "page[size]": "1"}
     ).json()
     assert [item["type"] for item in included["included"]] == ["projects"]
+
+
+@pytest.mark.parametrize("include", [None, "", "invoice.project"])
+def test_the_unfiltered_list_answers_as_the_filtered_one(
+    client: TestClient, ledger: Runtime, include: str | None
+) -> None:
+    """Without a filter or sort the list is paged and summed by the database; with one, in
+    memory. A filter every payment passes (amounts are positive) must give the same pages."""
+    extra = {} if include is None else {"include": include}
+    for size in range(1, 6):
+        for number in range(1, 7):
+            page = {"page[size]": str(size), "page[number]": str(number), **extra}
+            fast = payments(client, **page)
+            full = payments(client, **{"filter[amount][gt]": "0", **page})
+            assert fast.status_code == full.status_code == 200
+            fast_document, full_document = fast.json(), full.json()
+            assert fast_document["data"] == full_document["data"]
+            assert fast_document["included"] == full_document["included"]
+            assert fast_document["meta"] == full_document["meta"]
+            assert fast_document["links"].keys() == full_document["links"].keys()
+
+
+@pytest.mark.parametrize(
+    "narrowing",
+    [
+        {"filter[id]": "802"},
+        {"filter[project_id]": "55", "filter[id]": "802,804"},
+        {"filter[invoice_id]": "{invoice}", "filter[id]": "802"},
+    ],
+)
+def test_a_narrowed_read_still_shows_each_invoice_with_all_its_payments(
+    client: TestClient, ledger: Runtime, narrowing: dict[str, str]
+) -> None:
+    """A filter naming ids, invoices or a project is narrowed in the database first; an
+    invoice on the page must still show what all its payments make it, as in the whole list:
+    once paid off by a later payment, EUR #2's paid_on is that payment's date, not 802's."""
+    invoice = int(
+        client.get("/api/v2/payments/802", headers=ADMIN).json()["data"]["relationships"][
+            "invoice"
+        ]["data"]["id"]
+    )
+    shown = client.get(f"/api/v2/invoices/{invoice}", headers=ADMIN).json()["data"]
+    unpaid = shown["attributes"]["amount_unpaid"]
+    assert unpaid > 0
+    paid_off = client.post(
+        "/api/v2/payments",
+        headers=WRITE,
+        json=payment_body(invoice, amount=str(unpaid), paid_on="2024-04-30", currency="EUR"),
+    )
+    assert paid_off.status_code == 201, paid_off.text
+    params = {key: value.format(invoice=invoice) for key, value in narrowing.items()}
+    narrowed = payments(client, include="invoice", **params).json()["included"]
+    [paid] = [
+        item for item in narrowed if item["type"] == "invoices" and item["id"] == str(invoice)
+    ]
+    assert paid["attributes"]["paid_on"] == "2024-04-30"
+    assert paid in payments(client, include="invoice").json()["included"]

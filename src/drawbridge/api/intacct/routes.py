@@ -7,7 +7,7 @@ create nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query
@@ -55,11 +55,18 @@ def _key(text: str, what: str) -> int:
 def _listed(object_name: str, records: list[tuple[int, str]], start: int) -> dict[str, Any]:
     """Object references, at most 100 from ``start`` (1-based), with paging meta."""
     page = records[start - 1 : start - 1 + schemas.MAX_LIST_SIZE]
-    more = start - 1 + schemas.MAX_LIST_SIZE < len(records)
+    return _listed_page(object_name, page, len(records), start)
+
+
+def _listed_page(
+    object_name: str, page: Sequence[tuple[int, str]], total: int, start: int
+) -> dict[str, Any]:
+    """A page of object references already chosen (at most 100 from ``start``, of ``total``)."""
+    more = start - 1 + schemas.MAX_LIST_SIZE < total
     return {
         "ia::result": [mapping.object_ref(object_name, key, number) for key, number in page],
         "ia::meta": {
-            "totalCount": len(records),
+            "totalCount": total,
             "start": start,
             "pageSize": schemas.MAX_LIST_SIZE,
             "next": start + schemas.MAX_LIST_SIZE if more else None,
@@ -140,8 +147,14 @@ def _contract_key(caller: IntacctCaller, given: schemas.RefIn | None, target: st
 @router.get("/construction/project-contract", response_model=schemas.ListResult)
 def list_project_contracts(caller: Caller, start: Start = 1) -> dict[str, Any]:
     """List project contracts (object references, at most 100)."""
-    rows = [(view.contract.id, view.contract.number) for view in _contracts(caller)]
-    return _listed(CONTRACT, rows, start)
+    refs = contracts.prime_contract_refs(
+        caller.runtime.uow(read_only=True),
+        caller.actor,
+        offset=start - 1,
+        limit=schemas.MAX_LIST_SIZE,
+    )
+    rows = [(ref.id, ref.number) for ref in refs.items]
+    return _listed_page(CONTRACT, rows, refs.total, start)
 
 
 @router.post("/construction/project-contract", status_code=201, response_model=schemas.WriteResult)

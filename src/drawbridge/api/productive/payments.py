@@ -4,6 +4,7 @@ every face."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -45,11 +46,15 @@ def list_payments(request: Request, ctx: Context, include: Include = None) -> JS
     paths = _includes(include)
     page = listing.parse_page(params)
     listing.parse_aggregates(request.query_params.get("aggregates"), mapping.PAYMENT_AGGREGATES)
+    if not where.operands and not order:
+        return _unfiltered_page(request, ctx, page, paths)
 
-    recorded = payments.list_payments(
-        ctx.runtime.uow(read_only=True), ctx.actor, PaymentFilter()
-    ).items
-    invoices = _invoices_of(ctx, recorded)
+    narrowed = _narrowing(where)
+    recorded = payments.list_payments(ctx.runtime.uow(read_only=True), ctx.actor, narrowed).items
+    # An invoice shows all its payments, also those a narrowed read left out.
+    invoices = _invoices_of(
+        ctx, recorded if narrowed == PaymentFilter() else _payments_of_invoices(ctx, recorded)
+    )
     on_invoices = [payment for payment in recorded if payment.pay_app_id in invoices]
 
     def row(payment: PaymentView) -> listing.Row:
@@ -67,6 +72,42 @@ def list_payments(request: Request, ctx: Context, include: Include = None) -> JS
             **meta,
             "total_amount": sum(payment.amount for payment in chosen),
             "total_amount_default": sum(mapping.amount_default(payment) for payment in chosen),
+        },
+    }
+    return JsonApiResponse(body)
+
+
+def _unfiltered_page(
+    request: Request, ctx: ProductiveContext, page: listing.PageRequest, paths: frozenset[str]
+) -> JSONResponse:
+    """Every payment against an invoice, by id: the common request, answered from one page of
+    payments counted, summed and paged by the database (a ledger may hold millions), with the
+    same document as filtering and sorting the whole list in memory gives."""
+    params = request.query_params.multi_items()
+    against_invoices = PaymentFilter(on_pay_app=True)
+    totals = payments.payment_totals(ctx.runtime.uow(read_only=True), ctx.actor, against_invoices)
+    # page_of pages a sequence; a range stands for the payments' positions without loading them.
+    positions, links, meta = listing.page_of(range(totals.count), page, _url(request), params)
+    shown: tuple[PaymentView, ...] = ()
+    if positions:
+        shown = payments.payment_page(
+            ctx.runtime.uow(read_only=True),
+            ctx.actor,
+            against_invoices,
+            offset=positions[0],
+            limit=len(positions),
+        )
+    invoices = _invoices_of(ctx, _payments_of_invoices(ctx, shown))
+    body = {
+        "data": [_resource(payment, invoices) for payment in shown],
+        "included": mapping.included(
+            [invoices[payment.pay_app_id or 0] for payment in shown], paths
+        ),
+        "links": links,
+        "meta": {
+            **meta,
+            "total_amount": totals.amount,
+            "total_amount_default": totals.amount_in_base,
         },
     }
     return JsonApiResponse(body)
@@ -182,6 +223,41 @@ def _invoice(ctx: ProductiveContext, invoice_id: int) -> Invoice:
         ctx.runtime.uow(read_only=True), ctx.actor, PaymentFilter(pay_app_id=invoice_id)
     ).items
     return Invoice(view, tuple(recorded))
+
+
+def _narrowing(where: listing.Group) -> PaymentFilter:
+    """What the database can narrow a filtered list to before the filter runs in memory: the
+    payments of the one project, the invoices or the ids an ``and`` of the filter names at its
+    top level. Every payment left unread fails that condition, so fails the filter; the whole
+    filter still decides on the rest."""
+    if where.op != "and":
+        return PaymentFilter()
+    project_id: int | None = None
+    pay_app_ids: list[int] | None = None
+    ids: list[int] | None = None
+    for operand in where.operands:
+        if not isinstance(operand, listing.Condition) or operand.operator != "eq":
+            continue
+        values = [value for value in operand.values if isinstance(value, int)]
+        if operand.column == "project_id" and len(values) == 1 and project_id is None:
+            project_id = values[0]
+        elif operand.column == "invoice_id" and pay_app_ids is None:
+            pay_app_ids = values
+        elif operand.column == "id" and ids is None:
+            ids = values
+    return PaymentFilter(project_id=project_id, pay_app_ids=pay_app_ids, ids=ids)
+
+
+def _payments_of_invoices(
+    ctx: ProductiveContext, shown: Sequence[PaymentView]
+) -> tuple[PaymentView, ...]:
+    """Every payment of the invoices the given payments are against."""
+    pay_app_ids = sorted({payment.pay_app_id for payment in shown if payment.pay_app_id})
+    if not pay_app_ids:
+        return ()
+    return payments.list_payments(
+        ctx.runtime.uow(read_only=True), ctx.actor, PaymentFilter(pay_app_ids=pay_app_ids)
+    ).items
 
 
 def _invoices_of(ctx: ProductiveContext, recorded: tuple[PaymentView, ...]) -> dict[int, Invoice]:
