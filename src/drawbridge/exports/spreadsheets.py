@@ -193,8 +193,7 @@ def _csv_rows(data: bytes) -> list[list[Cell]]:
     header = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=header.count)
     return [
-        [_csv_cell(cell) for cell in row]
-        for row in csv.reader(StringIO(text), delimiter=delimiter)
+        [_csv_cell(cell) for cell in row] for row in csv.reader(StringIO(text), delimiter=delimiter)
     ]
 
 
