@@ -10,9 +10,9 @@ recompute would change any of its figures, the whole write is refused.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import fields, replace
+from dataclasses import dataclass, fields, replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Row
 
@@ -226,6 +226,83 @@ def recompute(
     uow.flush()
 
 
+@dataclass(frozen=True)
+class NewApplication:
+    """What :func:`compute_new` read to compute a new application, for its answer to reuse."""
+
+    sov: Sequence[Row[Any]]  # the contract's SOV lines, plain rows
+    previous_lines: Sequence[Row[Any]]  # the previous application's lines, plain rows
+
+
+def compute_new(
+    uow: UnitOfWork,
+    contract: Contract,
+    pay_app: PayApp,
+    earlier: Sequence[PayApp],
+    lines: Sequence[dict[str, Any]],
+) -> NewApplication:
+    """Compute a contract's next application before its lines are written.
+
+    ``lines`` are the new lines as column values (inputs entered); each gets its figures, and
+    ``pay_app`` its summary, exactly as :func:`recompute` from its number would set them: the
+    new application is the last of its chain, so it is computed from the previous one's stored
+    figures and nothing after it changes. The lines are then written once, with their figures.
+    """
+    repo = uow.repo
+    sov_rows = repo.sov_line_values_of([contract.id])[contract.id]
+    sov = {line.id: line for line in sov_rows}
+    items = {item.id: item for item in repo.package_items(contract.id)}
+    package_of_item = {item.id: item.package_id for item in items.values()}
+    labels = _line_labels(sov.values(), items.values(), repo.packages(contract.id))
+    company = repo.company(contract.company_id)
+    assert company is not None
+    terms = billing_terms(contract, company)
+    start: ChainStart | None = None
+    previous_lines: Sequence[Row[Any]] = ()
+    if earlier:
+        previous = earlier[-1]
+        previous_lines = repo.line_values([previous.id])[previous.id]
+        start = ChainStart(
+            previous=application_figures(previous, previous_lines, package_of_item),
+            earlier_summaries=[summary_figures(app) for app in earlier],
+        )
+    scheduled_lines = []
+    entries = {}
+    for values in lines:
+        scheduled = _scheduled(_Source(values), sov, items, labels)
+        scheduled_lines.append(scheduled)
+        entries[scheduled.ref] = LineEntry(
+            work_completed_this_period=values["work_completed_this_period_input_cents"],
+            materials_presently_stored=values["materials_presently_stored_input_cents"],
+            work_retainage_percent=values["work_retainage_percent_input"],
+            materials_retainage_percent=values["materials_retainage_percent_input"],
+            work_retainage_released=values["work_retainage_released_input_cents"],
+            materials_retainage_released=values["materials_retainage_released_input_cents"],
+        )
+    entry = ApplicationEntry(lines=scheduled_lines, entries=entries)
+    (figures,) = billing.compute_chain(terms, [entry], start)
+    for values, line in zip(lines, figures.lines, strict=True):
+        values.update({column: getattr(line, name) for name, column in LINE_COLUMNS.items()})
+    for name, column in SUMMARY_COLUMNS.items():
+        setattr(pay_app, column, getattr(figures.summary, name))
+    return NewApplication(sov=sov_rows, previous_lines=previous_lines)
+
+
+@dataclass(frozen=True)
+class _Source:
+    """A new line's column values, read as a stored line names them."""
+
+    values: dict[str, Any]
+
+    @property
+    def sov_line_id(self) -> int | None:
+        return cast(int | None, self.values["sov_line_id"])
+
+    @property
+    def change_order_item_id(self) -> int | None:
+        return cast(int | None, self.values["change_order_item_id"])
+
+
 def _line_labels(
     sov: Iterable[SovLine | Row[Any]],
     items: Iterable[ChangeOrderItem],
@@ -266,7 +343,7 @@ def _entry(
 
 
 def _scheduled(
-    row: StoredLine,
+    row: StoredLine | _Source,
     sov: dict[int, Row[Any]],
     items: dict[int, ChangeOrderItem],
     labels: dict[LineRef, str],

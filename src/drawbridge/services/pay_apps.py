@@ -47,6 +47,7 @@ from drawbridge.services.views import (
 )
 from drawbridge.store.models import (
     Attachment,
+    ChangeOrderItem,
     Contract,
     PayApp,
     PayAppLine,
@@ -176,15 +177,116 @@ def create_pay_app(uow: UnitOfWork, actor: Actor, command: CreatePayApp) -> PayA
         _check_period_order(pay_app)
         repo.add(pay_app)
         uow.flush()
-        _create_lines(uow, contract, pay_app)
-        _attach_packages(uow, actor, contract, pay_app, command.change_order_package_ids)
-        _apply_line_inputs(uow, pay_app, command.lines)
-        _link_attachments(uow, actor, pay_app, command.attachment_ids)
         if command.status in (PayAppStatus.APPROVED, PayAppStatus.APPROVED_AS_NOTED):
             pay_app.approved_at = now
-        view = _finish_write(uow, actor, "create", pay_app, contract, None)
+        lines = _lines_of_new(uow, contract, pay_app)
+        _attach_packages(
+            uow, actor, contract, pay_app, command.change_order_package_ids, pending=lines
+        )
+        if _enters_numbers_only(command, pay_app):
+            view = _create_computed(uow, actor, command, contract, pay_app, previous_apps, lines)
+        else:
+            repo.insert_pay_app_lines(lines)
+            _apply_line_inputs(uow, pay_app, command.lines)
+            _link_attachments(uow, actor, pay_app, command.attachment_ids)
+            view = _finish_write(uow, actor, "create", pay_app, contract, None)
         uow.commit()
         return view
+
+
+def _enters_numbers_only(command: CreatePayApp, pay_app: PayApp) -> bool:
+    """Whether a create may compute its lines before writing them: its inputs are amounts and
+    percents (no percent complete, which reads the stored line, and no review text, which the
+    session's flush checks), and the application is not created locked (a locked one refuses
+    any figure the engine would set, which the general path reports)."""
+    return pay_app.integration_state != chain.LOCKED and all(
+        given.percent_complete is None
+        and given.review_status is None
+        and given.review_comment is None
+        for given in command.lines
+    )
+
+
+def _create_computed(
+    uow: UnitOfWork,
+    actor: Actor,
+    command: CreatePayApp,
+    contract: Contract,
+    pay_app: PayApp,
+    earlier: Sequence[PayApp],
+    lines: list[dict[str, Any]],
+) -> PayAppView:
+    """The usual create: enter the inputs into the new lines, compute the application from the
+    previous one's stored figures, and write each line once, figures included; the answer is
+    rendered from what the write holds instead of reading the lines back."""
+    _enter_inputs(lines, command.lines)
+    _link_attachments(uow, actor, pay_app, command.attachment_ids)
+    pay_app.updated_at = utcnow()
+    due_before = pay_app.current_payment_due_cents
+    computed = chain.compute_new(uow, contract, pay_app, earlier, lines)
+    rows = uow.repo.insert_pay_app_lines_returning(lines)
+    _check_payments_still_fit(uow, contract, {pay_app.id: due_before})
+    audit.record(
+        uow, actor, "create", "pay_app", pay_app.id, None, audit.pay_app(uow, pay_app, rows)
+    )
+    held = render.HeldLines(
+        lines={pay_app.id: rows},
+        sov={contract.id: computed.sov},
+        previous_lines={earlier[-1].id: computed.previous_lines} if earlier else {},
+    )
+    return render.pay_app_views(uow, [pay_app], with_lines=True, held=held)[0]
+
+
+# A new line's numeric inputs before anything is entered (the columns' defaults).
+_NEW_LINE_INPUTS: dict[str, Any] = {
+    "work_completed_this_period_input_cents": 0,
+    "materials_presently_stored_input_cents": None,
+    "work_retainage_percent_input": None,
+    "materials_retainage_percent_input": None,
+    "work_retainage_released_input_cents": 0,
+    "materials_retainage_released_input_cents": 0,
+    "work_completed_this_period_quantity": None,
+    "subcontractor_claimed_amount_cents": None,
+}
+
+
+def _enter_inputs(lines: list[dict[str, Any]], inputs: Sequence[LineInput]) -> None:
+    """Set the given inputs on new lines not yet written (a value not given keeps the default),
+    refusing a line the application does not have, as :func:`_apply_line_inputs` does."""
+    for new_line in lines:
+        for column, default in _NEW_LINE_INPUTS.items():
+            new_line.setdefault(column, default)
+    by_ref = {
+        LineRef(LineKind.SOV, new_line["sov_line_id"])
+        if new_line["sov_line_id"] is not None
+        else LineRef(LineKind.CHANGE_ORDER, new_line["change_order_item_id"]): new_line
+        for new_line in lines
+    }
+    for given in inputs:
+        values = by_ref.get(given.ref)
+        if values is None:
+            kind = "line_item_id" if given.ref.kind is LineKind.SOV else "change_order_item_id"
+            raise Invalid(
+                f"items: no {given.ref.kind.value} line {given.ref.id} on this pay application",
+                field=kind,
+            )
+        for column, value in _numeric_inputs(given, given.work_completed_this_period).items():
+            if value is not None:
+                values[column] = value
+
+
+def _numeric_inputs(given: LineInput, work: int | None) -> dict[str, Any]:
+    """A line input's numeric values by the column that stores each (None: not given)."""
+    return {
+        "work_completed_this_period_input_cents": work,
+        "materials_presently_stored_input_cents": given.materials_presently_stored,
+        "work_retainage_percent_input": given.work_retainage_percent,
+        "materials_retainage_percent_input": given.materials_retainage_percent,
+        "work_retainage_released_input_cents": given.work_retainage_released,
+        "materials_retainage_released_input_cents": given.materials_retainage_released,
+        "work_completed_this_period_quantity": given.work_completed_this_period_quantity,
+        "subcontractor_claimed_amount_cents": given.subcontractor_claimed_amount,
+    }
 
 
 def update_pay_app(uow: UnitOfWork, actor: Actor, command: UpdatePayApp) -> PayAppView:
@@ -630,8 +732,9 @@ def _fill_period_dates(uow: UnitOfWork, actor: Actor, pay_app: PayApp) -> None:
     pay_app.due_date = pay_app.due_date or period.due_date
 
 
-def _create_lines(uow: UnitOfWork, contract: Contract, pay_app: PayApp) -> None:
-    """Every SOV line, and every change-order item already billed on an earlier application."""
+def _lines_of_new(uow: UnitOfWork, contract: Contract, pay_app: PayApp) -> list[dict[str, Any]]:
+    """A new application's lines as column values, not yet written: every SOV line, and every
+    change-order item already billed on an earlier application."""
     repo = uow.repo
     billed_package_ids = {b.package_id for b in repo.pay_app_packages(contract.id)}
     refs: list[tuple[int | None, int | None]] = [
@@ -642,15 +745,10 @@ def _create_lines(uow: UnitOfWork, contract: Contract, pay_app: PayApp) -> None:
         for item in repo.package_items(contract.id)
         if item.package_id in billed_package_ids
     ]
-    # One batched insert: a big contract's lines are not inserted one statement each.
-    repo.insert_pay_app_lines(
-        [
-            _new_line_values(
-                pay_app, position, sov_line_id=sov_line_id, change_order_item_id=item_id
-            )
-            for position, (sov_line_id, item_id) in enumerate(refs, start=1)
-        ]
-    )
+    return [
+        _new_line_values(pay_app, position, sov_line_id=sov_line_id, change_order_item_id=item_id)
+        for position, (sov_line_id, item_id) in enumerate(refs, start=1)
+    ]
 
 
 def _new_line(
@@ -694,11 +792,13 @@ def _attach_packages(
     explicit_ids: Sequence[int],
     *,
     cascade: bool = False,
+    pending: list[dict[str, Any]] | None = None,
 ) -> None:
     """Attach the explicit packages, and on create every approved package dated by period end.
 
     A package is billed from the application it is first added on; its items join that
-    application and (``cascade``) every later one.
+    application and (``cascade``) every later one. On create, ``pending`` holds the new
+    application's lines not yet written, and the items' lines join them.
     """
     repo = uow.repo
     billed = {b.package_id for b in repo.pay_app_packages(contract.id)}
@@ -744,6 +844,9 @@ def _attach_packages(
         targets = [
             app for app in repo.pay_apps_of_contract(contract.id) if app.number >= pay_app.number
         ]
+    if pending is not None:
+        _add_item_lines(uow, actor, pay_app, items, chosen, pending)
+        return
     existing = repo.pay_app_lines(app.id for app in targets)
     for package_id, explicitly in chosen:
         repo.add(
@@ -762,6 +865,32 @@ def _attach_packages(
                     row = _new_line(target, position, change_order_item_id=item.id)
                     existing[target.id].append(row)
                     repo.add(row)
+    uow.flush()
+
+
+def _add_item_lines(
+    uow: UnitOfWork,
+    actor: Actor,
+    pay_app: PayApp,
+    items: Sequence[ChangeOrderItem],
+    chosen: Sequence[tuple[int, bool]],
+    pending: list[dict[str, Any]],
+) -> None:
+    """Bill the chosen packages on a new application: their items' lines join ``pending``."""
+    position = max((values["position"] for values in pending), default=0)
+    for package_id, explicitly in chosen:
+        uow.repo.add(
+            PayAppPackage(
+                company_id=actor.company_id,
+                pay_app_id=pay_app.id,
+                package_id=package_id,
+                added_explicitly=explicitly,
+            )
+        )
+        for item in items:
+            if item.package_id == package_id:
+                position += 1
+                pending.append(_new_line_values(pay_app, position, change_order_item_id=item.id))
     uow.flush()
 
 
@@ -784,16 +913,7 @@ def _apply_line_inputs(uow: UnitOfWork, pay_app: PayApp, inputs: Sequence[LineIn
             work = _work_for_percent_complete(
                 row, given.percent_complete, given.materials_presently_stored
             )
-        numbers = {
-            "work_completed_this_period_input_cents": work,
-            "materials_presently_stored_input_cents": given.materials_presently_stored,
-            "work_retainage_percent_input": given.work_retainage_percent,
-            "materials_retainage_percent_input": given.materials_retainage_percent,
-            "work_retainage_released_input_cents": given.work_retainage_released,
-            "materials_retainage_released_input_cents": given.materials_retainage_released,
-            "work_completed_this_period_quantity": given.work_completed_this_period_quantity,
-            "subcontractor_claimed_amount_cents": given.subcontractor_claimed_amount,
-        }
+        numbers = _numeric_inputs(given, work)
         # Every numeric input column of every given line, in one batched statement (a value not
         # given keeps the line's own).
         values = {
