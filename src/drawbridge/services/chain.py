@@ -41,6 +41,7 @@ from drawbridge.store.models import (
     Contract,
     PayApp,
     PayAppLine,
+    PayAppPackage,
     SovLine,
 )
 from drawbridge.store.uow import UnitOfWork
@@ -227,10 +228,37 @@ def recompute(
 
 
 @dataclass(frozen=True)
+class ContractParts:
+    """What a new application is built from, read once by the write that creates it: the
+    contract's company, SOV lines (plain rows), change-order packages and items, and the
+    packages billed so far."""
+
+    company: Company
+    sov: Sequence[Row[Any]]
+    items: Sequence[ChangeOrderItem]
+    packages: Sequence[ChangeOrderPackage]
+    billed: Sequence[PayAppPackage]
+
+
+def contract_parts(uow: UnitOfWork, contract: Contract) -> ContractParts:
+    repo = uow.repo
+    company = repo.company(contract.company_id)
+    assert company is not None
+    return ContractParts(
+        company=company,
+        sov=repo.sov_line_values_of([contract.id])[contract.id],
+        items=repo.package_items(contract.id),
+        packages=repo.packages(contract.id),
+        billed=repo.pay_app_packages(contract.id),
+    )
+
+
+@dataclass(frozen=True)
 class NewApplication:
     """What :func:`compute_new` read to compute a new application, for its answer to reuse."""
 
     sov: Sequence[Row[Any]]  # the contract's SOV lines, plain rows
+    previous: PayApp | None  # the application before it
     previous_lines: Sequence[Row[Any]]  # the previous application's lines, plain rows
 
 
@@ -238,8 +266,8 @@ def compute_new(
     uow: UnitOfWork,
     contract: Contract,
     pay_app: PayApp,
-    earlier: Sequence[PayApp],
     lines: Sequence[dict[str, Any]],
+    parts: ContractParts,
 ) -> NewApplication:
     """Compute a contract's next application before its lines are written.
 
@@ -249,19 +277,26 @@ def compute_new(
     figures and nothing after it changes. The lines are then written once, with their figures.
     """
     repo = uow.repo
-    sov_rows = repo.sov_line_values_of([contract.id])[contract.id]
-    sov = {line.id: line for line in sov_rows}
-    items = {item.id: item for item in repo.package_items(contract.id)}
+    sov = {line.id: line for line in parts.sov}
+    items = {item.id: item for item in parts.items}
     package_of_item = {item.id: item.package_id for item in items.values()}
-    labels = _line_labels(sov.values(), items.values(), repo.packages(contract.id))
-    company = repo.company(contract.company_id)
-    assert company is not None
-    terms = billing_terms(contract, company)
+    labels = _line_labels(sov.values(), items.values(), parts.packages)
+    terms = billing_terms(contract, parts.company)
     start: ChainStart | None = None
     previous_lines: Sequence[Row[Any]] = ()
-    if earlier:
-        previous = earlier[-1]
+    previous = None
+    if pay_app.number > 1:
+        previous = repo.pay_apps_by_number([(contract.id, pay_app.number - 1)])[
+            (contract.id, pay_app.number - 1)
+        ]
         previous_lines = repo.line_values([previous.id])[previous.id]
+        # The earlier summaries tell which retainage step is reached; without steps there is
+        # none to reach, and the previous application is all the new one depends on.
+        earlier = (
+            [app for app in repo.pay_apps_of_contract(contract.id) if app.number < pay_app.number]
+            if terms.steps
+            else [previous]
+        )
         start = ChainStart(
             previous=application_figures(previous, previous_lines, package_of_item),
             earlier_summaries=[summary_figures(app) for app in earlier],
@@ -285,7 +320,7 @@ def compute_new(
         values.update({column: getattr(line, name) for name, column in LINE_COLUMNS.items()})
     for name, column in SUMMARY_COLUMNS.items():
         setattr(pay_app, column, getattr(figures.summary, name))
-    return NewApplication(sov=sov_rows, previous_lines=previous_lines)
+    return NewApplication(sov=parts.sov, previous=previous, previous_lines=previous_lines)
 
 
 @dataclass(frozen=True)

@@ -158,8 +158,8 @@ def create_pay_app(uow: UnitOfWork, actor: Actor, command: CreatePayApp) -> PayA
                 code="contract_inactive",
             )
         _check_header(uow, actor, contract, command.header, exclude_id=None)
-        previous_apps = list(repo.pay_apps_of_contract(contract.id))
-        number = previous_apps[-1].number + 1 if previous_apps else 1
+        # The latest number only: a long chain's applications are not loaded to add one more.
+        number = repo.latest_numbers([contract.id]).get(contract.id, 0) + 1
         now = utcnow()
         pay_app = PayApp(
             company_id=actor.company_id,
@@ -179,12 +179,13 @@ def create_pay_app(uow: UnitOfWork, actor: Actor, command: CreatePayApp) -> PayA
         uow.flush()
         if command.status in (PayAppStatus.APPROVED, PayAppStatus.APPROVED_AS_NOTED):
             pay_app.approved_at = now
-        lines = _lines_of_new(uow, contract, pay_app)
+        parts = chain.contract_parts(uow, contract)
+        lines = _lines_of_new(parts, pay_app)
         _attach_packages(
-            uow, actor, contract, pay_app, command.change_order_package_ids, pending=lines
+            uow, actor, contract, pay_app, command.change_order_package_ids, pending=(lines, parts)
         )
         if _enters_numbers_only(command, pay_app):
-            view = _create_computed(uow, actor, command, contract, pay_app, previous_apps, lines)
+            view = _create_computed(uow, actor, command, contract, pay_app, lines, parts)
         else:
             repo.insert_pay_app_lines(lines)
             _apply_line_inputs(uow, pay_app, command.lines)
@@ -213,26 +214,27 @@ def _create_computed(
     command: CreatePayApp,
     contract: Contract,
     pay_app: PayApp,
-    earlier: Sequence[PayApp],
     lines: list[dict[str, Any]],
+    parts: chain.ContractParts,
 ) -> PayAppView:
     """The usual create: enter the inputs into the new lines, compute the application from the
     previous one's stored figures, and write each line once, figures included; the answer is
     rendered from what the write holds instead of reading the lines back."""
     _enter_inputs(lines, command.lines)
     _link_attachments(uow, actor, pay_app, command.attachment_ids)
-    pay_app.updated_at = utcnow()
     due_before = pay_app.current_payment_due_cents
-    computed = chain.compute_new(uow, contract, pay_app, earlier, lines)
+    computed = chain.compute_new(uow, contract, pay_app, lines, parts)
     rows = uow.repo.insert_pay_app_lines_returning(lines)
-    _check_payments_still_fit(uow, contract, {pay_app.id: due_before})
+    _check_payments_still_fit(uow, contract, {pay_app.id: due_before}, [pay_app])
     audit.record(
         uow, actor, "create", "pay_app", pay_app.id, None, audit.pay_app(uow, pay_app, rows)
     )
     held = render.HeldLines(
         lines={pay_app.id: rows},
         sov={contract.id: computed.sov},
-        previous_lines={earlier[-1].id: computed.previous_lines} if earlier else {},
+        previous_lines=(
+            {computed.previous.id: computed.previous_lines} if computed.previous else {}
+        ),
     )
     return render.pay_app_views(uow, [pay_app], with_lines=True, held=held)[0]
 
@@ -592,13 +594,19 @@ def _finish_write(
 
 
 def _check_payments_still_fit(
-    uow: UnitOfWork, contract: Contract, dues_before: Mapping[int, int]
+    uow: UnitOfWork,
+    contract: Contract,
+    dues_before: Mapping[int, int],
+    apps: Sequence[PayApp] | None = None,
 ) -> None:
     """An edit that lowers a paid application's line 8 (its own, or a later one's through the
-    chain) may not leave it over-paid where the contract does not allow over-payment."""
+    chain) may not leave it over-paid where the contract does not allow over-payment.
+    ``apps``: the applications that may have changed, when the caller holds them all."""
+    if apps is None:
+        apps = uow.repo.pay_apps_of_contract(contract.id)
     lowered = [
         app
-        for app in uow.repo.pay_apps_of_contract(contract.id)
+        for app in apps
         if app.id in dues_before and app.current_payment_due_cents < dues_before[app.id]
     ]
     if not lowered or overpayment_allowed(uow, contract):
@@ -732,19 +740,12 @@ def _fill_period_dates(uow: UnitOfWork, actor: Actor, pay_app: PayApp) -> None:
     pay_app.due_date = pay_app.due_date or period.due_date
 
 
-def _lines_of_new(uow: UnitOfWork, contract: Contract, pay_app: PayApp) -> list[dict[str, Any]]:
+def _lines_of_new(parts: chain.ContractParts, pay_app: PayApp) -> list[dict[str, Any]]:
     """A new application's lines as column values, not yet written: every SOV line, and every
     change-order item already billed on an earlier application."""
-    repo = uow.repo
-    billed_package_ids = {b.package_id for b in repo.pay_app_packages(contract.id)}
-    refs: list[tuple[int | None, int | None]] = [
-        (line_id, None) for line_id in repo.sov_line_ids(contract.id)
-    ]
-    refs += [
-        (None, item.id)
-        for item in repo.package_items(contract.id)
-        if item.package_id in billed_package_ids
-    ]
+    billed_package_ids = {b.package_id for b in parts.billed}
+    refs: list[tuple[int | None, int | None]] = [(line.id, None) for line in parts.sov]
+    refs += [(None, item.id) for item in parts.items if item.package_id in billed_package_ids]
     return [
         _new_line_values(pay_app, position, sov_line_id=sov_line_id, change_order_item_id=item_id)
         for position, (sov_line_id, item_id) in enumerate(refs, start=1)
@@ -792,17 +793,21 @@ def _attach_packages(
     explicit_ids: Sequence[int],
     *,
     cascade: bool = False,
-    pending: list[dict[str, Any]] | None = None,
+    pending: tuple[list[dict[str, Any]], chain.ContractParts] | None = None,
 ) -> None:
     """Attach the explicit packages, and on create every approved package dated by period end.
 
     A package is billed from the application it is first added on; its items join that
     application and (``cascade``) every later one. On create, ``pending`` holds the new
-    application's lines not yet written, and the items' lines join them.
+    application's lines not yet written, which the items' lines join, and the contract's parts.
     """
     repo = uow.repo
-    billed = {b.package_id for b in repo.pay_app_packages(contract.id)}
-    packages = {package.id: package for package in repo.packages(contract.id)}
+    if pending is None:
+        billed_rows, package_rows = repo.pay_app_packages(contract.id), repo.packages(contract.id)
+    else:
+        billed_rows, package_rows = pending[1].billed, pending[1].packages
+    billed = {b.package_id for b in billed_rows}
+    packages = {package.id: package for package in package_rows}
     chosen: list[tuple[int, bool]] = []
     for package_id in explicit_ids:
         package = repo.package(actor.company_id, package_id)
@@ -838,14 +843,14 @@ def _attach_packages(
                 chosen.append((package.id, False))
     if not chosen:
         return
-    items = repo.package_items(contract.id)
+    items = repo.package_items(contract.id) if pending is None else pending[1].items
     targets = [pay_app]
     if cascade:
         targets = [
             app for app in repo.pay_apps_of_contract(contract.id) if app.number >= pay_app.number
         ]
     if pending is not None:
-        _add_item_lines(uow, actor, pay_app, items, chosen, pending)
+        _add_item_lines(uow, actor, pay_app, items, chosen, pending[0])
         return
     existing = repo.pay_app_lines(app.id for app in targets)
     for package_id, explicitly in chosen:
