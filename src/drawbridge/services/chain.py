@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from decimal import Decimal
+from operator import attrgetter, itemgetter
 from typing import Any, cast
 
 from sqlalchemy import Row
@@ -103,6 +104,12 @@ _LINE_POSITIONS = tuple(
 )
 
 
+# A stored line's figures, and a computed line's, as tuples in the same order: comparing them
+# tells whether a line changed without building a LineFigures for every stored line.
+_stored_figures = itemgetter(*(position for _name, position in _LINE_POSITIONS))
+_computed_figures = attrgetter(*LINE_COLUMNS)
+
+
 def line_figures(row: StoredLine, package_id: int | None) -> LineFigures:
     if isinstance(row, Row):  # the read path: index the tuple, far cheaper than attributes
         values = {name: row[position] for name, position in _LINE_POSITIONS}
@@ -148,6 +155,7 @@ def recompute(
     *,
     inputs_changed_through: int | None = None,
     permit_overbilling: bool = False,
+    pay_apps: Sequence[PayApp] | None = None,
 ) -> None:
     """Recompute and store the figures of ``contract``'s applications from ``from_number`` on.
 
@@ -159,11 +167,13 @@ def recompute(
     application from ``from_number`` on is recomputed.
 
     ``permit_overbilling`` computes past the over-billing rule, for a preview that shows which
-    lines would go beyond their value (it is never committed).
+    lines would go beyond their value (it is never committed). ``pay_apps``: the contract's
+    applications in order, when the caller has just read them in this transaction.
     """
     repo = uow.repo
     uow.flush()
-    pay_apps = list(repo.pay_apps_of_contract(contract.id))
+    if pay_apps is None:
+        pay_apps = list(repo.pay_apps_of_contract(contract.id))
     if not pay_apps:
         return
     first = max(from_number, 1)
@@ -404,8 +414,12 @@ def _store(
     locked = app.integration_state == LOCKED
     changed = False
     for row, line in zip(rows, figures.lines, strict=True):
-        stored = line_figures(row, line.change_order_package_id)
-        if stored != line:
+        # The engine answers the lines in the order given, so ``line`` bills ``row``'s source.
+        if isinstance(row, Row):
+            differs = _stored_figures(row) != _computed_figures(line)
+        else:
+            differs = line_figures(row, line.change_order_package_id) != line
+        if differs:
             changed_lines.append(
                 (row.id, {column: getattr(line, name) for name, column in LINE_COLUMNS.items()})
             )

@@ -573,10 +573,10 @@ def _finish_write(
     later application follows), record the audit event, and answer with its view. The caller
     commits."""
     pay_app.updated_at = utcnow()
+    uow.flush()
+    apps = list(uow.repo.pay_apps_of_contract(contract.id))
     dues_before = {
-        app.id: app.current_payment_due_cents
-        for app in uow.repo.pay_apps_of_contract(contract.id)
-        if app.number >= pay_app.number
+        app.id: app.current_payment_due_cents for app in apps if app.number >= pay_app.number
     }
     # A create or an edit changes the inputs of this application only; adding or removing a
     # change-order package changes the lines of every later one too.
@@ -587,8 +587,9 @@ def _finish_write(
         from_number=pay_app.number,
         inputs_changed_through=pay_app.number if only_this_one else None,
         permit_overbilling=permit_overbilling,
+        pay_apps=apps,
     )
-    _check_payments_still_fit(uow, contract, dues_before)
+    _check_payments_still_fit(uow, contract, dues_before, apps)
     audit.record(uow, actor, action, "pay_app", pay_app.id, before, audit.pay_app(uow, pay_app))
     return render.pay_app_views(uow, [pay_app], with_lines=True)[0]
 
