@@ -131,7 +131,26 @@ def application_figures(
     return ApplicationFigures(number=pay_app.number, lines=lines, summary=summary_figures(pay_app))
 
 
+# Where each input of a line sits in a plain row of pay_app_lines, in LineEntry's field order.
+_ENTRY_COLUMNS = (
+    "work_completed_this_period_input_cents",
+    "materials_presently_stored_input_cents",
+    "work_retainage_percent_input",
+    "materials_retainage_percent_input",
+    "work_retainage_released_input_cents",
+    "materials_retainage_released_input_cents",
+)
+assert tuple(item.name for item in fields(LineEntry)) == tuple(
+    column.removesuffix("_cents").removesuffix("_input") for column in _ENTRY_COLUMNS
+)
+_stored_entry = itemgetter(
+    *(list(PayAppLine.__table__.c.keys()).index(column) for column in _ENTRY_COLUMNS)
+)
+
+
 def entry_of(row: StoredLine) -> LineEntry:
+    if isinstance(row, Row):  # the read path: index the tuple, as line_figures does
+        return LineEntry(*_stored_entry(row))
     return LineEntry(
         work_completed_this_period=row.work_completed_this_period_input_cents,
         materials_presently_stored=row.materials_presently_stored_input_cents,
