@@ -232,6 +232,11 @@ def _create_computed(
     held = render.HeldLines(
         lines={pay_app.id: rows},
         sov={contract.id: computed.sov},
+        previous_apps=(
+            {(contract.id, computed.previous.number): computed.previous}
+            if computed.previous
+            else {}
+        ),
         previous_lines=(
             {computed.previous.id: computed.previous_lines} if computed.previous else {}
         ),

@@ -228,10 +228,12 @@ def payment_views(uow: UnitOfWork, rows: Sequence[Payment]) -> list[PaymentView]
 
 @dataclass(frozen=True)
 class HeldLines:
-    """Plain rows a write already holds, so that its answer need not read them again: lines by
-    pay application, SOV lines by contract, and the previous applications' lines by id."""
+    """Rows a write already holds, so that its answer need not read them again: lines by pay
+    application, SOV lines by contract, the previous applications by (contract id, number),
+    and their lines by id."""
 
     lines: Mapping[int, Sequence[Row[Any]]] = field(default_factory=dict)
+    previous_apps: Mapping[tuple[int, int], PayApp] = field(default_factory=dict)
     sov: Mapping[int, Sequence[Row[Any]]] = field(default_factory=dict)
     previous_lines: Mapping[int, Sequence[Row[Any]]] = field(default_factory=dict)
 
@@ -266,8 +268,14 @@ def pay_app_views(
     }
     # What each row needs from the rest of its chain, read for the page only: the previous
     # application, the packages billed so far and the numbers and advances of the others.
-    previous_rows = repo.pay_apps_by_number(
-        (row.contract_id, row.number - 1) for row in rows if row.number > 1
+    held = held or HeldLines()
+    previous_rows = dict(held.previous_apps)
+    previous_rows.update(
+        repo.pay_apps_by_number(
+            (row.contract_id, row.number - 1)
+            for row in rows
+            if row.number > 1 and (row.contract_id, row.number - 1) not in held.previous_apps
+        )
     )
     history = repo.advance_history(contracts)
     paid = repo.paid_by_pay_app(row.id for row in rows)
@@ -282,7 +290,6 @@ def pay_app_views(
     if billing:
         packages_by_contract.update(repo.packages_of(billing))
         items_by_contract.update(repo.package_items_of(billing))
-    held = held or HeldLines()
     lines: dict[int, Sequence[Row[Any]]] = {}
     previously_stored: dict[int, dict[tuple[int | None, int | None], int]] = {}
     sov_by_contract: dict[int, dict[int, Row[Any]]] = {}
