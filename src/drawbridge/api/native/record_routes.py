@@ -54,22 +54,20 @@ class Summaries:
 class RecordRoutes(Generic[View]):
     """One kind of record as ``/v1`` serves it.
 
-    ``parent`` names the path parameter of a collection nested in its owner
-    (``/projects/{project_id}/billing-periods``); the list and create calls then receive its
-    value, ``None`` otherwise. ``create`` reads and checks the body outside the unit of work and
-    returns the write to run once per ``Idempotency-Key``.
+    The records are at ``/{segment}/{{singular}_id}``, listed and created at ``/{segment}`` or,
+    when ``owner`` names the path of the record they belong to (``/projects/{project_id}``),
+    under it (``/projects/{project_id}/billing-periods``); the list and create calls then
+    receive the owner's id, ``None`` otherwise. ``create`` reads and checks the body outside the
+    unit of work and returns the write to run once per ``Idempotency-Key``.
     """
 
     tag: str
     singular: str
     plural: str
-    collection: str
-    item: str
-    key: str
+    segment: str
     out: type[BaseModel]
     create_body: type[BaseModel]
     update_body: type[BaseModel]
-    scope: str
     summaries: Summaries
     filters: Mapping[str, FilterField]
     sorts: Sequence[str]
@@ -80,7 +78,7 @@ class RecordRoutes(Generic[View]):
     create: Callable[[Caller, int | None, Any], Write[View]]
     update: Callable[[Caller, int, View, Any], View]
     delete: Callable[[Caller, int, View], None]
-    parent: str | None = None
+    owner: str | None = None
     # The JSON of a record listed or created under its owner, when it names the owner.
     to_json_under: Callable[[View, int], Json] | None = None
     # What a repeated Idempotency-Key is compared on; by default the body as sent, with the
@@ -88,6 +86,31 @@ class RecordRoutes(Generic[View]):
     request_of: Callable[[int | None, Any], object] | None = None
     create_verb: str = "create"
     delete_verb: str = "delete"
+
+    @property
+    def key(self) -> str:
+        """The path parameter naming one record."""
+        return f"{self.singular}_id"
+
+    @property
+    def item(self) -> str:
+        return f"/{self.segment}/{{{self.key}}}"
+
+    @property
+    def collection(self) -> str:
+        return f"{self.owner or ''}/{self.segment}"
+
+    @property
+    def parent(self) -> str | None:
+        """The path parameter naming the owner, if any."""
+        if self.owner is None:
+            return None
+        return self.owner.rsplit("{", 1)[1].rstrip("}")
+
+    @property
+    def scope(self) -> str:
+        """Where the Idempotency-Keys of its creates are kept."""
+        return self.segment
 
     def json_under(self, parent_id: int | None) -> Callable[[View], Json]:
         under = self.to_json_under
