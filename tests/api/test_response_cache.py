@@ -190,7 +190,9 @@ def test_answers_are_kept_per_caller(workers: tuple[Worker, Worker]) -> None:
     assert reader.cache.misses == 2
 
 
-def test_conditional_requests_and_errors_go_to_the_face(workers: tuple[Worker, Worker]) -> None:
+def test_conditional_and_no_cache_requests_and_errors_go_to_the_face(
+    workers: tuple[Worker, Worker],
+) -> None:
     reader, _ = workers
     path, headers = READS["native"]
     etag = reader.get(path, headers).headers["etag"]
@@ -198,6 +200,7 @@ def test_conditional_requests_and_errors_go_to_the_face(workers: tuple[Worker, W
     assert not_modified.status_code == 304
     for _ in range(2):
         assert reader.get("/v1/payments/999999999", {}).status_code == 404
+        assert reader.get(path, {**headers, "Cache-Control": "no-cache"}).status_code == 200
     assert reader.cache.hits == 0
 
 

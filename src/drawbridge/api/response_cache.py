@@ -14,8 +14,9 @@ Every committed write moves the ledger version of the companies it changed, in i
 transaction (``store/ledger_versions.py``). The next read through any worker process reads the
 new version, misses, and computes the answer afresh: nothing is ever served from before a
 write that has been answered. A token that is revoked or has expired is not looked up at all:
-the face answers it as it would without a cache. Conditional requests, and answers other than
-a 200 with a JSON body, go straight through.
+the face answers it as it would without a cache. Conditional requests, requests that ask for a
+fresh answer (``Cache-Control: no-cache``), and answers other than a 200 with a JSON body, go
+straight through.
 
 Each process keeps its own cache, bounded in bytes (``DRAWBRIDGE_RESPONSE_CACHE_BYTES``, 0 turns
 it off), least recently used answers dropped first.
@@ -52,6 +53,8 @@ _IGNORED_HEADERS = frozenset(
 )
 # A request asking about what the caller already holds is the face's to answer.
 _CONDITIONAL_HEADERS = ("if-none-match", "if-modified-since", "if-match", "range", "cookie")
+# A client asking for an answer computed now (RFC 9111 §5.2.1) gets one.
+_FRESH_ANSWER_ASKED = frozenset({"no-cache", "no-store", "max-age=0"})
 _JSON_TYPES = (b"application/json", b"application/vnd.api+json")
 # An answer larger than this share of the cache is not kept: it would push out everything else.
 _LARGEST_SHARE = 8
@@ -149,6 +152,8 @@ class _CachedFace(FaceWrapper):
         headers = Headers(scope=scope)
         if any(name in headers for name in _CONDITIONAL_HEADERS):
             return None
+        if _FRESH_ANSWER_ASKED.intersection(_directives(headers.get("cache-control", ""))):
+            return None
         token = self.token_of(headers)
         if token is None:
             return None
@@ -169,6 +174,10 @@ class _CachedFace(FaceWrapper):
             request_headers,
             caller,
         )
+
+
+def _directives(cache_control: str) -> set[str]:
+    return {part.strip().lower().replace(" ", "") for part in cache_control.split(",")}
 
 
 def _is_json(headers: list[tuple[bytes, bytes]]) -> bool:
