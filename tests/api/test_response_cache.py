@@ -205,14 +205,15 @@ def test_conditional_and_no_cache_requests_and_errors_go_to_the_face(
 
 
 def test_the_cache_holds_at_most_its_bytes(demo: Runtime) -> None:
+    small = CachedAnswer(200, [], b"x" * 388)  # 900 bytes with what an entry costs
+    assert small.size == 900
     cache = ResponseCache(demo, max_bytes=8_000)
-    small = CachedAnswer(200, [], b"x" * 900)
     for key in range(20):
         cache.put(key, small)
     assert cache.get(0) is None  # the least recently used went first
     assert cache.get(19) is small
     assert sum(1 for key in range(20) if cache.get(key) is not None) == 8
-    cache.put("large", CachedAnswer(200, [], b"x" * 1_001))
+    cache.put("large", CachedAnswer(200, [], b"x" * 489))
     assert cache.get("large") is None  # more than an eighth of the cache: not kept
 
 

@@ -24,6 +24,7 @@ it off), least recently used answers dropped first.
 
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -58,6 +59,8 @@ _FRESH_ANSWER_ASKED = frozenset({"no-cache", "no-store", "max-age=0"})
 _JSON_TYPES = (b"application/json", b"application/vnd.api+json")
 # An answer larger than this share of the cache is not kept: it would push out everything else.
 _LARGEST_SHARE = 8
+# What an entry costs besides its bytes: its key, the objects holding it, its place in the order.
+_ENTRY_OVERHEAD = 512
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +71,8 @@ class CachedAnswer:
 
     @property
     def size(self) -> int:
-        return len(self.body) + sum(len(name) + len(value) for name, value in self.headers)
+        headers = sum(len(name) + len(value) for name, value in self.headers)
+        return _ENTRY_OVERHEAD + len(self.body) + headers
 
 
 class ResponseCache:
@@ -167,13 +171,18 @@ class _CachedFace(FaceWrapper):
                 (name, value) for name, value in scope["headers"] if name not in _IGNORED_HEADERS
             )
         )
-        return (
-            scope.get("root_path", ""),
-            scope["path"],
-            scope.get("query_string", b""),
-            request_headers,
-            caller,
-        )
+        # Kept as a digest: a key costs the same few bytes however long the request's headers.
+        return hashlib.sha256(
+            repr(
+                (
+                    scope.get("root_path", ""),
+                    scope["path"],
+                    scope.get("query_string", b""),
+                    request_headers,
+                    caller,
+                )
+            ).encode()
+        ).digest()
 
 
 def _directives(cache_control: str) -> set[str]:
