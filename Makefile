@@ -67,8 +67,8 @@ test: check
 	}; \
 	trap stop EXIT; \
 	url=$$(bash scripts/postgres.sh); \
-	printf '\n==> %s\n' "pytest on PostgreSQL ($$url)"; \
-	DRAWBRIDGE_TEST_DATABASE_URL="$$url" $(BIN)/pytest
+	printf '\n==> %s\n' "pytest on PostgreSQL ($$url), requests taken in turn by two workers"; \
+	DRAWBRIDGE_TEST_DATABASE_URL="$$url" DRAWBRIDGE_TEST_WORKERS=2 $(BIN)/pytest
 
 bench: setup
 	$(call header,benchmarks)

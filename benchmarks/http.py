@@ -88,6 +88,7 @@ ACC_DEMO = {"Authorization": f"Bearer {DEMO_TOKEN}"}
 INTACCT_DEMO = {"Authorization": f"Bearer {DEMO_TOKEN}"}
 PRODUCTIVE_DEMO = {"X-Auth-Token": DEMO_TOKEN, "X-Organization-Id": "1"}
 JSON_BODY = {"Content-Type": "application/json"}
+NO_CACHE = {"Cache-Control": "no-cache"}
 ACC_INCLUDE = "paymentReferences,attributes,summaryCalculatedFields,complianceExpiration"
 
 
@@ -148,6 +149,20 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "GET",
         "/rest/v1.1/requisitions?project_id=789&per_page=25",
         PROCORE_DEMO,
+    ),
+    # The same two reads computed afresh: a request with Cache-Control: no-cache is never
+    # answered from the response cache, so these rows show what a read costs after a write.
+    Endpoint(
+        "Procore requisition show, no-cache",
+        "GET",
+        "/rest/v1.1/requisitions/11?project_id=789",
+        PROCORE_DEMO | NO_CACHE,
+    ),
+    Endpoint(
+        "Procore requisition list (per_page 25), no-cache",
+        "GET",
+        "/rest/v1.1/requisitions?project_id=789&per_page=25",
+        PROCORE_DEMO | NO_CACHE,
     ),
     Endpoint(
         "ACC payments list (limit 100)",

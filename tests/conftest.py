@@ -2,17 +2,25 @@
 
 SQLite by default (a file in a temporary folder); PostgreSQL when DRAWBRIDGE_TEST_DATABASE_URL
 names one (``make test`` runs the suite on both). Each test starts from empty tables.
+
+With DRAWBRIDGE_TEST_WORKERS=N (``make test`` sets 2 for the PostgreSQL run) the ``client``
+fixture stands for ``drawbridge serve --workers N``: N applications, each with a connection pool
+and a response cache of its own on the one database, taking requests in turn. A read that
+follows a write is then answered by another worker than the write.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from starlette.types import Receive, Scope, Send
 
 from drawbridge.api.app import create_app
 from drawbridge.bootstrap import Runtime, Settings
@@ -22,6 +30,7 @@ from drawbridge.store.repositories import empty_all_tables
 
 OPERATOR_TOKEN = "test-operator-token-0001"
 POSTGRES_URL = os.environ.get("DRAWBRIDGE_TEST_DATABASE_URL")
+TEST_WORKERS = int(os.environ.get("DRAWBRIDGE_TEST_WORKERS") or "1")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -67,8 +76,37 @@ def runtime(migrated_engine: Any, tmp_path: Path) -> Iterator[Runtime]:
 
 @pytest.fixture
 def client(runtime: Runtime) -> Iterator[TestClient]:
-    with TestClient(create_app(runtime)) as test_client:
-        yield test_client
+    if TEST_WORKERS == 1:
+        with TestClient(create_app(runtime)) as test_client:
+            yield test_client
+        return
+    engines = [make_engine(runtime.settings.database_url) for _ in range(TEST_WORKERS)]
+    try:
+        workers = Workers([create_app(Runtime(runtime.settings, engine=e)) for e in engines])
+        with TestClient(workers) as test_client:
+            yield test_client
+    finally:
+        for engine in engines:
+            engine.dispose()
+
+
+class Workers:
+    """Applications that take requests in turn, as the worker processes of ``serve --workers``
+    take connections."""
+
+    def __init__(self, apps: list[FastAPI]) -> None:
+        self.apps = apps
+        self._turns = itertools.cycle(apps)
+        self.state = apps[0].state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            # The application has no start-up or shut-down work of its own.
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        await next(self._turns)(scope, receive, send)
 
 
 @pytest.fixture

@@ -16,6 +16,8 @@ from drawbridge.store.uow import UnitOfWork
 
 # The largest request body any face takes (attachments included), unless configured.
 DEFAULT_MAX_BODY_BYTES = 25 * 1024 * 1024
+# Memory each process may give to answers it can repeat (api/response_cache.py).
+DEFAULT_RESPONSE_CACHE_BYTES = 32 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class Settings:
     # without it only companies whose fixture asks for them (``vendor_limits: true``) do.
     vendor_limits: bool = False
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    response_cache_bytes: int = DEFAULT_RESPONSE_CACHE_BYTES
 
     @classmethod
     def from_environment(
@@ -41,16 +44,21 @@ class Settings:
             data_dir=Path(data_dir or os.environ.get("DRAWBRIDGE_DATA_DIR") or "./data"),
             operator_token=operator_token or os.environ.get("DRAWBRIDGE_OPERATOR_TOKEN") or None,
             vendor_limits=vendor_limits,
-            max_body_bytes=_positive_int("DRAWBRIDGE_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
+            max_body_bytes=_byte_count("DRAWBRIDGE_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
+            response_cache_bytes=_byte_count(
+                "DRAWBRIDGE_RESPONSE_CACHE_BYTES", DEFAULT_RESPONSE_CACHE_BYTES, allow_zero=True
+            ),
         )
 
 
-def _positive_int(name: str, default: int) -> int:
+def _byte_count(name: str, default: int, *, allow_zero: bool = False) -> int:
     text = os.environ.get(name, "").strip()
     if not text:
         return default
-    if not (text.isascii() and text.isdigit() and int(text) > 0):
-        raise ValueError(f"{name}: a positive number of bytes, not {text!r}")
+    least = 0 if allow_zero else 1
+    if not (text.isascii() and text.isdigit() and int(text) >= least):
+        kind = "a number of bytes" if allow_zero else "a positive number of bytes"
+        raise ValueError(f"{name}: {kind}, not {text!r}")
     return int(text)
 
 

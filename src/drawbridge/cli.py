@@ -934,16 +934,13 @@ def create_change_order(
     if approve is not None:
         values.update(status="approved", approved_date=_date(approve, "--approved"))
     with _acting(database, as_, company) as (runtime, actor):
-        contract_id = _contract_id(runtime, actor, contract)
-        change_orders.create_package(
+        package_id = change_orders.create_package(
             runtime.uow(),
             actor,
-            contract_id,
+            _contract_id(runtime, actor, contract),
             change_orders.PackageChanges(values=values, items=given),
         )
-        package = change_orders.find_package(
-            runtime.uow(read_only=True), actor, contract_id, number
-        )
+        package = change_orders.get_package(runtime.uow(read_only=True), actor, package_id)
     console.print(
         f"created change order {package.number} ({package.title}), {package.status}, "
         f"{money(package.amount)}",
@@ -968,15 +965,11 @@ def approve_change_order(
         values["approved_date"] = _date(approved, "--date")
     with _acting(database, as_, company) as (runtime, actor):
         contract_id = _contract_id(runtime, actor, contract)
-        package = change_orders.find_package(
-            runtime.uow(read_only=True), actor, contract_id, number
+        found = change_orders.find_package(runtime.uow(read_only=True), actor, contract_id, number)
+        package_id = change_orders.update_package(
+            runtime.uow(), actor, found.id, change_orders.PackageChanges(values=values)
         )
-        change_orders.update_package(
-            runtime.uow(), actor, package.id, change_orders.PackageChanges(values=values)
-        )
-        package = change_orders.find_package(
-            runtime.uow(read_only=True), actor, contract_id, number
-        )
+        package = change_orders.get_package(runtime.uow(read_only=True), actor, package_id)
     console.print(
         f"approved change order {package.number} on {package.approved_date}, "
         f"{money(package.amount)}",

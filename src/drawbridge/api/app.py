@@ -23,9 +23,14 @@ from drawbridge.api.procore.app import create_procore_app
 from drawbridge.api.procore.oauth import create_procore_oauth_app
 from drawbridge.api.productive.app import create_productive_app
 from drawbridge.api.ratelimit import PROCORE, PRODUCTIVE, VendorLimits
+from drawbridge.api.response_cache import ResponseCache
 from drawbridge.bootstrap import Runtime, build
 from drawbridge.services import admin
 from drawbridge.web.app import create_web_app
+
+# The faces whose reads the response cache may answer (not the operator's, the token
+# endpoints or the web pages).
+CACHED_FACES = ("/rest", "/cost", "/ia/api/v1", "/api/v2", "/v1")
 
 # Set by ``drawbridge serve --workers N`` for its worker processes.
 WORKER_VENDOR_LIMITS_VARIABLE = "DRAWBRIDGE_WORKER_VENDOR_LIMITS"
@@ -34,8 +39,9 @@ WORKER_VENDOR_LIMITS_VARIABLE = "DRAWBRIDGE_WORKER_VENDOR_LIMITS"
 def create_worker_app() -> FastAPI:
     """The application of one worker process of ``serve --workers N``: a runtime of its own on
     the database ``serve`` named and migrated (``DRAWBRIDGE_DATABASE_URL``). Workers share no
-    memory: every request reads the database, so a write through one worker is seen by the next
-    read through any other."""
+    memory: every request reads the companies' ledger versions from the database before any
+    kept answer is used, so a write through one worker is seen by the next read through any
+    other."""
     runtime = build(
         run_migrations=False,
         create=False,
@@ -98,12 +104,15 @@ def create_app(runtime: Runtime) -> FastAPI:
         # The web pages people use in a browser (signed in with a password, HTML errors).
         "/app": create_web_app(runtime),
     }
-    # The vendors' request limits wrap the faces whose vendors publish them.
+    # The API faces repeat an answer while nothing it was computed from has changed; the
+    # vendors' request limits wrap the faces whose vendors publish them, cached answers counted.
+    cache = app.state.response_cache = ResponseCache(runtime, runtime.settings.response_cache_bytes)
     faces: dict[str, ASGIApp] = {
         **face_apps,
-        "/rest": limits.wrap(face_apps["/rest"], PROCORE),
-        "/api/v2": limits.wrap(face_apps["/api/v2"], PRODUCTIVE),
+        **{prefix: cache.wrap(face_apps[prefix]) for prefix in CACHED_FACES},
     }
+    faces["/rest"] = limits.wrap(faces["/rest"], PROCORE)
+    faces["/api/v2"] = limits.wrap(faces["/api/v2"], PRODUCTIVE)
     for prefix, face in faces.items():
         app.mount(prefix, face)
     app.state.faces = face_apps  # each face's own application, by prefix (tests walk them)

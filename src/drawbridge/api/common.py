@@ -10,7 +10,7 @@ so the docs work offline.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -21,6 +21,8 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.datastructures import Headers
+from starlette.routing import BaseRoute
+from starlette.types import ASGIApp
 
 from drawbridge.api.guards import Authenticate, ErrorResponse, FaceGuard
 from drawbridge.bootstrap import Runtime
@@ -32,6 +34,18 @@ log = logging.getLogger("drawbridge.api")
 
 def runtime_of(request: Request) -> Runtime:
     return cast(Runtime, request.app.state.runtime)
+
+
+class FaceWrapper:
+    """ASGI middleware in front of one mounted face. It shows the face's routes, so that the
+    mount still finds them by name (``request.url_for``)."""
+
+    def __init__(self, face: ASGIApp) -> None:
+        self.face = face
+
+    @property
+    def routes(self) -> list[BaseRoute]:
+        return list(getattr(self.face, "routes", []))
 
 
 def bearer_token(request: Request | Headers) -> str | None:
@@ -98,6 +112,7 @@ def make_face(
     authenticate: Authenticate | None = None,
     error_responses_under: Mapping[str, ErrorResponse] | None = None,
     open_paths: frozenset[str] = frozenset(),
+    token_of: Callable[[Headers], str | None] | None = None,
 ) -> FastAPI:
     """A sub-application for one face, with its own OpenAPI document at ``openapi.json`` declaring
     how callers authenticate (every scheme required on every route), and Swagger UI at ``docs``.
@@ -106,7 +121,9 @@ def make_face(
     hostile text) in the face's envelope, and ``error_responses_under`` for paths under a
     sub-prefix with another envelope (``{"/v2.0": ...}``); ``authenticate`` checks a caller's
     credentials from the headers alone, so a request that carries a body is refused before
-    its body is read (except on ``open_paths``, such as a token endpoint).
+    its body is read (except on ``open_paths``, such as a token endpoint). ``token_of`` reads
+    the caller's token from the headers, for a face whose callers do not send it as
+    ``Authorization: Bearer``.
     """
     face = FastAPI(
         title=title, description=description, version=version, docs_url=None, redoc_url=None
@@ -117,6 +134,7 @@ def make_face(
         authenticate=authenticate,
         error_responses_under=dict(error_responses_under or {}),
         open_paths=open_paths,
+        token_of=token_of,
     )
     install_docs(face, security_schemes)
     return face

@@ -68,6 +68,8 @@ class FaceGuard:
     error_responses_under: Mapping[str, ErrorResponse] = field(default_factory=dict)
     # Sub-paths that take no prior credentials: a token endpoint is how a caller gets them.
     open_paths: frozenset[str] = frozenset()
+    # Where the face's callers put their token, when not in ``Authorization: Bearer``.
+    token_of: Callable[[Headers], str | None] | None = None
 
 
 class Refusal(Exception):

@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from starlette.datastructures import Headers, MutableHeaders
-from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from drawbridge.api.common import FaceWrapper
 from drawbridge.bootstrap import Runtime
 from drawbridge.services import companies
 
@@ -152,18 +152,13 @@ class VendorLimits:
         return usages
 
 
-class _LimitedFace:
+class _LimitedFace(FaceWrapper):
     """ASGI middleware in front of one face: counts, rejects past a limit, adds headers."""
 
     def __init__(self, face: ASGIApp, policy: VendorPolicy, limits: VendorLimits) -> None:
-        self.face = face
+        super().__init__(face)
         self.policy = policy
         self.limits = limits
-
-    @property
-    def routes(self) -> list[BaseRoute]:
-        """The face's routes, so a mount still finds them by name (``request.url_for``)."""
-        return list(getattr(self.face, "routes", []))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

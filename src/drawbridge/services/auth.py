@@ -91,6 +91,31 @@ def authenticate(uow: UnitOfWork, token: str | None) -> Principal:
     )
 
 
+# Who a token speaks for and what they can see, as it stands: (the token's hash, then for each
+# company of its user the company, its ledger version, the role and whether read-only).
+AnswerScope = tuple[str, tuple[tuple[int, int, str, bool], ...]]
+
+
+def answer_scope(uow: UnitOfWork, token: str) -> AnswerScope | None:
+    """Everything besides the request itself that a read answered to this token depends on,
+    in one indexed query: None when the token is unknown or expired (the face answers that).
+
+    Every answer is scoped to the companies the token's user belongs to, and every write to a
+    company's records moves its ledger version (``store/ledger_versions.py``): two reads with
+    the same request and the same scope get the same answer."""
+    token_hash = hash_token(token)
+    with uow:
+        rows = uow.repo.token_holder(token_hash)
+    if not rows or (rows[0].expires_at is not None and rows[0].expires_at <= utcnow()):
+        return None
+    companies = sorted(
+        (row.company_id, row.ledger_version, row.role, row.read_only)
+        for row in rows
+        if row.company_id is not None
+    )
+    return token_hash, tuple(companies)
+
+
 def act_in(principal: Principal, company_id: int) -> Actor:
     """The principal acting in one company: 403 when it has no membership there."""
     role = principal.memberships.get(company_id)

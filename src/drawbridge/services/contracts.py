@@ -24,6 +24,7 @@ from drawbridge.domain.rules import (
     check_contract_money_setting,
     money_rule_allows,
 )
+from drawbridge.domain.text import required_text
 from drawbridge.services import audit, chain, directory, render
 from drawbridge.services.views import (
     Actor,
@@ -474,19 +475,11 @@ def _check_unique_number(
 
 
 def _number(value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise Invalid("number: required, a non-empty string", field="number")
-    if len(value) > MAX_NUMBER_LENGTH:
-        raise Invalid(f"number: at most {MAX_NUMBER_LENGTH} characters", field="number")
-    return value.strip()
+    return required_text(value, "number", MAX_NUMBER_LENGTH)
 
 
 def _title(value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise Invalid("title: required, a non-empty string", field="title")
-    if len(value) > MAX_TITLE_LENGTH:
-        raise Invalid(f"title: at most {MAX_TITLE_LENGTH} characters", field="title")
-    return value
+    return required_text(value, "title", MAX_TITLE_LENGTH, strip=False)
 
 
 # -- reading prime contracts with their owner-billing roll-up ------------------------------------

@@ -16,6 +16,7 @@ from typing import Any
 
 from drawbridge.domain.errors import Conflict, Invalid, NotFound
 from drawbridge.domain.rules import check_can_read, check_can_write
+from drawbridge.domain.text import required_text
 from drawbridge.services import audit
 from drawbridge.services.views import Actor, DirectoryEntryView
 from drawbridge.store.models import DirectoryEntry
@@ -185,19 +186,11 @@ def _check_kind(kind: str) -> None:
 
 
 def _code(value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise Invalid("id: required, a non-empty string", field="code")
-    if len(value) > MAX_CODE_LENGTH:
-        raise Invalid(f"id: at most {MAX_CODE_LENGTH} characters", field="code")
-    return value.strip()
+    return required_text(value, "code", MAX_CODE_LENGTH, label="id")
 
 
 def _name(value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise Invalid("name: a non-empty string", field="name")
-    if len(value) > MAX_NAME_LENGTH:
-        raise Invalid(f"name: at most {MAX_NAME_LENGTH} characters", field="name")
-    return value
+    return required_text(value, "name", MAX_NAME_LENGTH, missing="a non-empty string", strip=False)
 
 
 def entities(uow: UnitOfWork, actor: Actor) -> frozenset[str]:

@@ -12,6 +12,7 @@ from typing import Any
 
 from drawbridge.domain.errors import Conflict, Invalid, NotFound
 from drawbridge.domain.rules import check_can_read, check_can_write
+from drawbridge.domain.text import optional_text, required_text
 from drawbridge.services import audit, render
 from drawbridge.services.views import Actor, PartyView
 from drawbridge.store.models import Party
@@ -117,19 +118,11 @@ def _check_kind(kind: object) -> None:
 
 
 def _code(value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise Invalid("code: required, a non-empty string", field="code")
-    if len(value.strip()) > MAX_CODE_LENGTH:
-        raise Invalid(f"code: at most {MAX_CODE_LENGTH} characters", field="code")
-    return value.strip()
+    return required_text(value, "code", MAX_CODE_LENGTH, count_stripped=True)
 
 
 def _name(value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise Invalid("name: required, a non-empty string", field="name")
-    if len(value) > MAX_NAME_LENGTH:
-        raise Invalid(f"name: at most {MAX_NAME_LENGTH} characters", field="name")
-    return value.strip()
+    return required_text(value, "name", MAX_NAME_LENGTH)
 
 
 def _address(values: Mapping[str, Any]) -> dict[str, str | None]:
@@ -138,10 +131,5 @@ def _address(values: Mapping[str, Any]) -> dict[str, str | None]:
     for name, longest in ADDRESS_FIELDS.items():
         if name not in values:
             continue
-        value = values[name]
-        if value is not None and not isinstance(value, str):
-            raise Invalid(f"{name}: a string or null", field=name)
-        if value is not None and len(value) > longest:
-            raise Invalid(f"{name}: at most {longest} characters", field=name)
-        address[name] = value or None
+        address[name] = optional_text(values[name], name, longest)
     return address

@@ -16,6 +16,7 @@ from typing import Any
 
 from drawbridge.domain.errors import Conflict, Invalid, NotFound
 from drawbridge.domain.rules import check_can_read, check_can_write
+from drawbridge.domain.text import optional_text, required_text
 from drawbridge.services import audit, render
 from drawbridge.services.views import Actor, PeriodView, ProjectView
 from drawbridge.store.models import BillingPeriod, Project
@@ -54,13 +55,13 @@ def create_project(uow: UnitOfWork, actor: Actor, values: Mapping[str, Any]) -> 
     """A new project: ``code`` (unique in the company), ``name``, optional ``number``."""
     check_can_write(actor.scopes)
     with uow:
-        code = _text(values.get("code"), "code", MAX_CODE_LENGTH)
+        code = required_text(values.get("code"), "code", MAX_CODE_LENGTH, count_stripped=True)
         if uow.repo.project_by_code(actor.company_id, code) is not None:
             raise Conflict(f"code: a project {code!r} already exists", field="code")
         row = Project(
             company_id=actor.company_id,
             code=code,
-            name=_text(values.get("name"), "name", MAX_NAME_LENGTH),
+            name=required_text(values.get("name"), "name", MAX_NAME_LENGTH, count_stripped=True),
             number=_number(values.get("number")),
         )
         uow.repo.add(row)
@@ -81,7 +82,7 @@ def update_project(
         if "code" in values and values["code"] != row.code:
             raise Invalid("code: the code of a project cannot change", field="code")
         if "name" in values:
-            row.name = _text(values["name"], "name", MAX_NAME_LENGTH)
+            row.name = required_text(values["name"], "name", MAX_NAME_LENGTH, count_stripped=True)
         if "number" in values:
             row.number = _number(values["number"])
         uow.flush()
@@ -221,19 +222,5 @@ def _date(value: object, name: str) -> date:
     return value
 
 
-def _text(value: object, name: str, longest: int) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise Invalid(f"{name}: required, a non-empty string", field=name)
-    if len(value.strip()) > longest:
-        raise Invalid(f"{name}: at most {longest} characters", field=name)
-    return value.strip()
-
-
 def _number(value: object) -> str | None:
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise Invalid("number: a string or null", field="number")
-    if len(value) > MAX_NUMBER_LENGTH:
-        raise Invalid(f"number: at most {MAX_NUMBER_LENGTH} characters", field="number")
-    return value
+    return optional_text(value, "number", MAX_NUMBER_LENGTH)

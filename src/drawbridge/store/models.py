@@ -9,6 +9,7 @@ never drift from the engine.
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
@@ -58,6 +59,12 @@ def _uuid() -> str:
     return str(uuid.uuid4())
 
 
+def _new_ledger_version() -> int:
+    # Random, not 0: a company emptied and loaded again under the same id (the operator's
+    # reset) must not meet an answer cached from before under the same version.
+    return secrets.randbits(62)
+
+
 def _company_fk() -> Mapped[int]:
     return mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), index=True)
 
@@ -75,6 +82,11 @@ class Company(Base):
     prevent_overpayment: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # Apply the vendors' published request limits to this company's callers (api/ratelimit.py).
     vendor_limits: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Changes with every committed write to the company's records (store/ledger_versions.py):
+    # an answer cached for a version is current as long as the version is.
+    ledger_version: Mapped[int] = mapped_column(
+        BigInteger, default=_new_ledger_version, server_default="0"
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

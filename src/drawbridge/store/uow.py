@@ -5,7 +5,8 @@ that leaves the block without a commit is rolled back. Blocks nest: a use case c
 another's block (the fixture loader replaying history) joins the outer transaction, and only the
 outermost commit commits. A unique-constraint violation at commit
 becomes a ``Conflict`` so that a race the services could not see still answers 409, never 500;
-any other broken constraint becomes ``Invalid``.
+any other broken constraint becomes ``Invalid``. The commit also moves the version of each
+company the transaction changed (``store/ledger_versions.py``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from drawbridge.domain.errors import Conflict, Invalid, LedgerError
-from drawbridge.store import text_guard
+from drawbridge.store import ledger_versions, text_guard
 from drawbridge.store.database import READ_ONLY
 from drawbridge.store.files import FileStore
 from drawbridge.store.repositories import Repository
@@ -37,6 +38,7 @@ def _session_factory(engine: Engine, read_only: bool) -> sessionmaker[Session]:
         bind = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
         found = sessionmaker(bind=bind, expire_on_commit=False, autoflush=True)
         text_guard.install(found)
+        ledger_versions.install(found)
         factories[read_only] = found
     return found
 
@@ -93,6 +95,9 @@ class UnitOfWork:
             self.flush()
             return
         try:
+            # The companies this transaction changed get a new version in the same commit.
+            self.session.flush()
+            ledger_versions.record(self.session)
             self.session.commit()
         except IntegrityError as error:
             self.session.rollback()

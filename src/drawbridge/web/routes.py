@@ -249,6 +249,24 @@ def install_routes(face: FastAPI, templates: Jinja2Templates) -> None:
     def contract(request: Request, contract_id: int) -> HTMLResponse:
         return contract_page(request, current(request), contract_id)
 
+    def form_write(
+        request: Request,
+        form: FormData,
+        form_name: str,
+        write: Callable[[SignedIn, FormData], str],
+        show_again: Callable[[SignedIn, PageError, int], HTMLResponse],
+    ) -> Response:
+        """A form posted from a page: run it and go where it says, or show the page again with
+        the error next to the form."""
+        signed = current(request)
+        try:
+            check_csrf(signed, form)
+            target = write(signed, form)
+        except LedgerError as error:
+            problem = PageError(error.message, error.field, form_name)
+            return show_again(signed, problem, http_status(error))
+        return RedirectResponse(target, status_code=303)
+
     def contract_write(
         request: Request,
         form: FormData,
@@ -256,21 +274,14 @@ def install_routes(face: FastAPI, templates: Jinja2Templates) -> None:
         form_name: str,
         write: Callable[[SignedIn, FormData], str],
     ) -> Response:
-        """A form on the contract page: run it, or show the page again with its error."""
-        signed = current(request)
-        try:
-            check_csrf(signed, form)
-            target = write(signed, form)
-        except LedgerError as error:
+        """A form on the contract page."""
+
+        def show_again(signed: SignedIn, error: PageError, status: int) -> HTMLResponse:
             return contract_page(
-                request,
-                signed,
-                contract_id,
-                error=PageError(error.message, error.field, form_name),
-                status=http_status(error),
-                form=form,
+                request, signed, contract_id, error=error, status=status, form=form
             )
-        return RedirectResponse(target, status_code=303)
+
+        return form_write(request, form, form_name, write, show_again)
 
     @face.post("/contracts/{contract_id}/change-orders", include_in_schema=False)
     def create_change_order(request: Request, contract_id: int, form: PostedForm) -> Response:
@@ -468,20 +479,14 @@ def install_routes(face: FastAPI, templates: Jinja2Templates) -> None:
         form_name: str,
         write: Callable[[SignedIn, FormData], str],
     ) -> Response:
-        signed = current(request)
-        try:
-            check_csrf(signed, form)
-            target = write(signed, form)
-        except LedgerError as error:
+        """A form on the pay application page."""
+
+        def show_again(signed: SignedIn, error: PageError, status: int) -> HTMLResponse:
             return pay_app_page(
-                request,
-                signed,
-                pay_app_id,
-                error=PageError(error.message, error.field, form_name),
-                status=http_status(error),
-                posted=form,
+                request, signed, pay_app_id, error=error, status=status, posted=form
             )
-        return RedirectResponse(target, status_code=303)
+
+        return form_write(request, form, form_name, write, show_again)
 
     @face.post("/pay-applications/{pay_app_id}/status", include_in_schema=False)
     def set_status(request: Request, pay_app_id: int, form: PostedForm) -> Response:

@@ -7,17 +7,20 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, assume, given, settings
-from hypothesis.internal.conjecture import utils as conjecture_utils
 from schemathesis.specs.openapi.checks import ignored_auth
 
 from drawbridge.api.app import create_app
 from drawbridge.bootstrap import Runtime
-from tests.api.acc.test_schema import for_schemathesis
 from tests.api.intacct.conftest import BASE, auth
 from tests.api.intacct.ledger import ADMIN, BUILDING, PRIME, document
+from tests.schemathesis_support import (
+    failures_of,
+    for_schemathesis,
+    openapi_schema,
+    require_compatible_hypothesis,
+)
 from tests.support import load
 
 # Real keys of the ledger, so that many generated calls reach a record.
@@ -27,20 +30,13 @@ REAL_KEYS = [str(PRIME), str(BUILDING), "51", "1"]
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore:jsonschema.RefResolver is deprecated:DeprecationWarning")
 def test_no_operation_fails_or_breaks_its_schema(runtime: Runtime) -> None:
-    assert hasattr(conjecture_utils.many, "more"), "hypothesis too new for hypothesis-jsonschema"
+    require_compatible_hypothesis()
     load(runtime, document())
     app = create_app(runtime)
-    failures: list[str] = []
     with TestClient(app) as client:
         document_text = client.get(f"{BASE}/openapi.json").json()
-        schemathesis.experimental.OPEN_API_3_1.enable()
-        try:
-            schema = schemathesis.from_dict(document_text, app=app)
-        finally:
-            schemathesis.experimental.OPEN_API_3_1.disable()
-        for result in schema.get_all_operations():
-            operation = result.ok()
 
+        def check_operation(operation: Any) -> None:
             @settings(
                 max_examples=15,
                 deadline=None,
@@ -67,8 +63,7 @@ def test_no_operation_fails_or_breaks_its_schema(runtime: Runtime) -> None:
                 # 401s are asserted by the face's own tests.
                 case.validate_response(for_schemathesis(response), excluded_checks=(ignored_auth,))
 
-            try:
-                check()
-            except Exception as error:  # report every operation's failure at once
-                failures.append(f"{operation.verbose_name}: {error}")
+            check()
+
+        failures = failures_of(openapi_schema(document_text, app), check_operation)
     assert not failures, "\n\n".join(failures)

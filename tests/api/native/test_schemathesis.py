@@ -3,42 +3,26 @@ as the document describes it, and every error a problem document."""
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import pytest
-import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
 from drawbridge.bootstrap import Runtime
 from tests.api.native.conftest import ADMIN, document
+from tests.schemathesis_support import face_schema, schema_of_fixture, send
 from tests.support import load
 
 
 @pytest.fixture
 def native_schema(runtime: Runtime, client: TestClient) -> Any:
     load(runtime, document(with_job=True))
-    spec = client.get("/v1/openapi.json").json()
-    # FastAPI writes OpenAPI 3.1; schemathesis 3 reads it as 3.0, which covers what we use.
-    return schemathesis.from_dict(spec, base_url="/v1", force_schema_version="30")
+    return face_schema(client, "/v1")
 
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)
-    schema = schemathesis.from_pytest_fixture("native_schema")
-
-
-def _send(client: TestClient, case: Any) -> Any:
-    kwargs = case.as_transport_kwargs(base_url="http://testserver/v1")
-    raw = kwargs.pop("data", None)
-    if isinstance(raw, (bytes, str)):
-        kwargs["content"] = raw
-    elif raw is not None:
-        kwargs["data"] = raw
-    kwargs.pop("allow_redirects", None)
-    return client.request(**kwargs)
+schema = schema_of_fixture("native_schema")
 
 
 @pytest.mark.slow
@@ -55,7 +39,7 @@ def test_no_server_errors_and_documented_answers(case: Any, client: TestClient) 
     }
     sendable.pop("Drawbridge-Company-Id", None)
     case.headers = {**sendable, **ADMIN}
-    response = _send(client, case)
+    response = send(client, case, "http://testserver/v1")
     case.validate_response(response, checks=(not_a_server_error, response_schema_conformance))
     if response.status_code >= 400:
         assert response.headers["content-type"].startswith("application/problem+json")

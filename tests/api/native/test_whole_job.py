@@ -51,6 +51,11 @@ def ok(response: Any, status: int = 200) -> dict[str, Any]:
     return body
 
 
+def posted(client: TestClient, url: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The record an admin's POST created."""
+    return ok(client.post(url, headers=ADMIN, json=body), 201)
+
+
 def sov_workbook(rows: list[tuple[str, str, int]]) -> bytes:
     """An XLSX schedule of values as a contractor's estimator would keep one."""
     book = Workbook()
@@ -99,56 +104,44 @@ def test_a_whole_job_through_v1_matches_the_engine_and_every_face(
     ledger: Runtime, client: TestClient
 ) -> None:
     # -- the directory and the project -------------------------------------------------------
-    vendor = ok(
-        client.post(
-            "/v1/parties",
-            headers=ADMIN,
-            json={"kind": "vendor", "code": "RIVET", "name": "Rivet Steel Erectors"},
-        ),
-        201,
+    vendor = posted(
+        client,
+        "/v1/parties",
+        {"kind": "vendor", "code": "RIVET", "name": "Rivet Steel Erectors"},
     )
-    project = ok(
-        client.post(
-            "/v1/projects",
-            headers=ADMIN,
-            json={"code": "HARBOR-7", "name": "Harbor Point Tower", "number": "2025-07"},
-        ),
-        201,
+    project = posted(
+        client,
+        "/v1/projects",
+        {"code": "HARBOR-7", "name": "Harbor Point Tower", "number": "2025-07"},
     )
     periods = [
-        ok(
-            client.post(
-                f"/v1/projects/{project['id']}/billing-periods",
-                headers=ADMIN,
-                json={"start_date": f"{month}-01", "end_date": f"{month}-{end}"},
-            ),
-            201,
+        posted(
+            client,
+            f"/v1/projects/{project['id']}/billing-periods",
+            {"start_date": f"{month}-01", "end_date": f"{month}-{end}"},
         )
         for month, end in zip(MONTHS, ENDS, strict=True)
     ]
 
     # -- the contract and its 30 lines ---------------------------------------------------------
-    contract = ok(
-        client.post(
-            "/v1/contracts",
-            headers=ADMIN,
-            json={
-                "kind": "commitment",
-                "project_id": project["id"],
-                "number": "SC-0701",
-                "title": "Structural steel",
-                "party_id": vendor["id"],
-                "contract_date": "2024-12-15",
-                "retainage_method": "cumulative",
-                "work_retainage_percent": "10",
-                "materials_retainage_percent": 10,
-                "retainage_steps": [
-                    {"at_percent_complete": "50", "work_percent": "5", "materials_percent": "5"}
-                ],
-                "stored_materials": "manual",
-            },
-        ),
-        201,
+    contract = posted(
+        client,
+        "/v1/contracts",
+        {
+            "kind": "commitment",
+            "project_id": project["id"],
+            "number": "SC-0701",
+            "title": "Structural steel",
+            "party_id": vendor["id"],
+            "contract_date": "2024-12-15",
+            "retainage_method": "cumulative",
+            "work_retainage_percent": "10",
+            "materials_retainage_percent": 10,
+            "retainage_steps": [
+                {"at_percent_complete": "50", "work_percent": "5", "materials_percent": "5"}
+            ],
+            "stored_materials": "manual",
+        },
     )
     assert (contract["work_retainage_percent"], contract["retainage_steps"]) == (
         "10",
@@ -236,20 +229,17 @@ def test_a_whole_job_through_v1_matches_the_engine_and_every_face(
         assert approved["status"] == "approved"
         due = approved["g702"]["current_payment_due"]
         if cents(due) > 0:
-            ok(
-                client.post(
-                    "/v1/payments",
-                    headers=ADMIN,
-                    json={
-                        "contract_id": contract["id"],
-                        "pay_application_id": created["id"],
-                        "amount": due,
-                        "payment_date": f"{MONTHS[month]}-28",
-                        "payment_method": "check",
-                        "check_number": f"10{month:02d}",
-                    },
-                ),
-                201,
+            posted(
+                client,
+                "/v1/payments",
+                {
+                    "contract_id": contract["id"],
+                    "pay_application_id": created["id"],
+                    "amount": due,
+                    "payment_date": f"{MONTHS[month]}-28",
+                    "payment_method": "check",
+                    "check_number": f"10{month:02d}",
+                },
             )
         applications.append(ApplicationEntry(lines=list(schedule), entries=entries))
         answered.append(ok(client.get(f"/v1/pay-applications/{created['id']}", headers=ADMIN)))
@@ -257,29 +247,32 @@ def test_a_whole_job_through_v1_matches_the_engine_and_every_face(
     def share(index: int, percent: int) -> int:
         return values[index] * percent // 100
 
+    def work(percent: int, indexes: range) -> dict[LineRef, LineEntry]:
+        """Each of these SOV lines, ``percent`` of its value done this month."""
+        return {
+            sov_refs[i]: LineEntry(work_completed_this_period=share(i, percent)) for i in indexes
+        }
+
     # Month 1: the first ten lines a fifth done, entered from a spreadsheet.
-    month_1 = {sov_refs[i]: LineEntry(work_completed_this_period=share(i, 20)) for i in range(10)}
+    month_1 = work(20, range(10))
     bill(0, month_1, {}, by_file=True)
 
     # Month 2: a change order (an addition on line 3 and a credit), then work on it.
-    change_order = ok(
-        client.post(
-            f"/v1/contracts/{contract['id']}/change-orders",
-            headers=ADMIN,
-            json={
-                "number": "CO-001",
-                "title": "Added moment frames",
-                "items": [
-                    {
-                        "description": "Moment frames",
-                        "amount": "18500.00",
-                        "sov_line_id": lines[2]["id"],
-                    },
-                    {"description": "Credit: deleted lintels", "amount": "-2400.50"},
-                ],
-            },
-        ),
-        201,
+    change_order = posted(
+        client,
+        f"/v1/contracts/{contract['id']}/change-orders",
+        {
+            "number": "CO-001",
+            "title": "Added moment frames",
+            "items": [
+                {
+                    "description": "Moment frames",
+                    "amount": "18500.00",
+                    "sov_line_id": lines[2]["id"],
+                },
+                {"description": "Credit: deleted lintels", "amount": "-2400.50"},
+            ],
+        },
     )
     assert change_order["status"] == "draft"
     for status in ("pending", "approved"):
@@ -298,21 +291,21 @@ def test_a_whole_job_through_v1_matches_the_engine_and_every_face(
         co_refs.append(LineRef(LineKind.CHANGE_ORDER, item["id"]))
         co_values.append(cents(item["amount"]))
         schedule.append(ScheduledLine(co_refs[-1], co_values[-1], change_order["id"]))
-    month_2 = {sov_refs[i]: LineEntry(work_completed_this_period=share(i, 30)) for i in range(20)}
+    month_2 = work(30, range(20))
     month_2[co_refs[0]] = LineEntry(work_completed_this_period=co_values[0] // 2)
     bill(1, month_2, {"invoice_number": "RIV-0002"})
     assert answered[1]["change_order_ids"] == [change_order["id"]]
     assert answered[1]["g702"]["change_orders"]["this_period_additions"] == "18500.00"
 
     # Month 3: materials stored on site for lines 21-25, work elsewhere.
-    month_3 = {sov_refs[i]: LineEntry(work_completed_this_period=share(i, 20)) for i in range(20)}
+    month_3 = work(20, range(20))
     month_3.update(
         {sov_refs[i]: LineEntry(materials_presently_stored=share(i, 40)) for i in range(20, 25)}
     )
     bill(2, month_3, {})
 
     # Month 4: the stored materials go in, and the job passes half way (the step applies after).
-    month_4 = {sov_refs[i]: LineEntry(work_completed_this_period=share(i, 25)) for i in range(20)}
+    month_4 = work(25, range(20))
     month_4.update(
         {
             sov_refs[i]: LineEntry(
@@ -327,10 +320,8 @@ def test_a_whole_job_through_v1_matches_the_engine_and_every_face(
     assert answered[3]["g702"]["work_retainage_percent"] == "10"
 
     # Month 5: more work at the stepped-down rate; line 1 holds no retainage from now on.
-    month_5 = {sov_refs[i]: LineEntry(work_completed_this_period=share(i, 5)) for i in range(20)}
-    month_5.update(
-        {sov_refs[i]: LineEntry(work_completed_this_period=share(i, 30)) for i in range(20, 30)}
-    )
+    month_5 = work(5, range(20))
+    month_5.update(work(30, range(20, 30)))
     month_5[sov_refs[0]] = LineEntry(
         work_completed_this_period=share(0, 5), work_retainage_percent=Decimal(0)
     )
@@ -446,39 +437,30 @@ def test_a_whole_job_through_v1_matches_the_engine_and_every_face(
 def test_a_prime_contract_billed_through_v1_is_the_main_contract_on_acc(
     ledger: Runtime, client: TestClient
 ) -> None:
-    owner = ok(
-        client.post(
-            "/v1/parties",
-            headers=ADMIN,
-            json={"kind": "customer", "code": "OWNER", "name": "Harbor Point Owner LLC"},
-        ),
-        201,
+    owner = posted(
+        client,
+        "/v1/parties",
+        {"kind": "customer", "code": "OWNER", "name": "Harbor Point Owner LLC"},
     )
-    architect = ok(
-        client.post(
-            "/v1/parties",
-            headers=ADMIN,
-            json={"kind": "architect", "code": "ARCH", "name": "Line & Plane Architects"},
-        ),
-        201,
+    architect = posted(
+        client,
+        "/v1/parties",
+        {"kind": "architect", "code": "ARCH", "name": "Line & Plane Architects"},
     )
-    project = ok(client.post("/v1/projects", headers=ADMIN, json={"code": "HP", "name": "HP"}), 201)
-    contract = ok(
-        client.post(
-            "/v1/contracts",
-            headers=ADMIN,
-            json={
-                "kind": "prime",
-                "project_id": project["id"],
-                "number": "PC-1",
-                "title": "Harbor Point Tower",
-                "party_id": owner["id"],
-                "architect_id": architect["id"],
-                "work_retainage_percent": "5",
-                "retainage_method": "incremental",
-            },
-        ),
-        201,
+    project = posted(client, "/v1/projects", {"code": "HP", "name": "HP"})
+    contract = posted(
+        client,
+        "/v1/contracts",
+        {
+            "kind": "prime",
+            "project_id": project["id"],
+            "number": "PC-1",
+            "title": "Harbor Point Tower",
+            "party_id": owner["id"],
+            "architect_id": architect["id"],
+            "work_retainage_percent": "5",
+            "retainage_method": "incremental",
+        },
     )
     assert (contract["kind"], contract["architect_id"]) == ("prime", architect["id"])
     # A vendor is no owner: a prime contract's party is a customer.
@@ -495,24 +477,18 @@ def test_a_prime_contract_billed_through_v1_is_the_main_contract_on_acc(
     )
     assert wrong.status_code == 422
     assert wrong.json()["errors"][0]["pointer"] == "/party_id"
-    line = ok(
-        client.post(
-            f"/v1/contracts/{contract['id']}/sov-lines",
-            headers=ADMIN,
-            json={"number": "1", "description": "Shell", "scheduled_value": "1000000.00"},
-        ),
-        201,
+    line = posted(
+        client,
+        f"/v1/contracts/{contract['id']}/sov-lines",
+        {"number": "1", "description": "Shell", "scheduled_value": "1000000.00"},
     )
-    created = ok(
-        client.post(
-            f"/v1/contracts/{contract['id']}/pay-applications",
-            headers=ADMIN,
-            json={
-                "billing_date": "2025-01-31",
-                "lines": [{"sov_line_id": line["id"], "work_completed_this_period": "123456.78"}],
-            },
-        ),
-        201,
+    created = posted(
+        client,
+        f"/v1/contracts/{contract['id']}/pay-applications",
+        {
+            "billing_date": "2025-01-31",
+            "lines": [{"sov_line_id": line["id"], "work_completed_this_period": "123456.78"}],
+        },
     )
     # 5 % of 123,456.78 is 6,172.839, held as 6,172.84 (half up, per line).
     assert created["g702"]["total_retainage"] == "6172.84"
@@ -536,34 +512,23 @@ def test_every_answer_of_a_job_matches_its_documented_schema(
     contract = make_contract(client, lines=2)
     lines = ok(client.get(f"/v1/contracts/{contract['id']}/sov-lines", headers=ADMIN))
     out.Page[out.SovLineOut].model_validate(lines)
-    change_order = ok(
-        client.post(
-            f"/v1/contracts/{contract['id']}/change-orders",
-            headers=ADMIN,
-            json={"number": "CO-1", "items": [{"description": "x", "amount": 5}]},
-        ),
-        201,
+    change_order = posted(
+        client,
+        f"/v1/contracts/{contract['id']}/change-orders",
+        {"number": "CO-1", "items": [{"description": "x", "amount": 5}]},
     )
     out.ChangeOrderOut.model_validate(change_order)
-    created = ok(
-        client.post(
-            f"/v1/contracts/{contract['id']}/pay-applications",
-            headers=ADMIN,
-            json={
-                "lines": [{"sov_line_id": lines["data"][0]["id"], "work_completed_this_period": 10}]
-            },
-        ),
-        201,
+    created = posted(
+        client,
+        f"/v1/contracts/{contract['id']}/pay-applications",
+        {"lines": [{"sov_line_id": lines["data"][0]["id"], "work_completed_this_period": 10}]},
     )
     out.PayApplicationOut.model_validate(created)
     ok(client.post(f"/v1/pay-applications/{created['id']}/submit", headers=ADMIN))
-    payment = ok(
-        client.post(
-            "/v1/payments",
-            headers=ADMIN,
-            json={"contract_id": contract["id"], "pay_application_id": created["id"], "amount": 9},
-        ),
-        201,
+    payment = posted(
+        client,
+        "/v1/payments",
+        {"contract_id": contract["id"], "pay_application_id": created["id"], "amount": 9},
     )
     out.PaymentOut.model_validate(payment)
     for url, model in (

@@ -93,16 +93,19 @@ def project(view: ProjectView) -> Json:
     }
 
 
+def _under(body: Json, owner: str, owner_id: int | None) -> Json:
+    """A record listed or created under its owner names the owner; read alone it does not."""
+    return body if owner_id is None else {**body, owner: owner_id}
+
+
 def period(view: PeriodView, project_id: int | None = None) -> Json:
-    body: Json = {
+    body = {
         "id": view.id,
         "start_date": day(view.start_date),
         "end_date": day(view.end_date),
         "due_date": day(view.due_date),
     }
-    if project_id is not None:
-        body["project_id"] = project_id
-    return body
+    return _under(body, "project_id", project_id)
 
 
 def contract(view: ContractView) -> Json:
@@ -135,7 +138,7 @@ def contract(view: ContractView) -> Json:
 
 
 def sov_line(view: SovLineView, contract_id: int | None = None) -> Json:
-    body: Json = {
+    body = {
         "id": view.id,
         "position": view.position,
         "number": view.number,
@@ -143,9 +146,7 @@ def sov_line(view: SovLineView, contract_id: int | None = None) -> Json:
         "cost_code": view.cost_code,
         "scheduled_value": money(view.scheduled_value),
     }
-    if contract_id is not None:
-        body["contract_id"] = contract_id
-    return body
+    return _under(body, "contract_id", contract_id)
 
 
 def change_order_item(view: ChangeOrderItemView) -> Json:

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 
 from drawbridge.api.common import make_face
 from drawbridge.api.productive import invoices, payments
-from drawbridge.api.productive.deps import token_authentication
+from drawbridge.api.productive.deps import caller_token, token_authentication
 from drawbridge.api.productive.errors import error_response, install_error_handlers
 from drawbridge.bootstrap import Runtime
 
@@ -38,6 +38,7 @@ def create_productive_app(runtime: Runtime) -> FastAPI:
         },
         error_response=error_response,
         authenticate=token_authentication(runtime),
+        token_of=caller_token,
     )
     install_error_handlers(app)
     app.include_router(payments.router)

@@ -40,11 +40,15 @@ class ProductiveContext:
         return self.actor.company_id
 
 
+def caller_token(headers: Headers) -> str | None:
+    return (headers.get(TOKEN_HEADER) or "").strip() or None
+
+
 def token_authentication(runtime: Runtime) -> Authenticate:
     """The request guard's check, from the headers alone: the ``X-Auth-Token`` must be known."""
 
     def authenticate(headers: Headers) -> None:
-        token = (headers.get(TOKEN_HEADER) or "").strip()
+        token = caller_token(headers)
         if not token:
             raise Unauthorized("You are not authenticated")
         auth.authenticate(runtime.uow(read_only=True), token)

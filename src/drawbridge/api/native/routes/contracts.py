@@ -3,6 +3,7 @@ change orders."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import APIRouter, Response
@@ -20,6 +21,13 @@ from drawbridge.api.native.deps import (
 )
 from drawbridge.api.native.errors import PROBLEM_RESPONSES
 from drawbridge.api.native.lists import PAGED, list_parameters, respond_list
+from drawbridge.api.native.record_routes import (
+    RecordRoutes,
+    Summaries,
+    Write,
+    add_record_routes,
+    owner_id,
+)
 from drawbridge.api.native.responses import (
     ChangeOrderOut,
     ContractOut,
@@ -118,85 +126,54 @@ def _party_code(ctx: Caller, party_id: int, field: str) -> str:
         raise Invalid(f"{field}: no party {party_id}", field=field) from None
 
 
-@router.get(
-    "/contracts",
-    responses=ok(Page[ContractOut]),
-    tags=["contracts"],
-    summary="The company's contracts, prime and commitments",
-    description=list_parameters(CONTRACT_FILTERS, CONTRACT_SORTS),
-    dependencies=PAGED,
-)
-def list_contracts(ctx: Context) -> Response:
-    items = contracts.list_contracts(ctx.reader(), ctx.actor)
-    return respond_list(
-        ctx.request, items, _contract_row, CONTRACT_FILTERS, CONTRACT_SORTS, mapping.contract
-    )
-
-
-@router.post(
-    "/contracts",
-    responses=ok(ContractOut, 201),
-    tags=["contracts"],
-    status_code=201,
-    summary="Create a contract",
-)
-def create_contract(body: ContractCreate, ctx: Context, key: IdempotencyKey = None) -> Response:
-    values = _contract_values(ctx, body)
-    changes = ContractChanges(values=values)
+def _create_contract(ctx: Caller, _: int | None, body: ContractCreate) -> Write[ContractView]:
+    changes = ContractChanges(values=_contract_values(ctx, body))
 
     def create(uow: UnitOfWork) -> ContractView:
         contract_id = contracts.create_contract(uow, ctx.actor, changes, kind=body.kind)
         return contracts.get_contract(uow, ctx.actor, contract_id)
 
-    return created(
-        ctx,
-        key,
-        "contracts",
-        body.model_dump(mode="json", exclude_unset=True),
-        create,
-        mapping.contract,
-    )
+    return create
 
 
-@router.get(
-    "/contracts/{contract_id}",
-    responses=ok(ContractOut),
-    tags=["contracts"],
-    summary="One contract",
-)
-def get_contract(contract_id: Id, ctx: Context) -> Response:
-    view = contracts.get_contract(ctx.reader(), ctx.actor, contract_id)
-    return read(mapping.contract(view), ctx.request)
-
-
-@router.patch(
-    "/contracts/{contract_id}",
-    responses=ok(ContractOut),
-    tags=["contracts"],
-    summary="Change a contract (its billing terms only before its first pay application)",
-)
-def update_contract(
-    contract_id: Id, body: ContractUpdate, ctx: Context, if_match: IfMatch = None
-) -> Response:
-    current = contracts.get_contract(ctx.reader(), ctx.actor, contract_id)
-    check_if_match(if_match, mapping.contract(current))
+def _update_contract(
+    ctx: Caller, contract_id: int, current: ContractView, body: ContractUpdate
+) -> ContractView:
     changes = ContractChanges(values=_contract_values(ctx, body))
     contracts.update_contract(ctx.uow(), ctx.actor, contract_id, changes, kind=current.kind)
-    view = contracts.get_contract(ctx.reader(), ctx.actor, contract_id)
-    return read(mapping.contract(view), ctx.request)
+    return contracts.get_contract(ctx.reader(), ctx.actor, contract_id)
 
 
-@router.delete(
-    "/contracts/{contract_id}",
-    tags=["contracts"],
-    status_code=204,
-    summary="Delete a contract that has no pay applications or payments",
+add_record_routes(
+    router,
+    RecordRoutes(
+        tag="contracts",
+        singular="contract",
+        plural="contracts",
+        segment="contracts",
+        out=ContractOut,
+        create_body=ContractCreate,
+        update_body=ContractUpdate,
+        summaries=Summaries(
+            list="The company's contracts, prime and commitments",
+            create="Create a contract",
+            get="One contract",
+            update="Change a contract (its billing terms only before its first pay application)",
+            delete="Delete a contract that has no pay applications or payments",
+        ),
+        filters=CONTRACT_FILTERS,
+        sorts=CONTRACT_SORTS,
+        row=_contract_row,
+        to_json=mapping.contract,
+        list_all=lambda ctx, _: contracts.list_contracts(ctx.reader(), ctx.actor),
+        get=lambda ctx, contract_id: contracts.get_contract(ctx.reader(), ctx.actor, contract_id),
+        create=_create_contract,
+        update=_update_contract,
+        delete=lambda ctx, contract_id, current: contracts.delete_contract(
+            ctx.uow(), ctx.actor, contract_id, kind=current.kind
+        ),
+    ),
 )
-def delete_contract(contract_id: Id, ctx: Context, if_match: IfMatch = None) -> Response:
-    current = contracts.get_contract(ctx.reader(), ctx.actor, contract_id)
-    check_if_match(if_match, mapping.contract(current))
-    contracts.delete_contract(ctx.uow(), ctx.actor, contract_id, kind=current.kind)
-    return Response(status_code=204)
 
 
 # -- SOV lines ------------------------------------------------------------------------------------
@@ -339,86 +316,66 @@ def _items(items: list[ChangeOrderItemInput] | None) -> list[ItemInput] | None:
     ]
 
 
-@router.get(
-    "/contracts/{contract_id}/change-orders",
-    responses=ok(Page[ChangeOrderOut]),
-    tags=["change orders"],
-    summary="A contract's change orders with their items",
-    description=list_parameters(CHANGE_ORDER_FILTERS, CHANGE_ORDER_SORTS),
-    dependencies=PAGED,
-)
-def list_change_orders(contract_id: Id, ctx: Context) -> Response:
-    _, packages = discovery.change_order_packages(ctx.reader(), ctx.actor, contract_id)
-    return respond_list(
-        ctx.request,
-        packages,
-        _change_order_row,
-        CHANGE_ORDER_FILTERS,
-        CHANGE_ORDER_SORTS,
-        mapping.change_order,
-    )
-
-
-@router.post(
-    "/contracts/{contract_id}/change-orders",
-    responses=ok(ChangeOrderOut, 201),
-    tags=["change orders"],
-    status_code=201,
-    summary="Create a change order (draft unless a status is given)",
-)
-def create_change_order(
-    contract_id: Id, body: ChangeOrderCreate, ctx: Context, key: IdempotencyKey = None
-) -> Response:
+def _package_values(body: ChangeOrderCreate | ChangeOrderUpdate) -> dict[str, Any]:
     given = body.model_dump(exclude_unset=True)
-    values: dict[str, Any] = {name: given[name] for name in CHANGE_ORDER_VALUES if name in given}
-    changes = PackageChanges(values=values, items=_items(body.items))
+    return {name: given[name] for name in CHANGE_ORDER_VALUES if name in given}
+
+
+def _list_change_orders(ctx: Caller, contract_id: int | None) -> Sequence[ChangeOrderPackageView]:
+    _, packages = discovery.change_order_packages(ctx.reader(), ctx.actor, owner_id(contract_id))
+    return packages
+
+
+def _create_change_order(
+    ctx: Caller, contract_id: int | None, body: ChangeOrderCreate
+) -> Write[ChangeOrderPackageView]:
+    changes = PackageChanges(values=_package_values(body), items=_items(body.items))
 
     def create(uow: UnitOfWork) -> ChangeOrderPackageView:
-        package_id = change_orders.create_package(uow, ctx.actor, contract_id, changes)
+        package_id = change_orders.create_package(uow, ctx.actor, owner_id(contract_id), changes)
         return change_orders.get_package(uow, ctx.actor, package_id)
 
-    hashed = {"contract_id": contract_id, **body.model_dump(mode="json", exclude_unset=True)}
-    return created(ctx, key, "change-orders", hashed, create, mapping.change_order)
+    return create
 
 
-def _change_order_json(ctx: Caller, package_id: int) -> dict[str, Any]:
-    return mapping.change_order(change_orders.get_package(ctx.reader(), ctx.actor, package_id))
+def _update_change_order(
+    ctx: Caller, package_id: int, _: ChangeOrderPackageView, body: ChangeOrderUpdate
+) -> ChangeOrderPackageView:
+    items = _items(body.items) if "items" in body.model_fields_set else None
+    changes = PackageChanges(values=_package_values(body), items=items)
+    change_orders.update_package(ctx.uow(), ctx.actor, package_id, changes)
+    return change_orders.get_package(ctx.reader(), ctx.actor, package_id)
 
 
-@router.get(
-    "/change-orders/{change_order_id}",
-    responses=ok(ChangeOrderOut),
-    tags=["change orders"],
-    summary="One change order",
+add_record_routes(
+    router,
+    RecordRoutes(
+        tag="change orders",
+        singular="change_order",
+        plural="change_orders",
+        segment="change-orders",
+        owner="/contracts/{contract_id}",
+        out=ChangeOrderOut,
+        create_body=ChangeOrderCreate,
+        update_body=ChangeOrderUpdate,
+        summaries=Summaries(
+            list="A contract's change orders with their items",
+            create="Create a change order (draft unless a status is given)",
+            get="One change order",
+            update="Change a change order, or move it: "
+            "draft -> pending -> approved / rejected / void",
+            delete="Delete a change order not yet billed",
+        ),
+        filters=CHANGE_ORDER_FILTERS,
+        sorts=CHANGE_ORDER_SORTS,
+        row=_change_order_row,
+        to_json=mapping.change_order,
+        list_all=_list_change_orders,
+        get=lambda ctx, package_id: change_orders.get_package(ctx.reader(), ctx.actor, package_id),
+        create=_create_change_order,
+        update=_update_change_order,
+        delete=lambda ctx, package_id, _: change_orders.delete_package(
+            ctx.uow(), ctx.actor, package_id
+        ),
+    ),
 )
-def get_change_order(change_order_id: Id, ctx: Context) -> Response:
-    return read(_change_order_json(ctx, change_order_id), ctx.request)
-
-
-@router.patch(
-    "/change-orders/{change_order_id}",
-    responses=ok(ChangeOrderOut),
-    tags=["change orders"],
-    summary="Change a change order, or move it: draft -> pending -> approved / rejected / void",
-)
-def update_change_order(
-    change_order_id: Id, body: ChangeOrderUpdate, ctx: Context, if_match: IfMatch = None
-) -> Response:
-    check_if_match(if_match, _change_order_json(ctx, change_order_id))
-    given = body.model_dump(exclude_unset=True)
-    values: dict[str, Any] = {name: given[name] for name in CHANGE_ORDER_VALUES if name in given}
-    changes = PackageChanges(values=values, items=_items(body.items) if "items" in given else None)
-    change_orders.update_package(ctx.uow(), ctx.actor, change_order_id, changes)
-    return read(_change_order_json(ctx, change_order_id), ctx.request)
-
-
-@router.delete(
-    "/change-orders/{change_order_id}",
-    tags=["change orders"],
-    status_code=204,
-    summary="Delete a change order not yet billed",
-)
-def delete_change_order(change_order_id: Id, ctx: Context, if_match: IfMatch = None) -> Response:
-    check_if_match(if_match, _change_order_json(ctx, change_order_id))
-    change_orders.delete_package(ctx.uow(), ctx.actor, change_order_id)
-    return Response(status_code=204)

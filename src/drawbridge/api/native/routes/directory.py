@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 
 from fastapi import APIRouter, Response
 
 from drawbridge.api.listing import FilterField
 from drawbridge.api.native import mapping
-from drawbridge.api.native.deps import (
-    Context,
-    IdempotencyKey,
-    IfMatch,
-    check_if_match,
-    created,
-    read,
-)
+from drawbridge.api.native.deps import Caller, Context, IfMatch, check_if_match, read
 from drawbridge.api.native.errors import PROBLEM_RESPONSES
-from drawbridge.api.native.lists import PAGED, list_parameters, respond_list
+from drawbridge.api.native.record_routes import (
+    RecordRoutes,
+    Summaries,
+    Write,
+    add_record_routes,
+    owner_id,
+)
 from drawbridge.api.native.responses import (
     CompanyOut,
-    Page,
     PartyOut,
     PeriodOut,
     ProjectOut,
@@ -35,9 +33,7 @@ from drawbridge.api.native.schemas import (
     ProjectCreate,
     ProjectUpdate,
 )
-from drawbridge.api.validation import Id
 from drawbridge.services import companies, parties, projects
-from drawbridge.services.idempotency import UnitOfWork
 from drawbridge.services.views import PartyView, PeriodView, ProjectView
 
 router = APIRouter(responses=PROBLEM_RESPONSES)
@@ -84,61 +80,41 @@ def _party_row(view: PartyView) -> dict[str, object]:
     return {"id": view.id, "code": view.code, "name": view.name, "kind": view.kind}
 
 
-@router.get(
-    "/parties",
-    responses=ok(Page[PartyOut]),
-    tags=["parties"],
-    summary="Vendors, customers and architects",
-    description=list_parameters(PARTY_FILTERS, PARTY_SORTS),
-    dependencies=PAGED,
-)
-def list_parties(ctx: Context) -> Response:
-    items = parties.list_parties(ctx.reader(), ctx.actor)
-    return respond_list(ctx.request, items, _party_row, PARTY_FILTERS, PARTY_SORTS, mapping.party)
-
-
-@router.post(
-    "/parties",
-    responses=ok(PartyOut, 201),
-    tags=["parties"],
-    status_code=201,
-    summary="Add a party",
-)
-def create_party(body: PartyCreate, ctx: Context, key: IdempotencyKey = None) -> Response:
+def _create_party(ctx: Caller, _: int | None, body: PartyCreate) -> Write[PartyView]:
     values = body.model_dump(exclude_unset=True)
-
-    def create(uow: UnitOfWork) -> PartyView:
-        return parties.create_party(uow, ctx.actor, values)
-
-    return created(ctx, key, "parties", values, create, mapping.party)
+    return lambda uow: parties.create_party(uow, ctx.actor, values)
 
 
-@router.get("/parties/{party_id}", responses=ok(PartyOut), tags=["parties"], summary="One party")
-def get_party(party_id: Id, ctx: Context) -> Response:
-    return read(mapping.party(parties.get_party(ctx.reader(), ctx.actor, party_id)), ctx.request)
-
-
-@router.patch(
-    "/parties/{party_id}",
-    responses=ok(PartyOut),
-    tags=["parties"],
-    summary="Change a party's name or address",
+add_record_routes(
+    router,
+    RecordRoutes(
+        tag="parties",
+        singular="party",
+        plural="parties",
+        segment="parties",
+        out=PartyOut,
+        create_body=PartyCreate,
+        update_body=PartyUpdate,
+        summaries=Summaries(
+            list="Vendors, customers and architects",
+            create="Add a party",
+            get="One party",
+            update="Change a party's name or address",
+            delete="Delete an unused party",
+        ),
+        filters=PARTY_FILTERS,
+        sorts=PARTY_SORTS,
+        row=_party_row,
+        to_json=mapping.party,
+        list_all=lambda ctx, _: parties.list_parties(ctx.reader(), ctx.actor),
+        get=lambda ctx, party_id: parties.get_party(ctx.reader(), ctx.actor, party_id),
+        create=_create_party,
+        update=lambda ctx, party_id, _, body: parties.update_party(
+            ctx.uow(), ctx.actor, party_id, body.model_dump(exclude_unset=True)
+        ),
+        delete=lambda ctx, party_id, _: parties.delete_party(ctx.uow(), ctx.actor, party_id),
+    ),
 )
-def update_party(
-    party_id: Id, body: PartyUpdate, ctx: Context, if_match: IfMatch = None
-) -> Response:
-    check_if_match(if_match, mapping.party(parties.get_party(ctx.reader(), ctx.actor, party_id)))
-    view = parties.update_party(ctx.uow(), ctx.actor, party_id, body.model_dump(exclude_unset=True))
-    return read(mapping.party(view), ctx.request)
-
-
-@router.delete(
-    "/parties/{party_id}", tags=["parties"], status_code=204, summary="Delete an unused party"
-)
-def delete_party(party_id: Id, ctx: Context, if_match: IfMatch = None) -> Response:
-    check_if_match(if_match, mapping.party(parties.get_party(ctx.reader(), ctx.actor, party_id)))
-    parties.delete_party(ctx.uow(), ctx.actor, party_id)
-    return Response(status_code=204)
 
 
 # -- projects -------------------------------------------------------------------------------------
@@ -153,74 +129,41 @@ def _project_row(view: ProjectView) -> dict[str, object]:
     }
 
 
-@router.get(
-    "/projects",
-    responses=ok(Page[ProjectOut]),
-    tags=["projects"],
-    summary="The company's projects",
-    description=list_parameters(PROJECT_FILTERS, PROJECT_SORTS),
-    dependencies=PAGED,
-)
-def list_projects(ctx: Context) -> Response:
-    items = projects.list_projects(ctx.reader(), ctx.actor)
-    return respond_list(
-        ctx.request, items, _project_row, PROJECT_FILTERS, PROJECT_SORTS, mapping.project
-    )
-
-
-@router.post(
-    "/projects",
-    responses=ok(ProjectOut, 201),
-    tags=["projects"],
-    status_code=201,
-    summary="Create a project",
-)
-def create_project(body: ProjectCreate, ctx: Context, key: IdempotencyKey = None) -> Response:
+def _create_project(ctx: Caller, _: int | None, body: ProjectCreate) -> Write[ProjectView]:
     values = body.model_dump(exclude_unset=True)
-
-    def create(uow: UnitOfWork) -> ProjectView:
-        return projects.create_project(uow, ctx.actor, values)
-
-    return created(ctx, key, "projects", values, create, mapping.project)
+    return lambda uow: projects.create_project(uow, ctx.actor, values)
 
 
-@router.get(
-    "/projects/{project_id}", responses=ok(ProjectOut), tags=["projects"], summary="One project"
+add_record_routes(
+    router,
+    RecordRoutes(
+        tag="projects",
+        singular="project",
+        plural="projects",
+        segment="projects",
+        out=ProjectOut,
+        create_body=ProjectCreate,
+        update_body=ProjectUpdate,
+        summaries=Summaries(
+            list="The company's projects",
+            create="Create a project",
+            get="One project",
+            update="Rename a project",
+            delete="Delete a project without contracts",
+        ),
+        filters=PROJECT_FILTERS,
+        sorts=PROJECT_SORTS,
+        row=_project_row,
+        to_json=mapping.project,
+        list_all=lambda ctx, _: projects.list_projects(ctx.reader(), ctx.actor),
+        get=lambda ctx, project_id: projects.get_project(ctx.reader(), ctx.actor, project_id),
+        create=_create_project,
+        update=lambda ctx, project_id, _, body: projects.update_project(
+            ctx.uow(), ctx.actor, project_id, body.model_dump(exclude_unset=True)
+        ),
+        delete=lambda ctx, project_id, _: projects.delete_project(ctx.uow(), ctx.actor, project_id),
+    ),
 )
-def get_project(project_id: Id, ctx: Context) -> Response:
-    view = projects.get_project(ctx.reader(), ctx.actor, project_id)
-    return read(mapping.project(view), ctx.request)
-
-
-@router.patch(
-    "/projects/{project_id}",
-    responses=ok(ProjectOut),
-    tags=["projects"],
-    summary="Rename a project",
-)
-def update_project(
-    project_id: Id, body: ProjectUpdate, ctx: Context, if_match: IfMatch = None
-) -> Response:
-    current = projects.get_project(ctx.reader(), ctx.actor, project_id)
-    check_if_match(if_match, mapping.project(current))
-    values = body.model_dump(exclude_unset=True)
-    return read(
-        mapping.project(projects.update_project(ctx.uow(), ctx.actor, project_id, values)),
-        ctx.request,
-    )
-
-
-@router.delete(
-    "/projects/{project_id}",
-    tags=["projects"],
-    status_code=204,
-    summary="Delete a project without contracts",
-)
-def delete_project(project_id: Id, ctx: Context, if_match: IfMatch = None) -> Response:
-    current = projects.get_project(ctx.reader(), ctx.actor, project_id)
-    check_if_match(if_match, mapping.project(current))
-    projects.delete_project(ctx.uow(), ctx.actor, project_id)
-    return Response(status_code=204)
 
 
 # -- billing periods ------------------------------------------------------------------------------
@@ -230,83 +173,44 @@ def _period_row(view: PeriodView) -> dict[str, object]:
     return {"id": view.id, "start_date": view.start_date, "end_date": view.end_date}
 
 
-@router.get(
-    "/projects/{project_id}/billing-periods",
-    responses=ok(Page[PeriodOut]),
-    tags=["billing periods"],
-    summary="A project's billing periods",
-    description=list_parameters(PERIOD_FILTERS, PERIOD_SORTS),
-    dependencies=PAGED,
-)
-def list_periods(project_id: Id, ctx: Context) -> Response:
-    items = projects.list_periods(ctx.reader(), ctx.actor, project_id)
-
-    def to_json(view: PeriodView) -> dict[str, Any]:
-        return mapping.period(view, project_id)
-
-    return respond_list(ctx.request, items, _period_row, PERIOD_FILTERS, PERIOD_SORTS, to_json)
+def _list_periods(ctx: Caller, project_id: int | None) -> Sequence[PeriodView]:
+    return projects.list_periods(ctx.reader(), ctx.actor, owner_id(project_id))
 
 
-@router.post(
-    "/projects/{project_id}/billing-periods",
-    responses=ok(PeriodOut, 201),
-    tags=["billing periods"],
-    status_code=201,
-    summary="Add a billing period (periods of a project never overlap)",
-)
-def create_period(
-    project_id: Id, body: PeriodCreate, ctx: Context, key: IdempotencyKey = None
-) -> Response:
+def _create_period(ctx: Caller, project_id: int | None, body: PeriodCreate) -> Write[PeriodView]:
     values = body.model_dump(exclude_unset=True)
-
-    def create(uow: UnitOfWork) -> PeriodView:
-        return projects.create_period(uow, ctx.actor, project_id, values)
-
-    def respond(view: PeriodView) -> dict[str, Any]:
-        return mapping.period(view, project_id)
-
-    return created(
-        ctx, key, "billing-periods", {"project_id": project_id, **values}, create, respond
-    )
+    return lambda uow: projects.create_period(uow, ctx.actor, owner_id(project_id), values)
 
 
-@router.get(
-    "/billing-periods/{period_id}",
-    responses=ok(PeriodOut),
-    tags=["billing periods"],
-    summary="One period",
+add_record_routes(
+    router,
+    RecordRoutes(
+        tag="billing periods",
+        singular="period",
+        plural="periods",
+        segment="billing-periods",
+        owner="/projects/{project_id}",
+        out=PeriodOut,
+        create_body=PeriodCreate,
+        update_body=PeriodUpdate,
+        summaries=Summaries(
+            list="A project's billing periods",
+            create="Add a billing period (periods of a project never overlap)",
+            get="One period",
+            update="Change dates",
+            delete="Delete a period no pay application uses",
+        ),
+        filters=PERIOD_FILTERS,
+        sorts=PERIOD_SORTS,
+        row=_period_row,
+        to_json=mapping.period,
+        to_json_under=mapping.period,
+        list_all=_list_periods,
+        get=lambda ctx, period_id: projects.get_period(ctx.reader(), ctx.actor, period_id),
+        create=_create_period,
+        update=lambda ctx, period_id, _, body: projects.update_period(
+            ctx.uow(), ctx.actor, period_id, body.model_dump(exclude_unset=True)
+        ),
+        delete=lambda ctx, period_id, _: projects.delete_period(ctx.uow(), ctx.actor, period_id),
+    ),
 )
-def get_period(period_id: Id, ctx: Context) -> Response:
-    view = projects.get_period(ctx.reader(), ctx.actor, period_id)
-    return read(mapping.period(view), ctx.request)
-
-
-@router.patch(
-    "/billing-periods/{period_id}",
-    responses=ok(PeriodOut),
-    tags=["billing periods"],
-    summary="Change dates",
-)
-def update_period(
-    period_id: Id, body: PeriodUpdate, ctx: Context, if_match: IfMatch = None
-) -> Response:
-    check_if_match(
-        if_match, mapping.period(projects.get_period(ctx.reader(), ctx.actor, period_id))
-    )
-    values = body.model_dump(exclude_unset=True)
-    view = projects.update_period(ctx.uow(), ctx.actor, period_id, values)
-    return read(mapping.period(view), ctx.request)
-
-
-@router.delete(
-    "/billing-periods/{period_id}",
-    tags=["billing periods"],
-    status_code=204,
-    summary="Delete a period no pay application uses",
-)
-def delete_period(period_id: Id, ctx: Context, if_match: IfMatch = None) -> Response:
-    check_if_match(
-        if_match, mapping.period(projects.get_period(ctx.reader(), ctx.actor, period_id))
-    )
-    projects.delete_period(ctx.uow(), ctx.actor, period_id)
-    return Response(status_code=204)

@@ -156,11 +156,26 @@ DryRun = Annotated[
 ]
 
 
-def _table(file: UploadFile) -> tuple[Sheet, dict[str, str]]:
-    """The uploaded spreadsheet's rows, and what identifies the upload for an Idempotency-Key."""
+def _import(
+    ctx: Caller,
+    file: UploadFile,
+    target: dict[str, int],
+    dry_run: bool,
+    key: str | None,
+    scope: str,
+    apply: Callable[[UnitOfWork, Sheet], ImportReport],
+) -> Response:
+    """Read the uploaded spreadsheet and apply it once per Idempotency-Key; the same key names
+    the same file (by its hash) for the same record and ``dry_run``."""
     data = file.file.read()
     name = file.filename or "upload.csv"
-    return spreadsheets.read_table(data, name), {"filename": name, "sha256": etag_bytes(data)}
+    table = spreadsheets.read_table(data, name)
+
+    def run(uow: UnitOfWork) -> ImportReport:
+        return apply(uow, table)
+
+    hashed = {**target, "dry_run": dry_run, "filename": name, "sha256": etag_bytes(data)}
+    return created(ctx, key, scope, hashed, run, mapping.import_report, 200)
 
 
 @router.post(
@@ -177,13 +192,11 @@ def import_sov(
     dry_run: DryRun = False,
     key: IdempotencyKey = None,
 ) -> Response:
-    table, upload = _table(file)
-
-    def run(uow: UnitOfWork) -> ImportReport:
+    def apply(uow: UnitOfWork, table: Sheet) -> ImportReport:
         return sov.import_sov(uow, ctx.actor, contract_id, table, dry_run=dry_run)
 
-    hashed = {"contract_id": contract_id, "dry_run": dry_run, **upload}
-    return created(ctx, key, "sov-import", hashed, run, mapping.import_report, 200)
+    target = {"contract_id": contract_id}
+    return _import(ctx, file, target, dry_run, key, "sov-import", apply)
 
 
 @router.post(
@@ -200,10 +213,8 @@ def import_work(
     dry_run: DryRun = False,
     key: IdempotencyKey = None,
 ) -> Response:
-    table, upload = _table(file)
-
-    def run(uow: UnitOfWork) -> ImportReport:
+    def apply(uow: UnitOfWork, table: Sheet) -> ImportReport:
         return pay_apps.import_work(uow, ctx.actor, pay_application_id, table, dry_run=dry_run)
 
-    hashed = {"pay_application_id": pay_application_id, "dry_run": dry_run, **upload}
-    return created(ctx, key, "work-import", hashed, run, mapping.import_report, 200)
+    target = {"pay_application_id": pay_application_id}
+    return _import(ctx, file, target, dry_run, key, "work-import", apply)

@@ -11,15 +11,14 @@ from pydantic import Field
 from drawbridge.api.listing import FilterField
 from drawbridge.api.native import mapping
 from drawbridge.api.native.deps import (
+    Caller,
     Context,
     IdempotencyKey,
-    IfMatch,
-    check_if_match,
     created,
-    read,
 )
 from drawbridge.api.native.errors import PROBLEM_RESPONSES
 from drawbridge.api.native.lists import PAGED, list_parameters, respond_list
+from drawbridge.api.native.record_routes import RecordRoutes, Summaries, Write, add_record_routes
 from drawbridge.api.native.responses import (
     IssuedTokenOut,
     Page,
@@ -78,73 +77,54 @@ def _user_row(view: MemberView) -> dict[str, object]:
     }
 
 
-@router.get(
-    "/users",
-    responses=ok(Page[UserOut]),
-    tags=["users and tokens"],
-    summary="The company's users and their roles (admins)",
-    description=list_parameters(USER_FILTERS, USER_SORTS),
-    dependencies=PAGED,
-)
-def list_users(ctx: Context) -> Response:
-    members = auth.list_members(ctx.reader(), ctx.actor)
-    return respond_list(ctx.request, members, _user_row, USER_FILTERS, USER_SORTS, mapping.member)
+def _add_user(ctx: Caller, _: int | None, body: UserCreate) -> Write[MemberView]:
+    return lambda uow: auth.add_member(
+        uow, ctx.actor, email=body.email, name=body.name, role=Role(body.role)
+    )
 
 
-@router.post(
-    "/users",
-    responses=ok(UserOut, 201),
-    tags=["users and tokens"],
-    status_code=201,
-    summary="Add a user to the company (admins)",
-)
-def add_user(body: UserCreate, ctx: Context, key: IdempotencyKey = None) -> Response:
-    def create(uow: UnitOfWork) -> MemberView:
-        return auth.add_member(
-            uow, ctx.actor, email=body.email, name=body.name, role=Role(body.role)
-        )
-
-    return created(ctx, key, "users", body.model_dump(mode="json"), create, mapping.member)
-
-
-@router.get(
-    "/users/{user_id}",
-    responses=ok(UserOut),
-    tags=["users and tokens"],
-    summary="One user (admins)",
-)
-def get_user(user_id: Id, ctx: Context) -> Response:
-    return read(mapping.member(auth.get_member(ctx.reader(), ctx.actor, user_id)), ctx.request)
-
-
-@router.patch(
-    "/users/{user_id}",
-    responses=ok(UserOut),
-    tags=["users and tokens"],
-    summary="Change a user's role or name (admins; the company keeps an admin)",
-)
-def update_user(user_id: Id, body: UserUpdate, ctx: Context, if_match: IfMatch = None) -> Response:
-    check_if_match(if_match, mapping.member(auth.get_member(ctx.reader(), ctx.actor, user_id)))
-    view = auth.change_member(
+def _update_user(ctx: Caller, user_id: int, _: MemberView, body: UserUpdate) -> MemberView:
+    return auth.change_member(
         ctx.uow(),
         ctx.actor,
         user_id,
         role=Role(body.role) if body.role is not None else None,
         name=body.name,
     )
-    return read(mapping.member(view), ctx.request)
 
 
-@router.delete(
-    "/users/{user_id}",
-    tags=["users and tokens"],
-    status_code=204,
-    summary="Remove a user from the company (admins)",
+add_record_routes(
+    router,
+    RecordRoutes(
+        tag="users and tokens",
+        singular="user",
+        plural="users",
+        segment="users",
+        out=UserOut,
+        create_body=UserCreate,
+        update_body=UserUpdate,
+        summaries=Summaries(
+            list="The company's users and their roles (admins)",
+            create="Add a user to the company (admins)",
+            get="One user (admins)",
+            update="Change a user's role or name (admins; the company keeps an admin)",
+            delete="Remove a user from the company (admins)",
+        ),
+        filters=USER_FILTERS,
+        sorts=USER_SORTS,
+        row=_user_row,
+        to_json=mapping.member,
+        list_all=lambda ctx, _: auth.list_members(ctx.reader(), ctx.actor),
+        get=lambda ctx, user_id: auth.get_member(ctx.reader(), ctx.actor, user_id),
+        create=_add_user,
+        update=_update_user,
+        delete=lambda ctx, user_id, _: auth.remove_member(ctx.uow(), ctx.actor, user_id),
+        # Every field, defaults included: a repeated key is compared on the whole user.
+        request_of=lambda _, body: body.model_dump(mode="json"),
+        create_verb="add",
+        delete_verb="remove",
+    ),
 )
-def remove_user(user_id: Id, ctx: Context, if_match: IfMatch = None) -> Response:
-    check_if_match(if_match, mapping.member(auth.get_member(ctx.reader(), ctx.actor, user_id)))
-    auth.remove_member(ctx.uow(), ctx.actor, user_id)
-    return Response(status_code=204)
 
 
 @router.put(

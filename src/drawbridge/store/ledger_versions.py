@@ -1,0 +1,113 @@
+"""Which companies a transaction changed, so that no worker answers from what it held before.
+
+Every company row carries a ``ledger_version``. The transaction that changes a company's
+records also changes that number, in the same commit: readers that compare versions (the
+response cache, ``api/response_cache.py``) see the new figures and the new version together,
+whichever process wrote them.
+
+How a transaction's companies are found:
+- rows the session flushes carry their ``company_id`` (a company row is its own company);
+- statements run directly through the session (a batched insert or update of lines) name only
+  a table: they belong to the companies the same transaction's rows name, and to every company
+  when it names none;
+- a change to a user or an API token can show in any company the user belongs to: every company.
+Tables that no answer shows (web sessions, idempotency keys, OAuth codes and refresh tokens)
+change no version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import chain
+
+from sqlalchemy import event, update
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
+
+from drawbridge.store.models import Company
+
+# What no answer shows: writing them changes nothing a reader could have kept.
+_UNSEEN_TABLES = frozenset(
+    {"web_sessions", "idempotency_keys", "oauth_authorization_codes", "oauth_refresh_tokens"}
+)
+# Rows of no one company, shown wherever their user is a member.
+_SHARED_TABLES = frozenset({"users", "api_tokens"})
+
+_CHANGES = "drawbridge_ledger_changes"
+_OWN_STATEMENT = "drawbridge_ledger_version_bump"
+
+
+@dataclass
+class _Changes:
+    companies: set[int] = field(default_factory=set)
+    every_company: bool = False
+    unattributed_statement: bool = False
+
+
+def install(sessions: sessionmaker[Session]) -> None:
+    event.listen(sessions, "after_flush", _note_flushed_rows)
+    event.listen(sessions, "do_orm_execute", _note_statement)
+
+
+def record(session: Session) -> None:
+    """Moves the version of every company the transaction changed; call after the last flush,
+    just before the commit (the company rows stay locked only from here to the commit)."""
+    changes: _Changes | None = session.info.pop(_CHANGES, None)
+    if changes is None:
+        return
+    statement = update(Company).values(ledger_version=Company.ledger_version + 1)
+    if not changes.every_company:
+        if not changes.companies:
+            if not changes.unattributed_statement:
+                return
+        else:
+            # Sorted, so that two transactions lock the same companies in the same order.
+            statement = statement.where(Company.id.in_(sorted(changes.companies)))
+    session.execute(
+        statement, execution_options={_OWN_STATEMENT: True, "synchronize_session": False}
+    )
+
+
+def forget(session: Session) -> None:
+    """A rolled-back transaction changed nothing."""
+    session.info.pop(_CHANGES, None)
+
+
+def _changes(session: Session) -> _Changes:
+    found: _Changes | None = session.info.get(_CHANGES)
+    if found is None:
+        found = session.info[_CHANGES] = _Changes()
+    return found
+
+
+def _note_flushed_rows(session: Session, _context: object) -> None:
+    # After a flush the session still lists what it flushed as new, dirty and deleted.
+    for row in chain(session.new, session.dirty, session.deleted):
+        table = row.__table__.name
+        if table in _UNSEEN_TABLES:
+            continue
+        changes = _changes(session)
+        if isinstance(row, Company):
+            changes.companies.add(row.id)
+        elif table in _SHARED_TABLES:
+            changes.every_company = True
+        else:
+            company_id = getattr(row, "company_id", None)
+            if company_id is None:
+                changes.every_company = True
+            else:
+                changes.companies.add(company_id)
+
+
+def _note_statement(state: ORMExecuteState) -> None:
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    if state.execution_options.get(_OWN_STATEMENT):
+        return
+    table = getattr(getattr(state.statement, "table", None), "name", None)
+    if table in _UNSEEN_TABLES:
+        return
+    changes = _changes(state.session)
+    if table in _SHARED_TABLES or table is None:
+        changes.every_company = True
+    else:
+        changes.unattributed_statement = True
