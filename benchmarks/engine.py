@@ -16,7 +16,8 @@
     application 1 of a chain of ``--chain-apps`` (100) applications of a ``--chain-lines`` (50)
     line contract, once changing one line's work (every later application's figures follow) and
     once changing only its note (no figure changes), each median of 3. Every edit recomputes the
-    chain in its transaction, exactly as a request would.
+    chain in its transaction, exactly as a request would. Next to each figure: how long its
+    transaction stayed open (on SQLite, how long it held the database's write lock).
 
 ``--profile`` prints a cProfile of one ``create_pay_app`` (the last one) for each database.
 """
@@ -37,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from sqlalchemy import event
 
 from drawbridge.bootstrap import Runtime, Settings
 from drawbridge.domain.billing import (
@@ -234,6 +236,33 @@ def median_ms(timings: list[float]) -> float:
     return sorted(timings)[len(timings) // 2] * 1000
 
 
+class TransactionClock:
+    """How long each write transaction stays open, from its BEGIN to its COMMIT or ROLLBACK:
+    on SQLite, where a write transaction begins with ``BEGIN IMMEDIATE``, how long it holds the
+    database's write lock."""
+
+    def __init__(self, engine: Any) -> None:
+        self.started: float | None = None
+        self.held: list[float] = []
+        event.listen(engine, "begin", self._begin)
+        event.listen(engine, "commit", self._end)
+        event.listen(engine, "rollback", self._end)
+
+    def _begin(self, _connection: Any) -> None:
+        self.started = time.perf_counter()
+
+    def _end(self, _connection: Any) -> None:
+        if self.started is not None:
+            self.held.append(time.perf_counter() - self.started)
+            self.started = None
+
+    def last(self) -> float:
+        """The longest transaction since the last call (a write is one, its reads none)."""
+        longest = max(self.held, default=0.0)
+        self.held.clear()
+        return longest
+
+
 def bench_writes(
     label: str, url: str, write_lines: int, chain_lines: int, chain_apps: int
 ) -> dict[str, Any]:
@@ -249,13 +278,16 @@ def bench_writes(
         fixtures.load_fixture_text(
             runtime.uow(), contracts_document({2: write_lines, 3: chain_lines})
         )
-        creates = []
+        clock = TransactionClock(engine)
+        creates, create_locks = [], []
         for app in range(1, 4):
             command = create_command(write_lines, app, 12, contract_id=2)
             gc.collect()
+            clock.last()
             started = time.perf_counter()
             pay_apps.create_pay_app(runtime.uow(), ACTOR, command)
             creates.append(time.perf_counter() - started)
+            create_locks.append(clock.last())
         first_id = 0
         for app in range(1, chain_apps + 1):
             command = create_command(chain_lines, app, chain_apps, contract_id=3)
@@ -264,13 +296,14 @@ def bench_writes(
             if app % 20 == 0:
                 print(f"  {label}: chain at app {app}/{chain_apps}", file=sys.stderr)
 
-        def edit(**changes: Any) -> float:
+        def edit(**changes: Any) -> tuple[float, float]:
             gc.collect()
+            clock.last()
             started = time.perf_counter()
             pay_apps.update_pay_app(
                 runtime.uow(), ACTOR, pay_apps.UpdatePayApp(pay_app_id=first_id, **changes)
             )
-            return time.perf_counter() - started
+            return time.perf_counter() - started, clock.last()
 
         line_1 = LineRef(LineKind.SOV, 3 * 100_000 + 1)
         line_edits = [
@@ -281,9 +314,15 @@ def bench_writes(
         runtime.close()
     return {
         "label": label,
-        "create": median_ms(creates),
-        "line_edit": median_ms(line_edits),
-        "note_edit": median_ms(note_edits),
+        "create": (median_ms(creates), median_ms(create_locks)),
+        "line_edit": (
+            median_ms([total for total, _ in line_edits]),
+            median_ms([held for _, held in line_edits]),
+        ),
+        "note_edit": (
+            median_ms([total for total, _ in note_edits]),
+            median_ms([held for _, held in note_edits]),
+        ),
     }
 
 
@@ -343,8 +382,9 @@ def print_writes(write_args: tuple[int, int, int]) -> None:
     postgres_url = os.environ.get("DRAWBRIDGE_BENCH_DATABASE_URL")
     if postgres_url:
         results.append(bench_writes("PostgreSQL", postgres_url, *write_args))
-    print("\nwrites (median of 3)")
-    print(f"{'measure':<58} {'figure':>10} {'target':>10}")
+    print("\nwrites (median of 3; 'held': how long its transaction, and on SQLite the write lock,")
+    print("stays open, from BEGIN to COMMIT)")
+    print(f"{'measure':<58} {'figure':>10} {'held':>10} {'target':>10}")
     for result in results:
         name = result["label"]
         rows = (
@@ -360,8 +400,11 @@ def print_writes(write_args: tuple[int, int, int]) -> None:
                 EDIT_TARGET_MS,
             ),
         )
-        for measure, figure, target in rows:
-            print(f"{name + ': ' + measure:<58} {figure:>8.1f}ms {'< ' + str(target) + 'ms':>10}")
+        for measure, (figure, held), target in rows:
+            print(
+                f"{name + ': ' + measure:<58} {figure:>8.1f}ms {held:>8.1f}ms"
+                f" {'< ' + str(target) + 'ms':>10}"
+            )
 
 
 if __name__ == "__main__":

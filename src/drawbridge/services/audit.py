@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import inspect
+from sqlalchemy import Row, inspect
 
 from drawbridge.domain.errors import NotFound
 from drawbridge.domain.money import format_cents
@@ -57,9 +58,14 @@ def snapshot(row: Base, skip: set[str] = frozenset()) -> dict[str, Any]:  # type
     return values
 
 
-def pay_app(uow: UnitOfWork, row: PayApp) -> dict[str, Any]:
-    """A pay application's header and every line's inputs."""
+def pay_app(
+    uow: UnitOfWork, row: PayApp, lines: Sequence[Row[Any]] | None = None
+) -> dict[str, Any]:
+    """A pay application's header and every line's inputs (``lines``: its lines as the write
+    just stored them, when it holds them; else they are read, as plain rows)."""
     uow.flush()
+    if lines is None:
+        lines = uow.repo.line_values([row.id])[row.id]
     values = snapshot(row, _DERIVED)
     values["lines"] = [
         {
@@ -71,7 +77,7 @@ def pay_app(uow: UnitOfWork, row: PayApp) -> dict[str, Any]:
             "work_retainage_released": line.work_retainage_released_input_cents,
             "materials_retainage_released": line.materials_retainage_released_input_cents,
         }
-        for line in uow.repo.pay_app_lines([row.id])[row.id]
+        for line in lines
     ]
     return values
 

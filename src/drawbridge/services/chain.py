@@ -10,9 +10,10 @@ recompute would change any of its figures, the whole write is refused.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import fields, replace
+from dataclasses import dataclass, fields, replace
 from decimal import Decimal
-from typing import Any
+from operator import attrgetter, itemgetter
+from typing import Any, cast
 
 from sqlalchemy import Row
 
@@ -41,6 +42,7 @@ from drawbridge.store.models import (
     Contract,
     PayApp,
     PayAppLine,
+    PayAppPackage,
     SovLine,
 )
 from drawbridge.store.uow import UnitOfWork
@@ -102,6 +104,12 @@ _LINE_POSITIONS = tuple(
 )
 
 
+# A stored line's figures, and a computed line's, as tuples in the same order: comparing them
+# tells whether a line changed without building a LineFigures for every stored line.
+_stored_figures = itemgetter(*(position for _name, position in _LINE_POSITIONS))
+_computed_figures = attrgetter(*LINE_COLUMNS)
+
+
 def line_figures(row: StoredLine, package_id: int | None) -> LineFigures:
     if isinstance(row, Row):  # the read path: index the tuple, far cheaper than attributes
         values = {name: row[position] for name, position in _LINE_POSITIONS}
@@ -123,7 +131,26 @@ def application_figures(
     return ApplicationFigures(number=pay_app.number, lines=lines, summary=summary_figures(pay_app))
 
 
+# Where each input of a line sits in a plain row of pay_app_lines, in LineEntry's field order.
+_ENTRY_COLUMNS = (
+    "work_completed_this_period_input_cents",
+    "materials_presently_stored_input_cents",
+    "work_retainage_percent_input",
+    "materials_retainage_percent_input",
+    "work_retainage_released_input_cents",
+    "materials_retainage_released_input_cents",
+)
+assert tuple(item.name for item in fields(LineEntry)) == tuple(
+    column.removesuffix("_cents").removesuffix("_input") for column in _ENTRY_COLUMNS
+)
+_stored_entry = itemgetter(
+    *(list(PayAppLine.__table__.c.keys()).index(column) for column in _ENTRY_COLUMNS)
+)
+
+
 def entry_of(row: StoredLine) -> LineEntry:
+    if isinstance(row, Row):  # the read path: index the tuple, as line_figures does
+        return LineEntry(*_stored_entry(row))
     return LineEntry(
         work_completed_this_period=row.work_completed_this_period_input_cents,
         materials_presently_stored=row.materials_presently_stored_input_cents,
@@ -147,6 +174,7 @@ def recompute(
     *,
     inputs_changed_through: int | None = None,
     permit_overbilling: bool = False,
+    pay_apps: Sequence[PayApp] | None = None,
 ) -> None:
     """Recompute and store the figures of ``contract``'s applications from ``from_number`` on.
 
@@ -158,11 +186,13 @@ def recompute(
     application from ``from_number`` on is recomputed.
 
     ``permit_overbilling`` computes past the over-billing rule, for a preview that shows which
-    lines would go beyond their value (it is never committed).
+    lines would go beyond their value (it is never committed). ``pay_apps``: the contract's
+    applications in order, when the caller has just read them in this transaction.
     """
     repo = uow.repo
     uow.flush()
-    pay_apps = list(repo.pay_apps_of_contract(contract.id))
+    if pay_apps is None:
+        pay_apps = list(repo.pay_apps_of_contract(contract.id))
     if not pay_apps:
         return
     first = max(from_number, 1)
@@ -226,6 +256,117 @@ def recompute(
     uow.flush()
 
 
+@dataclass(frozen=True)
+class ContractParts:
+    """What a new application is built from, read once by the write that creates it: the
+    contract's company, SOV lines (plain rows), change-order packages and items, and the
+    packages billed so far."""
+
+    company: Company
+    sov: Sequence[Row[Any]]
+    items: Sequence[ChangeOrderItem]
+    packages: Sequence[ChangeOrderPackage]
+    billed: Sequence[PayAppPackage]
+
+
+def contract_parts(uow: UnitOfWork, contract: Contract) -> ContractParts:
+    repo = uow.repo
+    company = repo.company(contract.company_id)
+    assert company is not None
+    return ContractParts(
+        company=company,
+        sov=repo.sov_line_values_of([contract.id])[contract.id],
+        items=repo.package_items(contract.id),
+        packages=repo.packages(contract.id),
+        billed=repo.pay_app_packages(contract.id),
+    )
+
+
+@dataclass(frozen=True)
+class NewApplication:
+    """What :func:`compute_new` read to compute a new application, for its answer to reuse."""
+
+    sov: Sequence[Row[Any]]  # the contract's SOV lines, plain rows
+    previous: PayApp | None  # the application before it
+    previous_lines: Sequence[Row[Any]]  # the previous application's lines, plain rows
+
+
+def compute_new(
+    uow: UnitOfWork,
+    contract: Contract,
+    pay_app: PayApp,
+    lines: Sequence[dict[str, Any]],
+    parts: ContractParts,
+) -> NewApplication:
+    """Compute a contract's next application before its lines are written.
+
+    ``lines`` are the new lines as column values (inputs entered); each gets its figures, and
+    ``pay_app`` its summary, exactly as :func:`recompute` from its number would set them: the
+    new application is the last of its chain, so it is computed from the previous one's stored
+    figures and nothing after it changes. The lines are then written once, with their figures.
+    """
+    repo = uow.repo
+    sov = {line.id: line for line in parts.sov}
+    items = {item.id: item for item in parts.items}
+    package_of_item = {item.id: item.package_id for item in items.values()}
+    labels = _line_labels(sov.values(), items.values(), parts.packages)
+    terms = billing_terms(contract, parts.company)
+    start: ChainStart | None = None
+    previous_lines: Sequence[Row[Any]] = ()
+    previous = None
+    if pay_app.number > 1:
+        previous = repo.pay_apps_by_number([(contract.id, pay_app.number - 1)])[
+            (contract.id, pay_app.number - 1)
+        ]
+        previous_lines = repo.line_values([previous.id])[previous.id]
+        # The earlier summaries tell which retainage step is reached; without steps there is
+        # none to reach, and the previous application is all the new one depends on.
+        earlier = (
+            [app for app in repo.pay_apps_of_contract(contract.id) if app.number < pay_app.number]
+            if terms.steps
+            else [previous]
+        )
+        start = ChainStart(
+            previous=application_figures(previous, previous_lines, package_of_item),
+            earlier_summaries=[summary_figures(app) for app in earlier],
+        )
+    scheduled_lines = []
+    entries = {}
+    for values in lines:
+        scheduled = _scheduled(_Source(values), sov, items, labels)
+        scheduled_lines.append(scheduled)
+        entries[scheduled.ref] = LineEntry(
+            work_completed_this_period=values["work_completed_this_period_input_cents"],
+            materials_presently_stored=values["materials_presently_stored_input_cents"],
+            work_retainage_percent=values["work_retainage_percent_input"],
+            materials_retainage_percent=values["materials_retainage_percent_input"],
+            work_retainage_released=values["work_retainage_released_input_cents"],
+            materials_retainage_released=values["materials_retainage_released_input_cents"],
+        )
+    entry = ApplicationEntry(lines=scheduled_lines, entries=entries)
+    (figures,) = billing.compute_chain(terms, [entry], start)
+    for values, line in zip(lines, figures.lines, strict=True):
+        values.update({column: getattr(line, name) for name, column in LINE_COLUMNS.items()})
+    for name, column in SUMMARY_COLUMNS.items():
+        setattr(pay_app, column, getattr(figures.summary, name))
+    return NewApplication(sov=parts.sov, previous=previous, previous_lines=previous_lines)
+
+
+@dataclass(frozen=True)
+class _Source:
+    """A new line's column values, read as a stored line names them."""
+
+    values: dict[str, Any]
+
+    @property
+    def sov_line_id(self) -> int | None:
+        return cast(int | None, self.values["sov_line_id"])
+
+    @property
+    def change_order_item_id(self) -> int | None:
+        return cast(int | None, self.values["change_order_item_id"])
+
+
 def _line_labels(
     sov: Iterable[SovLine | Row[Any]],
     items: Iterable[ChangeOrderItem],
@@ -266,7 +407,7 @@ def _entry(
 
 
 def _scheduled(
-    row: StoredLine,
+    row: StoredLine | _Source,
     sov: dict[int, Row[Any]],
     items: dict[int, ChangeOrderItem],
     labels: dict[LineRef, str],
@@ -292,8 +433,12 @@ def _store(
     locked = app.integration_state == LOCKED
     changed = False
     for row, line in zip(rows, figures.lines, strict=True):
-        stored = line_figures(row, line.change_order_package_id)
-        if stored != line:
+        # The engine answers the lines in the order given, so ``line`` bills ``row``'s source.
+        if isinstance(row, Row):
+            differs = _stored_figures(row) != _computed_figures(line)
+        else:
+            differs = line_figures(row, line.change_order_package_id) != line
+        if differs:
             changed_lines.append(
                 (row.id, {column: getattr(line, name) for name, column in LINE_COLUMNS.items()})
             )

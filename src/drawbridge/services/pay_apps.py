@@ -47,6 +47,7 @@ from drawbridge.services.views import (
 )
 from drawbridge.store.models import (
     Attachment,
+    ChangeOrderItem,
     Contract,
     PayApp,
     PayAppLine,
@@ -157,8 +158,8 @@ def create_pay_app(uow: UnitOfWork, actor: Actor, command: CreatePayApp) -> PayA
                 code="contract_inactive",
             )
         _check_header(uow, actor, contract, command.header, exclude_id=None)
-        previous_apps = list(repo.pay_apps_of_contract(contract.id))
-        number = previous_apps[-1].number + 1 if previous_apps else 1
+        # The latest number only: a long chain's applications are not loaded to add one more.
+        number = repo.latest_numbers([contract.id]).get(contract.id, 0) + 1
         now = utcnow()
         pay_app = PayApp(
             company_id=actor.company_id,
@@ -176,15 +177,123 @@ def create_pay_app(uow: UnitOfWork, actor: Actor, command: CreatePayApp) -> PayA
         _check_period_order(pay_app)
         repo.add(pay_app)
         uow.flush()
-        _create_lines(uow, contract, pay_app)
-        _attach_packages(uow, actor, contract, pay_app, command.change_order_package_ids)
-        _apply_line_inputs(uow, pay_app, command.lines)
-        _link_attachments(uow, actor, pay_app, command.attachment_ids)
         if command.status in (PayAppStatus.APPROVED, PayAppStatus.APPROVED_AS_NOTED):
             pay_app.approved_at = now
-        view = _finish_write(uow, actor, "create", pay_app, contract, None)
+        parts = chain.contract_parts(uow, contract)
+        lines = _lines_of_new(parts, pay_app)
+        _attach_packages(
+            uow, actor, contract, pay_app, command.change_order_package_ids, pending=(lines, parts)
+        )
+        if _enters_numbers_only(command, pay_app):
+            view = _create_computed(uow, actor, command, contract, pay_app, lines, parts)
+        else:
+            repo.insert_pay_app_lines(lines)
+            _apply_line_inputs(uow, pay_app, command.lines)
+            _link_attachments(uow, actor, pay_app, command.attachment_ids)
+            view = _finish_write(uow, actor, "create", pay_app, contract, None)
         uow.commit()
         return view
+
+
+def _enters_numbers_only(command: CreatePayApp, pay_app: PayApp) -> bool:
+    """Whether a create may compute its lines before writing them: its inputs are amounts and
+    percents (no percent complete, which reads the stored line, and no review text, which the
+    session's flush checks), and the application is not created locked (a locked one refuses
+    any figure the engine would set, which the general path reports)."""
+    return pay_app.integration_state != chain.LOCKED and all(
+        given.percent_complete is None
+        and given.review_status is None
+        and given.review_comment is None
+        for given in command.lines
+    )
+
+
+def _create_computed(
+    uow: UnitOfWork,
+    actor: Actor,
+    command: CreatePayApp,
+    contract: Contract,
+    pay_app: PayApp,
+    lines: list[dict[str, Any]],
+    parts: chain.ContractParts,
+) -> PayAppView:
+    """The usual create: enter the inputs into the new lines, compute the application from the
+    previous one's stored figures, and write each line once, figures included; the answer is
+    rendered from what the write holds instead of reading the lines back."""
+    _enter_inputs(lines, command.lines)
+    _link_attachments(uow, actor, pay_app, command.attachment_ids)
+    due_before = pay_app.current_payment_due_cents
+    computed = chain.compute_new(uow, contract, pay_app, lines, parts)
+    rows = uow.repo.insert_pay_app_lines_returning(lines)
+    _check_payments_still_fit(uow, contract, {pay_app.id: due_before}, [pay_app])
+    audit.record(
+        uow, actor, "create", "pay_app", pay_app.id, None, audit.pay_app(uow, pay_app, rows)
+    )
+    held = render.HeldLines(
+        lines={pay_app.id: rows},
+        sov={contract.id: computed.sov},
+        previous_apps=(
+            {(contract.id, computed.previous.number): computed.previous}
+            if computed.previous
+            else {}
+        ),
+        previous_lines=(
+            {computed.previous.id: computed.previous_lines} if computed.previous else {}
+        ),
+    )
+    return render.pay_app_views(uow, [pay_app], with_lines=True, held=held)[0]
+
+
+# A new line's numeric inputs before anything is entered (the columns' defaults).
+_NEW_LINE_INPUTS: dict[str, Any] = {
+    "work_completed_this_period_input_cents": 0,
+    "materials_presently_stored_input_cents": None,
+    "work_retainage_percent_input": None,
+    "materials_retainage_percent_input": None,
+    "work_retainage_released_input_cents": 0,
+    "materials_retainage_released_input_cents": 0,
+    "work_completed_this_period_quantity": None,
+    "subcontractor_claimed_amount_cents": None,
+}
+
+
+def _enter_inputs(lines: list[dict[str, Any]], inputs: Sequence[LineInput]) -> None:
+    """Set the given inputs on new lines not yet written (a value not given keeps the default),
+    refusing a line the application does not have, as :func:`_apply_line_inputs` does."""
+    for new_line in lines:
+        for column, default in _NEW_LINE_INPUTS.items():
+            new_line.setdefault(column, default)
+    by_ref = {
+        LineRef(LineKind.SOV, new_line["sov_line_id"])
+        if new_line["sov_line_id"] is not None
+        else LineRef(LineKind.CHANGE_ORDER, new_line["change_order_item_id"]): new_line
+        for new_line in lines
+    }
+    for given in inputs:
+        values = by_ref.get(given.ref)
+        if values is None:
+            kind = "line_item_id" if given.ref.kind is LineKind.SOV else "change_order_item_id"
+            raise Invalid(
+                f"items: no {given.ref.kind.value} line {given.ref.id} on this pay application",
+                field=kind,
+            )
+        for column, value in _numeric_inputs(given, given.work_completed_this_period).items():
+            if value is not None:
+                values[column] = value
+
+
+def _numeric_inputs(given: LineInput, work: int | None) -> dict[str, Any]:
+    """A line input's numeric values by the column that stores each (None: not given)."""
+    return {
+        "work_completed_this_period_input_cents": work,
+        "materials_presently_stored_input_cents": given.materials_presently_stored,
+        "work_retainage_percent_input": given.work_retainage_percent,
+        "materials_retainage_percent_input": given.materials_retainage_percent,
+        "work_retainage_released_input_cents": given.work_retainage_released,
+        "materials_retainage_released_input_cents": given.materials_retainage_released,
+        "work_completed_this_period_quantity": given.work_completed_this_period_quantity,
+        "subcontractor_claimed_amount_cents": given.subcontractor_claimed_amount,
+    }
 
 
 def update_pay_app(uow: UnitOfWork, actor: Actor, command: UpdatePayApp) -> PayAppView:
@@ -469,10 +578,10 @@ def _finish_write(
     later application follows), record the audit event, and answer with its view. The caller
     commits."""
     pay_app.updated_at = utcnow()
+    uow.flush()
+    apps = list(uow.repo.pay_apps_of_contract(contract.id))
     dues_before = {
-        app.id: app.current_payment_due_cents
-        for app in uow.repo.pay_apps_of_contract(contract.id)
-        if app.number >= pay_app.number
+        app.id: app.current_payment_due_cents for app in apps if app.number >= pay_app.number
     }
     # A create or an edit changes the inputs of this application only; adding or removing a
     # change-order package changes the lines of every later one too.
@@ -483,20 +592,27 @@ def _finish_write(
         from_number=pay_app.number,
         inputs_changed_through=pay_app.number if only_this_one else None,
         permit_overbilling=permit_overbilling,
+        pay_apps=apps,
     )
-    _check_payments_still_fit(uow, contract, dues_before)
+    _check_payments_still_fit(uow, contract, dues_before, apps)
     audit.record(uow, actor, action, "pay_app", pay_app.id, before, audit.pay_app(uow, pay_app))
     return render.pay_app_views(uow, [pay_app], with_lines=True)[0]
 
 
 def _check_payments_still_fit(
-    uow: UnitOfWork, contract: Contract, dues_before: Mapping[int, int]
+    uow: UnitOfWork,
+    contract: Contract,
+    dues_before: Mapping[int, int],
+    apps: Sequence[PayApp] | None = None,
 ) -> None:
     """An edit that lowers a paid application's line 8 (its own, or a later one's through the
-    chain) may not leave it over-paid where the contract does not allow over-payment."""
+    chain) may not leave it over-paid where the contract does not allow over-payment.
+    ``apps``: the applications that may have changed, when the caller holds them all."""
+    if apps is None:
+        apps = uow.repo.pay_apps_of_contract(contract.id)
     lowered = [
         app
-        for app in uow.repo.pay_apps_of_contract(contract.id)
+        for app in apps
         if app.id in dues_before and app.current_payment_due_cents < dues_before[app.id]
     ]
     if not lowered or overpayment_allowed(uow, contract):
@@ -630,27 +746,16 @@ def _fill_period_dates(uow: UnitOfWork, actor: Actor, pay_app: PayApp) -> None:
     pay_app.due_date = pay_app.due_date or period.due_date
 
 
-def _create_lines(uow: UnitOfWork, contract: Contract, pay_app: PayApp) -> None:
-    """Every SOV line, and every change-order item already billed on an earlier application."""
-    repo = uow.repo
-    billed_package_ids = {b.package_id for b in repo.pay_app_packages(contract.id)}
-    refs: list[tuple[int | None, int | None]] = [
-        (line_id, None) for line_id in repo.sov_line_ids(contract.id)
+def _lines_of_new(parts: chain.ContractParts, pay_app: PayApp) -> list[dict[str, Any]]:
+    """A new application's lines as column values, not yet written: every SOV line, and every
+    change-order item already billed on an earlier application."""
+    billed_package_ids = {b.package_id for b in parts.billed}
+    refs: list[tuple[int | None, int | None]] = [(line.id, None) for line in parts.sov]
+    refs += [(None, item.id) for item in parts.items if item.package_id in billed_package_ids]
+    return [
+        _new_line_values(pay_app, position, sov_line_id=sov_line_id, change_order_item_id=item_id)
+        for position, (sov_line_id, item_id) in enumerate(refs, start=1)
     ]
-    refs += [
-        (None, item.id)
-        for item in repo.package_items(contract.id)
-        if item.package_id in billed_package_ids
-    ]
-    # One batched insert: a big contract's lines are not inserted one statement each.
-    repo.insert_pay_app_lines(
-        [
-            _new_line_values(
-                pay_app, position, sov_line_id=sov_line_id, change_order_item_id=item_id
-            )
-            for position, (sov_line_id, item_id) in enumerate(refs, start=1)
-        ]
-    )
 
 
 def _new_line(
@@ -694,15 +799,21 @@ def _attach_packages(
     explicit_ids: Sequence[int],
     *,
     cascade: bool = False,
+    pending: tuple[list[dict[str, Any]], chain.ContractParts] | None = None,
 ) -> None:
     """Attach the explicit packages, and on create every approved package dated by period end.
 
     A package is billed from the application it is first added on; its items join that
-    application and (``cascade``) every later one.
+    application and (``cascade``) every later one. On create, ``pending`` holds the new
+    application's lines not yet written, which the items' lines join, and the contract's parts.
     """
     repo = uow.repo
-    billed = {b.package_id for b in repo.pay_app_packages(contract.id)}
-    packages = {package.id: package for package in repo.packages(contract.id)}
+    if pending is None:
+        billed_rows, package_rows = repo.pay_app_packages(contract.id), repo.packages(contract.id)
+    else:
+        billed_rows, package_rows = pending[1].billed, pending[1].packages
+    billed = {b.package_id for b in billed_rows}
+    packages = {package.id: package for package in package_rows}
     chosen: list[tuple[int, bool]] = []
     for package_id in explicit_ids:
         package = repo.package(actor.company_id, package_id)
@@ -738,12 +849,15 @@ def _attach_packages(
                 chosen.append((package.id, False))
     if not chosen:
         return
-    items = repo.package_items(contract.id)
+    items = repo.package_items(contract.id) if pending is None else pending[1].items
     targets = [pay_app]
     if cascade:
         targets = [
             app for app in repo.pay_apps_of_contract(contract.id) if app.number >= pay_app.number
         ]
+    if pending is not None:
+        _add_item_lines(uow, actor, pay_app, items, chosen, pending[0])
+        return
     existing = repo.pay_app_lines(app.id for app in targets)
     for package_id, explicitly in chosen:
         repo.add(
@@ -762,6 +876,32 @@ def _attach_packages(
                     row = _new_line(target, position, change_order_item_id=item.id)
                     existing[target.id].append(row)
                     repo.add(row)
+    uow.flush()
+
+
+def _add_item_lines(
+    uow: UnitOfWork,
+    actor: Actor,
+    pay_app: PayApp,
+    items: Sequence[ChangeOrderItem],
+    chosen: Sequence[tuple[int, bool]],
+    pending: list[dict[str, Any]],
+) -> None:
+    """Bill the chosen packages on a new application: their items' lines join ``pending``."""
+    position = max((values["position"] for values in pending), default=0)
+    for package_id, explicitly in chosen:
+        uow.repo.add(
+            PayAppPackage(
+                company_id=actor.company_id,
+                pay_app_id=pay_app.id,
+                package_id=package_id,
+                added_explicitly=explicitly,
+            )
+        )
+        for item in items:
+            if item.package_id == package_id:
+                position += 1
+                pending.append(_new_line_values(pay_app, position, change_order_item_id=item.id))
     uow.flush()
 
 
@@ -784,16 +924,7 @@ def _apply_line_inputs(uow: UnitOfWork, pay_app: PayApp, inputs: Sequence[LineIn
             work = _work_for_percent_complete(
                 row, given.percent_complete, given.materials_presently_stored
             )
-        numbers = {
-            "work_completed_this_period_input_cents": work,
-            "materials_presently_stored_input_cents": given.materials_presently_stored,
-            "work_retainage_percent_input": given.work_retainage_percent,
-            "materials_retainage_percent_input": given.materials_retainage_percent,
-            "work_retainage_released_input_cents": given.work_retainage_released,
-            "materials_retainage_released_input_cents": given.materials_retainage_released,
-            "work_completed_this_period_quantity": given.work_completed_this_period_quantity,
-            "subcontractor_claimed_amount_cents": given.subcontractor_claimed_amount,
-        }
+        numbers = _numeric_inputs(given, work)
         # Every numeric input column of every given line, in one batched statement (a value not
         # given keeps the line's own).
         values = {

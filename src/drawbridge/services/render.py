@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -225,10 +226,27 @@ def payment_views(uow: UnitOfWork, rows: Sequence[Payment]) -> list[PaymentView]
     ]
 
 
+@dataclass(frozen=True)
+class HeldLines:
+    """Rows a write already holds, so that its answer need not read them again: lines by pay
+    application, SOV lines by contract, the previous applications by (contract id, number),
+    and their lines by id."""
+
+    lines: Mapping[int, Sequence[Row[Any]]] = field(default_factory=dict)
+    previous_apps: Mapping[tuple[int, int], PayApp] = field(default_factory=dict)
+    sov: Mapping[int, Sequence[Row[Any]]] = field(default_factory=dict)
+    previous_lines: Mapping[int, Sequence[Row[Any]]] = field(default_factory=dict)
+
+
 def pay_app_views(
-    uow: UnitOfWork, rows: Sequence[PayApp], *, with_lines: bool = False
+    uow: UnitOfWork,
+    rows: Sequence[PayApp],
+    *,
+    with_lines: bool = False,
+    held: HeldLines | None = None,
 ) -> list[PayAppView]:
-    """Views of pay applications (any mix of contracts of one company)."""
+    """Views of pay applications (any mix of contracts of one company); ``held``: rows the
+    caller holds as stored, read from it instead of the database."""
     if not rows:
         return []
     repo = uow.repo
@@ -250,8 +268,14 @@ def pay_app_views(
     }
     # What each row needs from the rest of its chain, read for the page only: the previous
     # application, the packages billed so far and the numbers and advances of the others.
-    previous_rows = repo.pay_apps_by_number(
-        (row.contract_id, row.number - 1) for row in rows if row.number > 1
+    held = held or HeldLines()
+    previous_rows = dict(held.previous_apps)
+    previous_rows.update(
+        repo.pay_apps_by_number(
+            (row.contract_id, row.number - 1)
+            for row in rows
+            if row.number > 1 and (row.contract_id, row.number - 1) not in held.previous_apps
+        )
     )
     history = repo.advance_history(contracts)
     paid = repo.paid_by_pay_app(row.id for row in rows)
@@ -266,20 +290,30 @@ def pay_app_views(
     if billing:
         packages_by_contract.update(repo.packages_of(billing))
         items_by_contract.update(repo.package_items_of(billing))
-    lines = repo.line_values(row.id for row in rows) if with_lines else {}
-    previously_stored = (
-        repo.stored_materials_of(previous.id for previous in previous_rows.values())
-        if with_lines
-        else {}
-    )
-    sov_by_contract = (
-        {
-            cid: {line.id: line for line in sov_lines}
-            for cid, sov_lines in repo.sov_line_values_of(contracts).items()
+    lines: dict[int, Sequence[Row[Any]]] = {}
+    previously_stored: dict[int, dict[tuple[int | None, int | None], int]] = {}
+    sov_by_contract: dict[int, dict[int, Row[Any]]] = {}
+    if with_lines:
+        lines.update(held.lines)
+        lines.update(repo.line_values(row.id for row in rows if row.id not in held.lines))
+        previous_ids = [previous.id for previous in previous_rows.values()]
+        previously_stored = {
+            previous_id: {
+                (line.sov_line_id, line.change_order_item_id): line.materials_presently_stored_cents
+                for line in held.previous_lines[previous_id]
+            }
+            for previous_id in previous_ids
+            if previous_id in held.previous_lines
         }
-        if with_lines
-        else {}
-    )
+        unheld_previous = [i for i in previous_ids if i not in held.previous_lines]
+        previously_stored.update(repo.stored_materials_of(unheld_previous))
+        sov_rows = dict(held.sov)
+        unheld = [cid for cid in contracts if cid not in held.sov]
+        if unheld:
+            sov_rows.update(repo.sov_line_values_of(unheld))
+        sov_by_contract = {
+            cid: {line.id: line for line in sov_lines} for cid, sov_lines in sov_rows.items()
+        }
 
     views = []
     for row in rows:

@@ -592,6 +592,17 @@ class Repository:
         if rows:
             self.session.execute(insert(_LINES), list(rows))
 
+    def insert_pay_app_lines_returning(self, rows: Sequence[dict[str, Any]]) -> list[Row[Any]]:
+        """New pay-app lines (every row naming the same columns) in one batched statement,
+        answered as the plain rows :meth:`line_values` reads (in its order: by pay application,
+        position, id): a write that already holds the lines need not read them back."""
+        if not rows:
+            return []
+        # Without sort_by_parameter_order, which SQLite honours one row per statement.
+        statement = insert(_LINES).returning(*_LINES.c)
+        returned = list(self.session.execute(statement, list(rows)))
+        return sorted(returned, key=lambda row: (row.pay_app_id, row.position, row.id))
+
     def store_line_values(self, changes: Sequence[tuple[int, dict[str, Any]]]) -> None:
         """Set columns of pay-app lines (each change: a line's id and its new values, the same
         columns for every line) in one batched UPDATE. A line the session holds takes the values
