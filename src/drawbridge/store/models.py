@@ -607,6 +607,22 @@ class Payment(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class PayAppPaymentTotal(Base):
+    """How many payments against pay applications a contract has at each exchange rate, and
+    their sum: kept by database triggers on ``payments`` (migration 0011) on every insert,
+    update and delete, whoever writes, so a company's totals are a read of its contracts' rows
+    instead of a sum over every payment it ever received."""
+
+    __tablename__ = "pay_app_payment_totals"
+    company_id: Mapped[int] = _company_fk()
+    contract_id: Mapped[int] = mapped_column(
+        ForeignKey("contracts.id", ondelete="CASCADE"), primary_key=True
+    )
+    exchange_rate: Mapped[Decimal] = mapped_column(primary_key=True)
+    payment_count: Mapped[int] = mapped_column(BigInteger)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+
+
 class Attachment(Base):
     """A stored file; the bytes live under the data directory at ``storage_key``."""
 

@@ -50,6 +50,7 @@ from drawbridge.store.models import (
     PayApp,
     PayAppLine,
     PayAppPackage,
+    PayAppPaymentTotal,
     Payment,
     Project,
     SovLine,
@@ -712,11 +713,27 @@ class Repository:
         self, company_id: int, where: PaymentFilter
     ) -> list[tuple[Decimal, int, int]]:
         """The payments summed by the database, per exchange rate: (rate, cents, how many)."""
+        if where == PaymentFilter(on_pay_app=True):
+            return self._pay_app_payment_sums_by_rate(company_id)
         matching = self._payments_where(company_id, where).subquery()
         rows = self.session.execute(
             select(matching.c.exchange_rate, func.sum(matching.c.amount_cents), func.count())
             .group_by(matching.c.exchange_rate)
             .order_by(matching.c.exchange_rate)
+        ).all()
+        return [(rate, int(total), int(count)) for rate, total, count in rows]
+
+    def _pay_app_payment_sums_by_rate(self, company_id: int) -> list[tuple[Decimal, int, int]]:
+        """Every payment against a pay application, from the totals the payments' triggers keep
+        per contract and rate (a few rows a contract, however many payments)."""
+        totals = PayAppPaymentTotal
+        how_many = func.sum(totals.payment_count)
+        rows = self.session.execute(
+            select(totals.exchange_rate, func.sum(totals.amount_cents), how_many)
+            .where(totals.company_id == company_id)
+            .group_by(totals.exchange_rate)
+            .having(how_many > 0)
+            .order_by(totals.exchange_rate)
         ).all()
         return [(rate, int(total), int(count)) for rate, total, count in rows]
 
