@@ -635,6 +635,48 @@ class Repository:
             query = query.limit(limit)
         return self.session.scalars(query).all(), total
 
+    def pay_app_dues(
+        self,
+        company_id: int,
+        where: PayAppFilter,
+        *,
+        order_by: Sequence[tuple[str, bool]] = (("id", False),),
+    ) -> list[tuple[int, str, int, int, int]]:
+        """Every matching pay application in ``list_pay_apps``'s order, as plain columns: (id,
+        status, current payment due, written off, paid), the paid sum read by the database from
+        the payments of those applications alone."""
+        matching = self._pay_app_query(company_id, where).with_only_columns(
+            PayApp.id,
+            PayApp.status,
+            PayApp.current_payment_due_cents,
+            PayApp.written_off_cents,
+        )
+        for column, descending in order_by:
+            attribute = getattr(PayApp, column)
+            matching = matching.order_by(attribute.desc() if descending else attribute.asc())
+        rows = self.session.execute(matching.order_by(PayApp.id)).all()
+        paid: dict[int, int] = (
+            dict(
+                self.session.execute(  # type: ignore[arg-type]
+                    select(Payment.pay_app_id, func.sum(Payment.amount_cents))
+                    .where(_ids_in(Payment.pay_app_id, [row.id for row in rows]))
+                    .group_by(Payment.pay_app_id)
+                ).all()
+            )
+            if rows
+            else {}
+        )
+        return [
+            (
+                row.id,
+                row.status,
+                row.current_payment_due_cents,
+                row.written_off_cents,
+                int(paid.get(row.id, 0)),
+            )
+            for row in rows
+        ]
+
     def _pay_app_query(self, company_id: int, where: PayAppFilter) -> Select[tuple[PayApp]]:
         query = select(PayApp).where(PayApp.company_id == company_id)
         conditions: list[Any] = []

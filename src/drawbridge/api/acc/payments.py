@@ -176,13 +176,10 @@ def list_payments(
     uow = caller.runtime.uow(read_only=True)
     if derived:
         assert acc_statuses is not None
-        # The status is known from the headers; only the page is rendered with its lines.
-        headers = pay_apps.list_pay_apps(uow, caller.actor, where, order_by=order_by)
-        matching = [
-            view.id
-            for view in headers.items
-            if acc_status(view.status, view.payments) in acc_statuses
-        ]
+        # The status is known from each application's status and payments (a few columns and
+        # one sum in the database); only the page is rendered, with its lines.
+        dues = pay_apps.pay_app_dues(uow, caller.actor, where, order_by=order_by)
+        matching = [due.id for due in dues if acc_status(due.status, due.payments) in acc_statuses]
         total = len(matching)
         page = pay_apps.list_pay_apps(
             uow,
