@@ -575,6 +575,9 @@ class Payment(Base):
         # Lists of a project's or a contract's payments page in id order from these indexes.
         Index("ix_payments_project_id_id", "project_id", "id"),
         Index("ix_payments_contract_id_id", "contract_id", "id"),
+        # A company's payments sorted by date or amount (Productive's list) page from these.
+        Index("ix_payments_company_id_date", "company_id", "date"),
+        Index("ix_payments_company_id_amount_cents", "company_id", "amount_cents"),
         CheckConstraint("amount_cents > 0", name="positive"),
         CheckConstraint(
             "payment_method IS NULL OR payment_method IN ('check', 'electronic', 'credit_card')",

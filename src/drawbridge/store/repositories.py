@@ -5,6 +5,7 @@ The repository returns rows; it never commits (the unit of work does) and holds 
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,11 +17,14 @@ from sqlalchemy import (
     Row,
     Select,
     Table,
+    and_,
     bindparam,
     delete,
     func,
     insert,
+    not_,
     select,
+    true,
     tuple_,
     update,
 )
@@ -95,6 +99,23 @@ class PaymentFilter:
     ids: Sequence[int] | None = None
     contract_kind: str | None = None
     on_pay_app: bool | None = None  # True: only payments against a pay application
+    # More conditions, all ANDed: see PaymentCondition.
+    conditions: tuple[PaymentCondition, ...] = ()
+
+
+PAYMENT_CONDITION_COLUMNS = frozenset({"id", "pay_app_id", "project_id", "date", "amount_cents"})
+PAYMENT_SORT_COLUMNS = frozenset({"id", "date", "amount_cents"})
+
+
+@dataclass(frozen=True)
+class PaymentCondition:
+    """A payment column compared with values: ``eq`` holds when the column equals any of them,
+    ``not_eq`` when it equals none, ``gt``, ``gt_eq``, ``lt``, ``lt_eq`` when the comparison holds
+    for every one. Columns: PAYMENT_CONDITION_COLUMNS (none of them is ever null)."""
+
+    column: str
+    operator: str
+    values: tuple[Any, ...]
 
 
 class Repository:
@@ -367,6 +388,32 @@ class Repository:
             select(Contract.id, Contract.number)
             .where(*where)
             .order_by(Contract.id)
+            .offset(offset)
+            .limit(limit)
+        ).all()
+        return [(row.id, row.number) for row in rows], total
+
+    def contract_line_refs(
+        self, company_id: int, kind: str, *, offset: int, limit: int
+    ) -> tuple[list[tuple[int, str]], int]:
+        """One page of the SOV lines of a company's contracts of a kind as (id, number), by
+        contract and then by position, and how many there are."""
+        where = (Contract.company_id == company_id, Contract.kind == kind)
+        lines = select(SovLine.id, SovLine.number).join(
+            Contract, Contract.id == SovLine.contract_id
+        )
+        total = (
+            self.session.scalar(
+                select(func.count())
+                .select_from(SovLine)
+                .join(Contract, Contract.id == SovLine.contract_id)
+                .where(*where)
+            )
+            or 0
+        )
+        rows = self.session.execute(
+            lines.where(*where)
+            .order_by(Contract.id, SovLine.position, SovLine.id)
             .offset(offset)
             .limit(limit)
         ).all()
@@ -743,10 +790,23 @@ class Repository:
         return self.payment_page(company_id, where, offset=offset, limit=limit), total
 
     def payment_page(
-        self, company_id: int, where: PaymentFilter, *, offset: int = 0, limit: int | None = None
+        self,
+        company_id: int,
+        where: PaymentFilter,
+        *,
+        offset: int = 0,
+        limit: int | None = None,
+        order_by: Sequence[tuple[str, bool]] = (),
     ) -> Sequence[Payment]:
-        """Payments by id, without counting them (counting a ledger reads all of it)."""
-        query = self._payments_where(company_id, where).order_by(Payment.id).offset(offset)
+        """Payments sorted by ``order_by`` ((column, descending), PAYMENT_SORT_COLUMNS), then by
+        id, without counting them (counting a ledger reads all of it)."""
+        query = self._payments_where(company_id, where)
+        for name, descending in order_by:
+            if name not in PAYMENT_SORT_COLUMNS:
+                raise ValueError(f"payments are not sorted by {name}")
+            column = Payment.__table__.c[name]
+            query = query.order_by(column.desc() if descending else column.asc())
+        query = query.order_by(Payment.id).offset(offset)
         if limit is not None:
             query = query.limit(limit)
         return self.session.scalars(query).all()
@@ -806,6 +866,8 @@ class Repository:
             query = query.where(_ids_in(Payment.pay_app_id, where.pay_app_ids))
         if where.ids is not None:
             query = query.where(_ids_in(Payment.id, where.ids))
+        for condition in where.conditions:
+            query = query.where(_payment_condition(condition))
         if where.contract_kind is not None:
             query = query.where(
                 Payment.contract_id.in_(
@@ -1030,6 +1092,27 @@ def _grouped(
     for row in rows:
         grouped[key(row)].append(row)
     return grouped
+
+
+def _payment_condition(condition: PaymentCondition) -> Any:
+    if condition.column not in PAYMENT_CONDITION_COLUMNS:
+        raise ValueError(f"payments are not filtered by {condition.column}")
+    column = Payment.__table__.c[condition.column]
+    values = condition.values
+    if condition.operator in ("eq", "not_eq"):
+        among = (
+            _ids_in(column, values)
+            if all(type(value) is int for value in values)
+            else column.in_(values)
+        )
+        return among if condition.operator == "eq" else not_(among)
+    compare = {
+        "gt": operator.gt,
+        "gt_eq": operator.ge,
+        "lt": operator.lt,
+        "lt_eq": operator.le,
+    }[condition.operator]
+    return and_(true(), *(compare(column, value) for value in values))
 
 
 def empty_all_tables(connection: Connection) -> None:

@@ -10,6 +10,9 @@ million payments on every request reads them all. These running totals are kept 
 itself, on every insert, update and delete of a payment (also a cascade, a bulk COPY or a
 fixture load), so no writer can forget them, and read in a few rows a contract. The totals of
 the existing payments are computed once here.
+
+Payments also get indexes on (company_id, date) and (company_id, amount_cents): the Productive
+list sorts a company's payments by either and reads one page.
 """
 
 from __future__ import annotations
@@ -26,6 +29,11 @@ depends_on = None
 
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 TABLE = "pay_app_payment_totals"
+# A company's payments sorted by date or by amount read their page from these.
+SORT_INDEXES = (
+    ("ix_payments_company_id_date", ["company_id", "date"]),
+    ("ix_payments_company_id_amount_cents", ["company_id", "amount_cents"]),
+)
 WATCHED = "pay_app_id, amount_cents, exchange_rate, contract_id, company_id"
 
 # Adds one payment (NEW or OLD, the sign +1 or -1) to its contract's row at its rate.
@@ -90,6 +98,8 @@ def upgrade() -> None:
         op.f("ix_pay_app_payment_totals_company_id"), TABLE, ["company_id"], unique=False
     )
     op.execute(BACKFILL)
+    for name, columns in SORT_INDEXES:
+        op.create_index(name, "payments", columns, unique=False)
     if op.get_bind().dialect.name == "postgresql":
         op.execute(POSTGRES_FUNCTION)
         op.execute(POSTGRES_TRIGGER)
@@ -105,5 +115,7 @@ def downgrade() -> None:
     else:
         for name in ("insert", "delete", "update"):
             op.execute(f"DROP TRIGGER pay_app_payment_totals_{name}")
+    for name, _columns in reversed(SORT_INDEXES):
+        op.drop_index(name, table_name="payments")
     op.drop_index(op.f("ix_pay_app_payment_totals_company_id"), table_name=TABLE)
     op.drop_table(TABLE)
