@@ -406,7 +406,9 @@ PRODUCTIVE = {"X-Auth-Token": TOKEN, "X-Organization-Id": str(COMPANY_ID)}
 @dataclass(frozen=True)
 class ListEndpoint:
     """A list to time. The path may name {project}, {container} (its uuid), {commitment},
-    {commitment_uuid} and {prime}: a project in the middle of the ledger and two of its contracts.
+    {commitment_uuid} and {prime}: a project in the middle of the ledger and two of its contracts;
+    {invoice}, the commitment's first pay application; {month_start} and {month_end}, a month of
+    payments in the middle of the ledger's history.
     """
 
     name: str
@@ -459,7 +461,43 @@ LISTS: tuple[ListEndpoint, ...] = (
         BEARER,
         optional=True,
     ),
+    ListEndpoint(
+        "Intacct project contract lines",
+        "/ia/api/v1/objects/construction/project-contract-line",
+        BEARER,
+        optional=True,
+    ),
     ListEndpoint("Productive payments", "/api/v2/payments", PRODUCTIVE, optional=True),
+    ListEndpoint(
+        "Productive payments, newest first",
+        "/api/v2/payments?sort=-date",
+        PRODUCTIVE,
+        optional=True,
+    ),
+    ListEndpoint(
+        "Productive payments, largest first",
+        "/api/v2/payments?sort=-amount",
+        PRODUCTIVE,
+        optional=True,
+    ),
+    ListEndpoint(
+        "Productive payments of a project, newest first",
+        "/api/v2/payments?filter[project_id]={project}&sort=-paid_on",
+        PRODUCTIVE,
+        optional=True,
+    ),
+    ListEndpoint(
+        "Productive payments of an invoice",
+        "/api/v2/payments?filter[invoice_id]={invoice}",
+        PRODUCTIVE,
+        optional=True,
+    ),
+    ListEndpoint(
+        "Productive payments paid in a month",
+        "/api/v2/payments?filter[paid_after]={month_start}&filter[paid_before]={month_end}",
+        PRODUCTIVE,
+        optional=True,
+    ),
 )
 
 
@@ -467,14 +505,18 @@ def url_path(endpoint: ListEndpoint, shape: Shape) -> str:
     project = shape.projects // 2 + 1
     prime = (project - 1) * shape.contracts_per_project + 1
     commitment = prime + 1 if shape.contracts_per_project > 1 else prime
+    start, end = month(max(1, shape.pay_apps_per_contract // 2))
     path = endpoint.path.format(
+        invoice=(commitment - 1) * shape.pay_apps_per_contract + 1,
+        month_start=start.isoformat(),
+        month_end=end.isoformat(),
         project=project,
         container=stable_uuid("project", project),
         commitment=commitment,
         commitment_uuid=stable_uuid("contract", commitment),
         prime=prime,
     )
-    return quote(path, safe="/?&=,:")
+    return quote(path, safe="/?&=,:-")
 
 
 @dataclass

@@ -501,6 +501,24 @@ def prime_contract_refs(
         )
 
 
+def prime_contract_line_refs(
+    uow: UnitOfWork, actor: Actor, *, offset: int, limit: int
+) -> Page[ContractRef]:
+    """One page of the lines of the company's prime contracts (by contract, then position),
+    named only: listing their references needs no contract priced."""
+    check_can_read(actor.scopes)
+    with uow:
+        rows, total = uow.repo.contract_line_refs(
+            actor.company_id, "prime", offset=offset, limit=limit
+        )
+        return Page(
+            items=tuple(ContractRef(id=key, number=number) for key, number in rows),
+            total=total,
+            offset=offset,
+            limit=limit,
+        )
+
+
 def prime_contracts(
     uow: UnitOfWork, actor: Actor, contract_ids: Iterable[int] | None = None
 ) -> list[PrimeContractView]:

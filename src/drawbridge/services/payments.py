@@ -33,6 +33,7 @@ from drawbridge.services.attachments import link_to_payment, store_file
 from drawbridge.services.contracts import contract_in_scope, overpayment_allowed
 from drawbridge.services.views import Actor, Page, PaymentTotals, PaymentView
 from drawbridge.store.models import Contract, PayApp, Payment
+from drawbridge.store.repositories import PaymentCondition as PaymentCondition
 from drawbridge.store.repositories import PaymentFilter as PaymentFilter  # re-exported for faces
 from drawbridge.store.types import utcnow
 from drawbridge.store.uow import UnitOfWork
@@ -221,12 +222,21 @@ def list_payments(
 
 
 def payment_page(
-    uow: UnitOfWork, actor: Actor, where: PaymentFilter, *, offset: int, limit: int
+    uow: UnitOfWork,
+    actor: Actor,
+    where: PaymentFilter,
+    *,
+    offset: int,
+    limit: int,
+    order_by: Sequence[tuple[str, bool]] = (),
 ) -> tuple[PaymentView, ...]:
-    """One page of payments by id, not counted: with ``payment_totals`` for the count."""
+    """One page of payments sorted by ``order_by`` ((column, descending)) and then by id, not
+    counted: with ``payment_totals`` for the count."""
     check_can_read(actor.scopes)
     with uow:
-        rows = uow.repo.payment_page(actor.company_id, where, offset=offset, limit=limit)
+        rows = uow.repo.payment_page(
+            actor.company_id, where, offset=offset, limit=limit, order_by=order_by
+        )
         return tuple(render.payment_views(uow, rows))
 
 

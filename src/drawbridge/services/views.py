@@ -459,3 +459,12 @@ class TokenView:
     created_at: datetime
     expires_at: datetime | None
     oauth_client_id: int | None
+
+
+@dataclass(frozen=True)
+class PayAppDueView:
+    """A pay application's status and payment position, without its figures or lines."""
+
+    id: int
+    status: PayAppStatus
+    payments: PaymentPosition

@@ -587,6 +587,9 @@ class Payment(Base):
         # Lists of a project's or a contract's payments page in id order from these indexes.
         Index("ix_payments_project_id_id", "project_id", "id"),
         Index("ix_payments_contract_id_id", "contract_id", "id"),
+        # A company's payments sorted by date or amount (Productive's list) page from these.
+        Index("ix_payments_company_id_date", "company_id", "date"),
+        Index("ix_payments_company_id_amount_cents", "company_id", "amount_cents"),
         CheckConstraint("amount_cents > 0", name="positive"),
         CheckConstraint(
             "payment_method IS NULL OR payment_method IN ('check', 'electronic', 'credit_card')",
@@ -617,6 +620,22 @@ class Payment(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PayAppPaymentTotal(Base):
+    """How many payments against pay applications a contract has at each exchange rate, and
+    their sum: kept by database triggers on ``payments`` (migration 0011) on every insert,
+    update and delete, whoever writes, so a company's totals are a read of its contracts' rows
+    instead of a sum over every payment it ever received."""
+
+    __tablename__ = "pay_app_payment_totals"
+    company_id: Mapped[int] = _company_fk()
+    contract_id: Mapped[int] = mapped_column(
+        ForeignKey("contracts.id", ondelete="CASCADE"), primary_key=True
+    )
+    exchange_rate: Mapped[Decimal] = mapped_column(primary_key=True)
+    payment_count: Mapped[int] = mapped_column(BigInteger)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
 
 
 class Attachment(Base):

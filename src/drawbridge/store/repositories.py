@@ -5,6 +5,7 @@ The repository returns rows; it never commits (the unit of work does) and holds 
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,11 +17,14 @@ from sqlalchemy import (
     Row,
     Select,
     Table,
+    and_,
     bindparam,
     delete,
     func,
     insert,
+    not_,
     select,
+    true,
     tuple_,
     update,
 )
@@ -50,6 +54,7 @@ from drawbridge.store.models import (
     PayApp,
     PayAppLine,
     PayAppPackage,
+    PayAppPaymentTotal,
     Payment,
     Project,
     SovLine,
@@ -94,6 +99,23 @@ class PaymentFilter:
     ids: Sequence[int] | None = None
     contract_kind: str | None = None
     on_pay_app: bool | None = None  # True: only payments against a pay application
+    # More conditions, all ANDed: see PaymentCondition.
+    conditions: tuple[PaymentCondition, ...] = ()
+
+
+PAYMENT_CONDITION_COLUMNS = frozenset({"id", "pay_app_id", "project_id", "date", "amount_cents"})
+PAYMENT_SORT_COLUMNS = frozenset({"id", "date", "amount_cents"})
+
+
+@dataclass(frozen=True)
+class PaymentCondition:
+    """A payment column compared with values: ``eq`` holds when the column equals any of them,
+    ``not_eq`` when it equals none, ``gt``, ``gt_eq``, ``lt``, ``lt_eq`` when the comparison holds
+    for every one. Columns: PAYMENT_CONDITION_COLUMNS (none of them is ever null)."""
+
+    column: str
+    operator: str
+    values: tuple[Any, ...]
 
 
 # Every request asks it: built once, so a request spends nothing on building the statement.
@@ -378,6 +400,32 @@ class Repository:
         ).all()
         return [(row.id, row.number) for row in rows], total
 
+    def contract_line_refs(
+        self, company_id: int, kind: str, *, offset: int, limit: int
+    ) -> tuple[list[tuple[int, str]], int]:
+        """One page of the SOV lines of a company's contracts of a kind as (id, number), by
+        contract and then by position, and how many there are."""
+        where = (Contract.company_id == company_id, Contract.kind == kind)
+        lines = select(SovLine.id, SovLine.number).join(
+            Contract, Contract.id == SovLine.contract_id
+        )
+        total = (
+            self.session.scalar(
+                select(func.count())
+                .select_from(SovLine)
+                .join(Contract, Contract.id == SovLine.contract_id)
+                .where(*where)
+            )
+            or 0
+        )
+        rows = self.session.execute(
+            lines.where(*where)
+            .order_by(Contract.id, SovLine.position, SovLine.id)
+            .offset(offset)
+            .limit(limit)
+        ).all()
+        return [(row.id, row.number) for row in rows], total
+
     def contracts_by_id(self, company_id: int, ids: Iterable[int]) -> dict[int, Contract]:
         return self.by_ids(Contract, company_id, ids)
 
@@ -652,6 +700,48 @@ class Repository:
             query = query.limit(limit)
         return self.session.scalars(query).all(), total
 
+    def pay_app_dues(
+        self,
+        company_id: int,
+        where: PayAppFilter,
+        *,
+        order_by: Sequence[tuple[str, bool]] = (("id", False),),
+    ) -> list[tuple[int, str, int, int, int]]:
+        """Every matching pay application in ``list_pay_apps``'s order, as plain columns: (id,
+        status, current payment due, written off, paid), the paid sum read by the database from
+        the payments of those applications alone."""
+        matching = self._pay_app_query(company_id, where).with_only_columns(
+            PayApp.id,
+            PayApp.status,
+            PayApp.current_payment_due_cents,
+            PayApp.written_off_cents,
+        )
+        for column, descending in order_by:
+            attribute = getattr(PayApp, column)
+            matching = matching.order_by(attribute.desc() if descending else attribute.asc())
+        rows = self.session.execute(matching.order_by(PayApp.id)).all()
+        paid: dict[int, int] = (
+            dict(
+                self.session.execute(  # type: ignore[arg-type]
+                    select(Payment.pay_app_id, func.sum(Payment.amount_cents))
+                    .where(_ids_in(Payment.pay_app_id, [row.id for row in rows]))
+                    .group_by(Payment.pay_app_id)
+                ).all()
+            )
+            if rows
+            else {}
+        )
+        return [
+            (
+                row.id,
+                row.status,
+                row.current_payment_due_cents,
+                row.written_off_cents,
+                int(paid.get(row.id, 0)),
+            )
+            for row in rows
+        ]
+
     def _pay_app_query(self, company_id: int, where: PayAppFilter) -> Select[tuple[PayApp]]:
         query = select(PayApp).where(PayApp.company_id == company_id)
         conditions: list[Any] = []
@@ -718,10 +808,23 @@ class Repository:
         return self.payment_page(company_id, where, offset=offset, limit=limit), total
 
     def payment_page(
-        self, company_id: int, where: PaymentFilter, *, offset: int = 0, limit: int | None = None
+        self,
+        company_id: int,
+        where: PaymentFilter,
+        *,
+        offset: int = 0,
+        limit: int | None = None,
+        order_by: Sequence[tuple[str, bool]] = (),
     ) -> Sequence[Payment]:
-        """Payments by id, without counting them (counting a ledger reads all of it)."""
-        query = self._payments_where(company_id, where).order_by(Payment.id).offset(offset)
+        """Payments sorted by ``order_by`` ((column, descending), PAYMENT_SORT_COLUMNS), then by
+        id, without counting them (counting a ledger reads all of it)."""
+        query = self._payments_where(company_id, where)
+        for name, descending in order_by:
+            if name not in PAYMENT_SORT_COLUMNS:
+                raise ValueError(f"payments are not sorted by {name}")
+            column = Payment.__table__.c[name]
+            query = query.order_by(column.desc() if descending else column.asc())
+        query = query.order_by(Payment.id).offset(offset)
         if limit is not None:
             query = query.limit(limit)
         return self.session.scalars(query).all()
@@ -730,11 +833,27 @@ class Repository:
         self, company_id: int, where: PaymentFilter
     ) -> list[tuple[Decimal, int, int]]:
         """The payments summed by the database, per exchange rate: (rate, cents, how many)."""
+        if where == PaymentFilter(on_pay_app=True):
+            return self._pay_app_payment_sums_by_rate(company_id)
         matching = self._payments_where(company_id, where).subquery()
         rows = self.session.execute(
             select(matching.c.exchange_rate, func.sum(matching.c.amount_cents), func.count())
             .group_by(matching.c.exchange_rate)
             .order_by(matching.c.exchange_rate)
+        ).all()
+        return [(rate, int(total), int(count)) for rate, total, count in rows]
+
+    def _pay_app_payment_sums_by_rate(self, company_id: int) -> list[tuple[Decimal, int, int]]:
+        """Every payment against a pay application, from the totals the payments' triggers keep
+        per contract and rate (a few rows a contract, however many payments)."""
+        totals = PayAppPaymentTotal
+        how_many = func.sum(totals.payment_count)
+        rows = self.session.execute(
+            select(totals.exchange_rate, func.sum(totals.amount_cents), how_many)
+            .where(totals.company_id == company_id)
+            .group_by(totals.exchange_rate)
+            .having(how_many > 0)
+            .order_by(totals.exchange_rate)
         ).all()
         return [(rate, int(total), int(count)) for rate, total, count in rows]
 
@@ -765,6 +884,8 @@ class Repository:
             query = query.where(_ids_in(Payment.pay_app_id, where.pay_app_ids))
         if where.ids is not None:
             query = query.where(_ids_in(Payment.id, where.ids))
+        for condition in where.conditions:
+            query = query.where(_payment_condition(condition))
         if where.contract_kind is not None:
             query = query.where(
                 Payment.contract_id.in_(
@@ -989,6 +1110,27 @@ def _grouped(
     for row in rows:
         grouped[key(row)].append(row)
     return grouped
+
+
+def _payment_condition(condition: PaymentCondition) -> Any:
+    if condition.column not in PAYMENT_CONDITION_COLUMNS:
+        raise ValueError(f"payments are not filtered by {condition.column}")
+    column = Payment.__table__.c[condition.column]
+    values = condition.values
+    if condition.operator in ("eq", "not_eq"):
+        among = (
+            _ids_in(column, values)
+            if all(type(value) is int for value in values)
+            else column.in_(values)
+        )
+        return among if condition.operator == "eq" else not_(among)
+    compare = {
+        "gt": operator.gt,
+        "gt_eq": operator.ge,
+        "lt": operator.lt,
+        "lt_eq": operator.le,
+    }[condition.operator]
+    return and_(true(), *(compare(column, value) for value in values))
 
 
 def empty_all_tables(connection: Connection) -> None:

@@ -24,7 +24,7 @@ from drawbridge.domain.rules import check_can_write
 from drawbridge.services import discovery, lookups, pay_apps, payments
 from drawbridge.services.pay_apps import PayAppFilter, UpdatePayApp
 from drawbridge.services.payments import PaymentFilter
-from drawbridge.services.views import PayAppView, ProjectView
+from drawbridge.services.views import ContractView, PayAppView, ProjectView
 
 router = APIRouter(responses=schemas.ERROR_RESPONSES)
 
@@ -149,6 +149,7 @@ def list_payments(
     mapping.parse_uuids(ids, "filter[id]")
     project = _project(caller, container_id)
     contract_ids = None
+    contracts = None
     if association_id is not None:
         wanted = set(mapping.parse_uuids(association_id, "filter[associationId]"))
         contracts = lookups.contracts_of_project(
@@ -176,13 +177,10 @@ def list_payments(
     uow = caller.runtime.uow(read_only=True)
     if derived:
         assert acc_statuses is not None
-        # The status is known from the headers; only the page is rendered with its lines.
-        headers = pay_apps.list_pay_apps(uow, caller.actor, where, order_by=order_by)
-        matching = [
-            view.id
-            for view in headers.items
-            if acc_status(view.status, view.payments) in acc_statuses
-        ]
+        # The status is known from each application's status and payments (a few columns and
+        # one sum in the database); only the page is rendered, with its lines.
+        dues = pay_apps.pay_app_dues(uow, caller.actor, where, order_by=order_by)
+        matching = [due.id for due in dues if acc_status(due.status, due.payments) in acc_statuses]
         total = len(matching)
         page = pay_apps.list_pay_apps(
             uow,
@@ -205,7 +203,7 @@ def list_payments(
         total, chosen = page.total, list(page.items)
     return schemas.PaymentPage(
         pagination=_pagination(request, offset, limit, total),
-        results=_render(caller, project, chosen, includes),
+        results=_render(caller, project, chosen, includes, contracts),
     )
 
 
@@ -376,14 +374,20 @@ def _project(caller: AccCaller, container_id: UUID) -> ProjectView:
 
 
 def _render(
-    caller: AccCaller, project: ProjectView, views: Sequence[PayAppView], includes: frozenset[str]
+    caller: AccCaller,
+    project: ProjectView,
+    views: Sequence[PayAppView],
+    includes: frozenset[str],
+    contracts: Sequence[ContractView] | None = None,
 ) -> list[schemas.Payment]:
-    """ACC payments for views of one project, with what they need from the rest of the ledger."""
+    """ACC payments for views of one project, with what they need from the rest of the ledger
+    (the project's contracts: read here unless the caller has them already)."""
     if not views:
         return []
-    contracts = lookups.contracts_of_project(
-        caller.runtime.uow(read_only=True), caller.actor, project.id
-    )
+    if contracts is None:
+        contracts = lookups.contracts_of_project(
+            caller.runtime.uow(read_only=True), caller.actor, project.id
+        )
     prime_uuids = [contract.uuid for contract in contracts if contract.kind == "prime"]
     references: dict[int, list[Any]] = {}
     if "paymentReferences" in includes:

@@ -220,8 +220,14 @@ def _line(caller: IntacctCaller, key: int) -> tuple[Any, PrimeContractView]:
 @router.get("/construction/project-contract-line", response_model=schemas.ListResult)
 def list_project_contract_lines(caller: Caller, start: Start = 1) -> dict[str, Any]:
     """List project contract lines (object references, at most 100)."""
-    rows = [(line.line.id, line.line.number) for view in _contracts(caller) for line in view.lines]
-    return _listed(LINE, rows, start)
+    refs = contracts.prime_contract_line_refs(
+        caller.runtime.uow(read_only=True),
+        caller.actor,
+        offset=start - 1,
+        limit=schemas.MAX_LIST_SIZE,
+    )
+    rows = [(ref.id, ref.number) for ref in refs.items]
+    return _listed_page(LINE, rows, refs.total, start)
 
 
 @router.post(

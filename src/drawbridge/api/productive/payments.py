@@ -23,7 +23,7 @@ from drawbridge.api.productive.mapping import Invoice
 from drawbridge.domain.errors import NotFound
 from drawbridge.services import pay_apps, payments
 from drawbridge.services.pay_apps import PayAppFilter
-from drawbridge.services.payments import PaymentFilter, RecordPayment
+from drawbridge.services.payments import PaymentCondition, PaymentFilter, RecordPayment
 from drawbridge.services.views import PaymentView
 
 router = APIRouter(
@@ -46,8 +46,9 @@ def list_payments(request: Request, ctx: Context, include: Include = None) -> JS
     paths = _includes(include)
     page = listing.parse_page(params)
     listing.parse_aggregates(request.query_params.get("aggregates"), mapping.PAYMENT_AGGREGATES)
-    if not where.operands and not order:
-        return _unfiltered_page(request, ctx, page, paths)
+    in_database = _in_database(where, order)
+    if in_database is not None:
+        return _database_page(request, ctx, page, paths, *in_database)
 
     narrowed = _narrowing(where)
     recorded = payments.list_payments(ctx.runtime.uow(read_only=True), ctx.actor, narrowed).items
@@ -77,14 +78,58 @@ def list_payments(request: Request, ctx: Context, include: Include = None) -> JS
     return JsonApiResponse(body)
 
 
-def _unfiltered_page(
-    request: Request, ctx: ProductiveContext, page: listing.PageRequest, paths: frozenset[str]
+# Filters and sorts on a payment's own columns, which the database answers: the list's name
+# for each and the ledger column it reads (the same value ``mapping.payment_row`` shows).
+DATABASE_FILTERS = {
+    "id": "id",
+    "invoice_id": "pay_app_id",
+    "project_id": "project_id",
+    "paid_on": "date",
+    "amount": "amount_cents",
+}
+DATABASE_SORTS = {"amount": "amount_cents", "paid_on": "date", "date": "date"}
+DATABASE_OPERATORS = frozenset({"eq", "not_eq", "gt", "gt_eq", "lt", "lt_eq"})
+
+
+def _in_database(
+    where: listing.Group, order: Sequence[tuple[str, bool]]
+) -> tuple[PaymentFilter, tuple[tuple[str, bool], ...]] | None:
+    """The list's filter and sort as the database's, when every condition (ANDed at the top
+    level) and every sort key reads a payment column; None when one needs the in-memory path
+    (the invoice's number or client, text filters, ``or`` groups)."""
+    if where.op != "and" and len(where.operands) != 1:  # an empty "or" matches nothing
+        return None
+    conditions = []
+    for operand in where.operands:
+        if (
+            not isinstance(operand, listing.Condition)
+            or operand.column not in DATABASE_FILTERS
+            or operand.operator not in DATABASE_OPERATORS
+        ):
+            return None
+        conditions.append(
+            PaymentCondition(DATABASE_FILTERS[operand.column], operand.operator, operand.values)
+        )
+    if any(name not in DATABASE_SORTS for name, _ in order):
+        return None
+    return (
+        PaymentFilter(on_pay_app=True, conditions=tuple(conditions)),
+        tuple((DATABASE_SORTS[name], descending) for name, descending in order),
+    )
+
+
+def _database_page(
+    request: Request,
+    ctx: ProductiveContext,
+    page: listing.PageRequest,
+    paths: frozenset[str],
+    against_invoices: PaymentFilter,
+    order_by: tuple[tuple[str, bool], ...],
 ) -> JSONResponse:
-    """Every payment against an invoice, by id: the common request, answered from one page of
-    payments counted, summed and paged by the database (a ledger may hold millions), with the
-    same document as filtering and sorting the whole list in memory gives."""
+    """Payments against invoices filtered, sorted, counted, summed and paged by the database (a
+    ledger may hold millions): the common requests, answered with the same document as
+    filtering and sorting the whole list in memory gives (ties in id order, as there)."""
     params = request.query_params.multi_items()
-    against_invoices = PaymentFilter(on_pay_app=True)
     totals = payments.payment_totals(ctx.runtime.uow(read_only=True), ctx.actor, against_invoices)
     # page_of pages a sequence; a range stands for the payments' positions without loading them.
     positions, links, meta = listing.page_of(range(totals.count), page, _url(request), params)
@@ -96,6 +141,7 @@ def _unfiltered_page(
             against_invoices,
             offset=positions[0],
             limit=len(positions),
+            order_by=order_by,
         )
     invoices = _invoices_of(ctx, _payments_of_invoices(ctx, shown))
     body = {
