@@ -2,7 +2,7 @@
 per exchange rate, kept by triggers on payments
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-11-29 22:45:00
 
 A list of a company's payments shows their count and sum over the whole company; summing a
@@ -23,7 +23,7 @@ from alembic import op
 from drawbridge.store.types import DecimalText
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
