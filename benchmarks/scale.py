@@ -524,7 +524,8 @@ class Measured:
     endpoint: ListEndpoint
     path: str
     status: int = 0
-    timings_ms: list[float] = field(default_factory=list)
+    timings_ms: list[float] = field(default_factory=list)  # computed afresh
+    cached_timings_ms: list[float] = field(default_factory=list)  # from the response cache
     statements: int = 0
     seq_scans: list[str] = field(default_factory=list)
     in_process_ms: float = 0.0  # one request run in this process
@@ -537,6 +538,11 @@ class Measured:
     @property
     def p50_ms(self) -> float:
         return statistics.median(self.timings_ms) if self.timings_ms else float("nan")
+
+    @property
+    def cached_p50_ms(self) -> float:
+        timings = self.cached_timings_ms
+        return statistics.median(timings) if timings else float("nan")
 
 
 def free_port() -> int:
@@ -584,21 +590,35 @@ def server(url: str, data_dir: Path, log: Path) -> Iterator[tuple[subprocess.Pop
 
 
 def time_lists(port: int, measured: Sequence[Measured], requests: int) -> None:
+    """Each list computed afresh (``Cache-Control: no-cache``: what a read costs after a write,
+    the figure the target is for), then answered from the response cache."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     for item in measured:
-        for attempt in range(requests + 1):  # the first one warms the caches and is not counted
-            started = time.perf_counter()
-            connection.request("GET", item.path, headers=item.endpoint.headers)
-            answer = connection.getresponse()
-            answer.read()
-            elapsed = (time.perf_counter() - started) * 1000
-            item.status = answer.status
-            if answer.status != 200:
-                break
-            if attempt:
-                item.timings_ms.append(elapsed)
-        console.print(f"  {item.endpoint.name}: {item.status}, p50 {item.p50_ms:.1f} ms")
+        for headers, timings in (
+            (computed(item.endpoint.headers), item.timings_ms),
+            (item.endpoint.headers, item.cached_timings_ms),
+        ):
+            for attempt in range(requests + 1):  # the first one warms up and is not counted
+                started = time.perf_counter()
+                connection.request("GET", item.path, headers=headers)
+                answer = connection.getresponse()
+                answer.read()
+                elapsed = (time.perf_counter() - started) * 1000
+                item.status = answer.status
+                if answer.status != 200:
+                    break
+                if attempt:
+                    timings.append(elapsed)
+        console.print(
+            f"  {item.endpoint.name}: {item.status}, p50 {item.p50_ms:.1f} ms,"
+            f" from the cache {item.cached_p50_ms:.1f} ms"
+        )
     connection.close()
+
+
+def computed(headers: dict[str, str]) -> dict[str, str]:
+    """The request, asking for an answer computed now rather than one the server kept."""
+    return {**headers, "Cache-Control": "no-cache"}
 
 
 def memory_mb(pid: int) -> tuple[float, float]:
@@ -640,11 +660,11 @@ def explain_lists(engine: Engine, url: str, measured: Sequence[Measured], data_d
             for item in measured:
                 if item.status != 200:
                     continue
-                client.get(item.path, headers=item.endpoint.headers)
+                client.get(item.path, headers=computed(item.endpoint.headers))
                 issued.clear()
                 in_sql[0] = 0.0
                 began = time.perf_counter()
-                client.get(item.path, headers=item.endpoint.headers)
+                client.get(item.path, headers=computed(item.endpoint.headers))
                 item.in_process_ms = (time.perf_counter() - began) * 1000
                 item.sql_ms = in_sql[0] * 1000
                 item.statements = len(issued)
@@ -682,21 +702,22 @@ def report(
         f" p50 of {requests} requests each",
         "",
         "| list | p50 ms (< 50) | in-process ms | of it SQL ms | SELECTs"
-        " | seq scans of big tables (none) | result |",
-        "|---|--:|--:|--:|--:|---|---|",
+        " | seq scans of big tables (none) | result | p50 ms from the cache |",
+        "|---|--:|--:|--:|--:|---|---|--:|",
     ]
     for item in measured:
         if item.skipped:
-            lines.append(f"| {item.endpoint.name} | skipped: the face answers 404 | | | | | |")
+            lines.append(f"| {item.endpoint.name} | skipped: the face answers 404 | | | | | | |")
             continue
         if item.status != 200:
-            lines.append(f"| {item.endpoint.name} | answered {item.status} | | | | | FAIL |")
+            lines.append(f"| {item.endpoint.name} | answered {item.status} | | | | | FAIL | |")
             continue
         scans = ", ".join(sorted(set(item.seq_scans))) or "none"
         passed = item.p50_ms < P50_TARGET_MS and not item.seq_scans
         lines.append(
             f"| {item.endpoint.name} | {item.p50_ms:.1f} | {item.in_process_ms:.0f}"
-            f" | {item.sql_ms:.0f} | {item.statements} | {scans} | {verdict(passed)} |"
+            f" | {item.sql_ms:.0f} | {item.statements} | {scans} | {verdict(passed)}"
+            f" | {item.cached_p50_ms:.1f} |"
         )
     now, peak = rss
     lines += [
