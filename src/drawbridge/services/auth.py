@@ -25,6 +25,7 @@ from drawbridge.domain.rules import (
 from drawbridge.services import audit
 from drawbridge.services.views import Actor, MemberView, Principal, TokenView, UserView
 from drawbridge.store.models import ApiToken, Membership, User
+from drawbridge.store.repositories import token_holder
 from drawbridge.store.types import utcnow
 from drawbridge.store.uow import UnitOfWork
 
@@ -64,8 +65,8 @@ def hash_token(token: str) -> str:
 def authenticate(uow: UnitOfWork, token: str | None) -> Principal:
     if not token:
         raise Unauthorized("missing access token")
-    with uow:
-        rows = uow.repo.token_holder(hash_token(token))
+    with uow.read() as connection:
+        rows = token_holder(connection, hash_token(token))
     if not rows:
         raise Unauthorized("the access token is invalid")
     first = rows[0]
@@ -104,8 +105,8 @@ def answer_scope(uow: UnitOfWork, token: str) -> AnswerScope | None:
     company's records moves its ledger version (``store/ledger_versions.py``): two reads with
     the same request and the same scope get the same answer."""
     token_hash = hash_token(token)
-    with uow:
-        rows = uow.repo.token_holder(token_hash)
+    with uow.read() as connection:
+        rows = token_holder(connection, token_hash)
     if not rows or (rows[0].expires_at is not None and rows[0].expires_at <= utcnow()):
         return None
     companies = sorted(

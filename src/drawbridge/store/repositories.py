@@ -118,6 +118,15 @@ class PaymentCondition:
     values: tuple[Any, ...]
 
 
+def token_holder(connection: Connection, token_hash: str) -> Sequence[Row[Any]]:
+    """Who a token speaks for, in one indexed query of plain rows: one row per membership
+    of its user (a single row with a NULL company when it has none), each with the token's
+    scopes and expiry, the user, the company of the OAuth client it was issued to (NULL
+    for a token of no client) and the membership company's ledger version. No row: no
+    such token. Asked on every request, so on a bare connection (``UnitOfWork.read``)."""
+    return connection.execute(_TOKEN_HOLDER, {"token_hash": token_hash}).all()
+
+
 # Every request asks it: built once, so a request spends nothing on building the statement.
 _TOKEN_HOLDER = (
     select(
@@ -194,14 +203,6 @@ class Repository:
             .where(ApiToken.token_hash == token_hash)
         ).first()
         return None if found is None else (found[0], found[1], found[2])
-
-    def token_holder(self, token_hash: str) -> Sequence[Row[Any]]:
-        """Who a token speaks for, in one indexed query of plain rows: one row per membership
-        of its user (a single row with a NULL company when it has none), each with the token's
-        scopes and expiry, the user, the company of the OAuth client it was issued to (NULL
-        for a token of no client) and the membership company's ledger version. No row: no
-        such token."""
-        return self.session.execute(_TOKEN_HOLDER, {"token_hash": token_hash}).all()
 
     def oauth_client(self, client_id: str) -> OAuthClient | None:
         return self.session.scalar(select(OAuthClient).where(OAuthClient.client_id == client_id))

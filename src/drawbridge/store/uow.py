@@ -12,9 +12,12 @@ company the transaction changed (``store/ledger_versions.py``).
 from __future__ import annotations
 
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from types import TracebackType
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -24,28 +27,35 @@ from drawbridge.store.database import READ_ONLY
 from drawbridge.store.files import FileStore
 from drawbridge.store.repositories import Repository
 
+
+@dataclass(frozen=True)
+class _Factory:
+    bind: Engine  # the engine, with the read-only option for a read-only unit of work
+    sessions: sessionmaker[Session]
+
+
 # One session factory per engine and mode, made once: a factory with its flush guard costs more
 # to build than most requests spend in the database.
-_FACTORIES: weakref.WeakKeyDictionary[Engine, dict[bool, sessionmaker[Session]]] = (
-    weakref.WeakKeyDictionary()
-)
+_FACTORIES: weakref.WeakKeyDictionary[Engine, dict[bool, _Factory]] = weakref.WeakKeyDictionary()
 
 
-def _session_factory(engine: Engine, read_only: bool) -> sessionmaker[Session]:
+def _factory(engine: Engine, read_only: bool) -> _Factory:
     factories = _FACTORIES.setdefault(engine, {})
     found = factories.get(read_only)
     if found is None:
         bind = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
-        found = sessionmaker(bind=bind, expire_on_commit=False, autoflush=True)
-        text_guard.install(found)
-        ledger_versions.install(found)
-        factories[read_only] = found
+        sessions = sessionmaker(bind=bind, expire_on_commit=False, autoflush=True)
+        text_guard.install(sessions)
+        ledger_versions.install(sessions)
+        found = factories[read_only] = _Factory(bind, sessions)
     return found
 
 
 class UnitOfWork:
     def __init__(self, engine: Engine, files: FileStore, *, read_only: bool = False) -> None:
-        self._sessions = _session_factory(engine, read_only)
+        factory = _factory(engine, read_only)
+        self._bind = factory.bind
+        self._sessions = factory.sessions
         self.files = files
         self.dialect = engine.dialect.name
         self._session: Session | None = None
@@ -83,6 +93,13 @@ class UnitOfWork:
         finally:
             session.close()
             self._session = None
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A connection for one read-only query outside any session, for what every request
+        asks first (who a token speaks for): a session costs more than such a query."""
+        with self._bind.connect() as connection:
+            yield connection
 
     def flush(self) -> None:
         try:
