@@ -73,6 +73,11 @@ class Runtime:
     def uow(self, *, read_only: bool = False) -> UnitOfWork:
         return UnitOfWork(self.engine, self.files, read_only=read_only)
 
+    @property
+    def database_is_local_file(self) -> bool:
+        """A SQLite file: a query waits on no network, only on the disk."""
+        return self.engine.dialect.name == "sqlite"
+
     def migrate(self) -> None:
         migrate.upgrade(self.engine)
 
