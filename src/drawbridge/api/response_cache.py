@@ -52,8 +52,9 @@ _IGNORED_HEADERS = frozenset(
         b"te",
     }
 )
-# A request asking about what the caller already holds is the face's to answer.
-_CONDITIONAL_HEADERS = ("if-none-match", "if-modified-since", "if-match", "range", "cookie")
+# Requests the face answers itself: conditional ones (about what the caller already holds),
+# ranges, and anything carrying a cookie (no API face reads one; a browser may send it).
+_FACE_ONLY_HEADERS = ("if-none-match", "if-modified-since", "if-match", "range", "cookie")
 # A client asking for an answer computed now (RFC 9111 §5.2.1) gets one.
 _FRESH_ANSWER_ASKED = frozenset({"no-cache", "no-store", "max-age=0"})
 _JSON_TYPES = (b"application/json", b"application/vnd.api+json")
@@ -154,7 +155,7 @@ class _CachedFace(FaceWrapper):
         if scope["type"] != "http" or scope["method"] != "GET":
             return None
         headers = Headers(scope=scope)
-        if any(name in headers for name in _CONDITIONAL_HEADERS):
+        if any(name in headers for name in _FACE_ONLY_HEADERS):
             return None
         if _FRESH_ANSWER_ASKED.intersection(_directives(headers.get("cache-control", ""))):
             return None

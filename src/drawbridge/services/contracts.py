@@ -493,12 +493,7 @@ def prime_contract_refs(
     check_can_read(actor.scopes)
     with uow:
         rows, total = uow.repo.contract_refs(actor.company_id, "prime", offset=offset, limit=limit)
-        return Page(
-            items=tuple(ContractRef(id=key, number=number) for key, number in rows),
-            total=total,
-            offset=offset,
-            limit=limit,
-        )
+    return _ref_page(rows, total, offset, limit)
 
 
 def prime_contract_line_refs(
@@ -511,12 +506,18 @@ def prime_contract_line_refs(
         rows, total = uow.repo.contract_line_refs(
             actor.company_id, "prime", offset=offset, limit=limit
         )
-        return Page(
-            items=tuple(ContractRef(id=key, number=number) for key, number in rows),
-            total=total,
-            offset=offset,
-            limit=limit,
-        )
+    return _ref_page(rows, total, offset, limit)
+
+
+def _ref_page(
+    rows: Iterable[tuple[int, str]], total: int, offset: int, limit: int
+) -> Page[ContractRef]:
+    return Page(
+        items=tuple(ContractRef(id=key, number=number) for key, number in rows),
+        total=total,
+        offset=offset,
+        limit=limit,
+    )
 
 
 def prime_contracts(

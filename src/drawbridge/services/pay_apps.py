@@ -886,14 +886,7 @@ def _attach_packages(
         return
     existing = repo.pay_app_lines(app.id for app in targets)
     for package_id, explicitly in chosen:
-        repo.add(
-            PayAppPackage(
-                company_id=actor.company_id,
-                pay_app_id=pay_app.id,
-                package_id=package_id,
-                added_explicitly=explicitly,
-            )
-        )
+        _bill_package(uow, actor, pay_app, package_id, explicitly)
         for target in targets:
             position = max((row.position for row in existing[target.id]), default=0)
             for item in items:
@@ -903,6 +896,19 @@ def _attach_packages(
                     existing[target.id].append(row)
                     repo.add(row)
     uow.flush()
+
+
+def _bill_package(
+    uow: UnitOfWork, actor: Actor, pay_app: PayApp, package_id: int, explicitly: bool
+) -> None:
+    uow.repo.add(
+        PayAppPackage(
+            company_id=actor.company_id,
+            pay_app_id=pay_app.id,
+            package_id=package_id,
+            added_explicitly=explicitly,
+        )
+    )
 
 
 def _add_item_lines(
@@ -916,14 +922,7 @@ def _add_item_lines(
     """Bill the chosen packages on a new application: their items' lines join ``pending``."""
     position = max((values["position"] for values in pending), default=0)
     for package_id, explicitly in chosen:
-        uow.repo.add(
-            PayAppPackage(
-                company_id=actor.company_id,
-                pay_app_id=pay_app.id,
-                package_id=package_id,
-                added_explicitly=explicitly,
-            )
-        )
+        _bill_package(uow, actor, pay_app, package_id, explicitly)
         for item in items:
             if item.package_id == package_id:
                 position += 1

@@ -55,13 +55,14 @@ def record(session: Session) -> None:
     if changes is None:
         return
     statement = update(Company).values(ledger_version=Company.ledger_version + 1)
-    if not changes.every_company:
+    every_company = changes.every_company or (
+        changes.unattributed_statement and not changes.companies
+    )
+    if not every_company:
         if not changes.companies:
-            if not changes.unattributed_statement:
-                return
-        else:
-            # Sorted, so that two transactions lock the same companies in the same order.
-            statement = statement.where(Company.id.in_(sorted(changes.companies)))
+            return
+        # Sorted, so that two transactions lock the same companies in the same order.
+        statement = statement.where(Company.id.in_(sorted(changes.companies)))
     session.execute(
         statement, execution_options={_OWN_STATEMENT: True, "synchronize_session": False}
     )

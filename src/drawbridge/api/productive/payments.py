@@ -63,19 +63,9 @@ def list_payments(request: Request, ctx: Context, include: Include = None) -> JS
 
     chosen = listing.select(on_invoices, row, where, order)
     shown, links, meta = listing.page_of(chosen, page, _url(request), params)
-    body = {
-        "data": [_resource(payment, invoices) for payment in shown],
-        "included": mapping.included(
-            [invoices[payment.pay_app_id or 0] for payment in shown], paths
-        ),
-        "links": links,
-        "meta": {
-            **meta,
-            "total_amount": sum(payment.amount for payment in chosen),
-            "total_amount_default": sum(mapping.amount_default(payment) for payment in chosen),
-        },
-    }
-    return JsonApiResponse(body)
+    total_amount = sum(payment.amount for payment in chosen)
+    total_in_base = sum(mapping.amount_default(payment) for payment in chosen)
+    return _payment_page(shown, invoices, paths, links, meta, total_amount, total_in_base)
 
 
 # Filters and sorts on a payment's own columns, which the database answers: the list's name
@@ -144,17 +134,26 @@ def _database_page(
             order_by=order_by,
         )
     invoices = _invoices_of(ctx, _payments_of_invoices(ctx, shown))
+    return _payment_page(shown, invoices, paths, links, meta, totals.amount, totals.amount_in_base)
+
+
+def _payment_page(
+    shown: Sequence[PaymentView],
+    invoices: dict[int, Any],
+    paths: frozenset[str],
+    links: dict[str, Any],
+    meta: dict[str, Any],
+    total_amount: int,
+    total_in_base: int,
+) -> JSONResponse:
+    """A page of payments as a document, with the totals of every payment the list chose."""
     body = {
         "data": [_resource(payment, invoices) for payment in shown],
         "included": mapping.included(
             [invoices[payment.pay_app_id or 0] for payment in shown], paths
         ),
         "links": links,
-        "meta": {
-            **meta,
-            "total_amount": totals.amount,
-            "total_amount_default": totals.amount_in_base,
-        },
+        "meta": {**meta, "total_amount": total_amount, "total_amount_default": total_in_base},
     }
     return JsonApiResponse(body)
 
