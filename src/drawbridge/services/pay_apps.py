@@ -324,7 +324,8 @@ def _compute_update(reader: UnitOfWork, actor: Actor, command: UpdatePayApp) -> 
         repo = reader.repo
         # The version first: whatever is read after it and changed since moved it too.
         version = repo.ledger_version(actor.company_id)
-        assert version is not None
+        if version is None:
+            raise NotFound(f"no company {actor.company_id}")
         pay_app = _pay_app(
             reader, actor, command.pay_app_id, command.project_id, command.contract_kind
         )
