@@ -19,10 +19,11 @@ is a sum of rounded line values.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from drawbridge.domain.errors import Invalid
 from drawbridge.domain.money import HUNDRED, apply_rate, format_cents, percent_of
@@ -196,6 +197,21 @@ class ApplicationFigures:
         raise KeyError(ref)
 
 
+# A frozen dataclass's __init__ sets each field through ``object.__setattr__`` by keyword, which
+# cost more than all the arithmetic of a line; the engine makes a LineFigures for every line of
+# every application, so it sets the slots directly, in field order.
+_LINE_FIGURE_SETTERS = tuple(
+    getattr(LineFigures, item.name).__set__ for item in fields(LineFigures)
+)
+
+
+def _new_line_figures(*values: Any) -> LineFigures:
+    line = object.__new__(LineFigures)
+    for set_field, value in zip(_LINE_FIGURE_SETTERS, values, strict=True):
+        set_field(line, value)
+    return line
+
+
 @dataclass(frozen=True, slots=True)
 class ChainStart:
     """Resume a chain after application ``previous`` (figures as computed before)."""
@@ -278,15 +294,28 @@ def _compute_application(
     work_rate: Decimal,
     materials_rate: Decimal,
 ) -> ApplicationFigures:
-    previous_lines = {line.ref: line for line in previous.lines} if previous else {}
     refs_here = {line.ref for line in application.lines}
-    dropped = [ref for ref in previous_lines if ref not in refs_here]
-    if dropped:
-        raise Invalid(
-            f"application {number}: lines of the previous application are missing: "
-            + ", ".join(str(ref) for ref in sorted(dropped)),
-            field="items",
-        )
+    previous_lines: Sequence[LineFigures | None]
+    if previous is None:
+        previous_lines = [None] * len(application.lines)
+        previous_refs: Collection[LineRef] = ()
+    elif len(refs_here) == len(application.lines) and [line.ref for line in previous.lines] == [
+        line.ref for line in application.lines
+    ]:
+        # The usual case, the same distinct lines in the same order as the previous application:
+        # each line's previous figures are at its own place, and none was dropped.
+        previous_lines, previous_refs = previous.lines, refs_here
+    else:
+        by_ref = {line.ref: line for line in previous.lines}
+        dropped = [ref for ref in by_ref if ref not in refs_here]
+        if dropped:
+            raise Invalid(
+                f"application {number}: lines of the previous application are missing: "
+                + ", ".join(str(ref) for ref in sorted(dropped)),
+                field="items",
+            )
+        previous_lines = [by_ref.get(line.ref) for line in application.lines]
+        previous_refs = by_ref
     unknown = [ref for ref in application.entries if ref not in refs_here]
     if unknown:
         raise Invalid(
@@ -295,19 +324,20 @@ def _compute_application(
             field="items",
         )
     empty = LineEntry()
+    entries = application.entries
     lines = tuple(
         _compute_line(
             terms,
             number,
             scheduled,
-            application.entries.get(scheduled.ref, empty),
-            previous_lines.get(scheduled.ref),
+            entries.get(scheduled.ref, empty),
+            before,
             work_rate,
             materials_rate,
         )
-        for scheduled in application.lines
+        for scheduled, before in zip(application.lines, previous_lines, strict=True)
     )
-    summary = _summarize(lines, previous, previous_lines, work_rate, materials_rate)
+    summary = _summarize(lines, previous, previous_refs, work_rate, materials_rate)
     return ApplicationFigures(number=number, lines=lines, summary=summary)
 
 
@@ -363,11 +393,11 @@ def _compute_line(
 
     this_period = entry.work_completed_this_period
     completed = work_from_previous + this_period + stored
-    where = f"application {number}, line {scheduled.label or scheduled.ref}"
     if not terms.allow_overbilling and _overbilled(completed, scheduled.scheduled_value):
         raise Invalid(
-            f"{where}: total completed and stored to date {format_cents(completed)} would go "
-            f"beyond the scheduled value {format_cents(scheduled.scheduled_value)}, and "
+            f"{_where(number, scheduled)}: total completed and stored to date "
+            f"{format_cents(completed)} would go beyond the scheduled value "
+            f"{format_cents(scheduled.scheduled_value)}, and "
             "over-billing is not allowed on this contract",
             field="work_completed_this_period",
             code="overbilling",
@@ -381,7 +411,9 @@ def _compute_line(
         _check_release(
             work_release,
             priced_to_date - released_to_date_before,
-            f"{where}: work_completed_retainage_released_this_period",
+            number,
+            scheduled,
+            "work_completed_retainage_released_this_period",
         )
         retained = priced_to_date - priced_before
         released = work_release
@@ -395,7 +427,9 @@ def _compute_line(
         _check_release(
             work_release,
             work_retainage_from_previous + retained,
-            f"{where}: work_completed_retainage_released_this_period",
+            number,
+            scheduled,
+            "work_completed_retainage_released_this_period",
         )
         released = work_release
     work_held = work_retainage_from_previous + retained - released
@@ -406,36 +440,38 @@ def _compute_line(
     _check_release(
         materials_release,
         materials_priced,
-        f"{where}: materials_stored_retainage_released_this_period",
+        number,
+        scheduled,
+        "materials_stored_retainage_released_this_period",
     )
     materials_held = materials_priced - materials_release
 
-    return LineFigures(
-        ref=scheduled.ref,
-        change_order_package_id=scheduled.change_order_package_id,
-        scheduled_value=scheduled.scheduled_value,
-        work_completed_from_previous_application=work_from_previous,
-        work_completed_this_period=this_period,
-        materials_presently_stored=stored,
-        total_completed_and_stored_to_date=completed,
-        balance_to_finish=scheduled.scheduled_value - completed,
-        work_retainage_percent=work_rate,
-        materials_retainage_percent=materials_rate,
-        work_retainage_from_previous_application=work_retainage_from_previous,
-        work_retainage_retained_this_period=retained,
-        work_retainage_released_this_period=released,
-        work_retainage_currently_retained=work_held,
-        materials_retainage_from_previous_application=materials_retainage_from_previous,
-        materials_retainage_retained_this_period=(
-            materials_held - materials_retainage_from_previous + materials_release
-        ),
-        materials_retainage_released_this_period=materials_release,
-        materials_retainage_currently_retained=materials_held,
-        materials_moved=materials_moved,
-        materials_retainage_retained_moved=materials_retainage_moved,
-        work_retainage_released_to_date=released_to_date_before + work_release,
-        work_percent_override=work_override,
-        materials_percent_override=materials_override,
+    # Every field, in LineFigures' order (see _new_line_figures).
+    return _new_line_figures(
+        scheduled.ref,  # ref
+        scheduled.change_order_package_id,  # change_order_package_id
+        scheduled.scheduled_value,  # scheduled_value
+        work_from_previous,  # work_completed_from_previous_application
+        this_period,  # work_completed_this_period
+        stored,  # materials_presently_stored
+        completed,  # total_completed_and_stored_to_date
+        scheduled.scheduled_value - completed,  # balance_to_finish
+        work_rate,  # work_retainage_percent
+        materials_rate,  # materials_retainage_percent
+        work_retainage_from_previous,  # work_retainage_from_previous_application
+        retained,  # work_retainage_retained_this_period
+        released,  # work_retainage_released_this_period
+        work_held,  # work_retainage_currently_retained
+        materials_retainage_from_previous,  # materials_retainage_from_previous_application
+        # materials_retainage_retained_this_period
+        (materials_held - materials_retainage_from_previous + materials_release),
+        materials_release,  # materials_retainage_released_this_period
+        materials_held,  # materials_retainage_currently_retained
+        materials_moved,  # materials_moved
+        materials_retainage_moved,  # materials_retainage_retained_moved
+        released_to_date_before + work_release,  # work_retainage_released_to_date
+        work_override,  # work_percent_override
+        materials_override,  # materials_percent_override
     )
 
 
@@ -457,11 +493,20 @@ def _overbilled(completed: int, scheduled_value: int) -> bool:
     return completed > scheduled_value if scheduled_value >= 0 else completed < scheduled_value
 
 
-def _check_release(release: int, held: int, what: str) -> None:
+def _where(number: int, scheduled: ScheduledLine) -> str:
+    """How an error names a line: built only for an error, since every line of every
+    application would otherwise pay for the text."""
+    return f"application {number}, line {scheduled.label or scheduled.ref}"
+
+
+def _check_release(
+    release: int, held: int, number: int, scheduled: ScheduledLine, field_name: str
+) -> None:
     """A release has the sign of what is held and may not exceed it in size."""
     if release == 0:
         return
     if held == 0 or (release > 0) != (held > 0) or abs(release) > abs(held):
+        what = f"{_where(number, scheduled)}: {field_name}"
         raise Invalid(
             f"{what} {format_cents(release)} is larger than, or of another sign than, the "
             f"retainage held ({format_cents(held)})",
@@ -472,7 +517,7 @@ def _check_release(release: int, held: int, what: str) -> None:
 def _summarize(
     lines: tuple[LineFigures, ...],
     previous: ApplicationFigures | None,
-    previous_lines: Mapping[LineRef, LineFigures],
+    previous_refs: Collection[LineRef],
     work_rate: Decimal,
     materials_rate: Decimal,
 ) -> Summary:
@@ -483,7 +528,7 @@ def _summarize(
     for line in lines:
         if line.is_change_order:
             change_orders += line.scheduled_value
-            is_new = line.ref not in previous_lines
+            is_new = line.ref not in previous_refs
             if line.scheduled_value >= 0:
                 if is_new:
                     positive_new += line.scheduled_value

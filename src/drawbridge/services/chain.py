@@ -3,17 +3,19 @@
 Every write to a pay application calls :func:`recompute` inside its transaction, from the first
 application it touched: that application and every later one are recomputed by the engine and the
 derived columns rewritten. Earlier applications are read back from their stored figures to resume
-the chain. A pay application whose ACC ``integrationState`` is ``locked`` may not change: if a
-recompute would change any of its figures, the whole write is refused.
+the chain. An edit may compute the same changes before its transaction, on a read-only snapshot
+(:func:`computed_write`), and store them if nothing moved in between. A pay application whose
+ACC ``integrationState`` is ``locked`` may not change: if a recompute would change any of its
+figures, the whole write is refused.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from operator import attrgetter, itemgetter
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Row
 
@@ -33,7 +35,7 @@ from drawbridge.domain.billing import (
     StoredMaterialsMode,
     Summary,
 )
-from drawbridge.domain.errors import Conflict
+from drawbridge.domain.errors import Conflict, LedgerError
 from drawbridge.domain.rules import money_rule_allows
 from drawbridge.store.models import (
     ChangeOrderItem,
@@ -132,7 +134,7 @@ def application_figures(
 
 
 # Where each input of a line sits in a plain row of pay_app_lines, in LineEntry's field order.
-_ENTRY_COLUMNS = (
+ENTRY_COLUMNS = (
     "work_completed_this_period_input_cents",
     "materials_presently_stored_input_cents",
     "work_retainage_percent_input",
@@ -141,10 +143,10 @@ _ENTRY_COLUMNS = (
     "materials_retainage_released_input_cents",
 )
 assert tuple(item.name for item in fields(LineEntry)) == tuple(
-    column.removesuffix("_cents").removesuffix("_input") for column in _ENTRY_COLUMNS
+    column.removesuffix("_cents").removesuffix("_input") for column in ENTRY_COLUMNS
 )
 _stored_entry = itemgetter(
-    *(list(PayAppLine.__table__.c.keys()).index(column) for column in _ENTRY_COLUMNS)
+    *(list(PayAppLine.__table__.c.keys()).index(column) for column in ENTRY_COLUMNS)
 )
 
 
@@ -167,6 +169,64 @@ def entry_of(row: StoredLine) -> LineEntry:
 MAX_BATCH = 32
 
 
+@dataclass(frozen=True)
+class ChainChanges:
+    """What a recompute changes: lines whose figures change (id, every figure column) and the
+    summary of each application whose summary changes, by its id."""
+
+    lines: list[tuple[int, dict[str, Any]]]
+    summaries: dict[int, Summary]
+
+
+@dataclass(frozen=True)
+class ComputedChain:
+    """A recompute done before its write, from what the ledger held at company version
+    ``version``: it holds only while that is still the version when the write stores it."""
+
+    version: int
+    changes: ChainChanges
+
+
+class StaleComputation(Exception):
+    """The company's ledger moved between a computation's read and its write."""
+
+
+Computed = TypeVar("Computed")
+Result = TypeVar("Result")
+
+# How many times a write computes before its write lock before it computes under the lock.
+COMPUTE_ATTEMPTS = 3
+
+
+def computed_write(
+    uow: UnitOfWork,
+    compute: Callable[[UnitOfWork], Computed],
+    write: Callable[[Computed | None], Result],
+) -> Result:
+    """Run a write whose heavy computation is done first, in a read-only transaction.
+
+    ``compute`` reads what the write needs on a read-only unit of work (on SQLite a snapshot
+    that takes no write lock) and computes; ``write`` opens the write transaction and, given
+    that result, stores it after checking that the company's ledger version is still the one
+    the computation read, raising :class:`StaleComputation` when it moved. Then everything is
+    computed again, up to ``COMPUTE_ATTEMPTS`` times; after that, or when ``compute`` refuses
+    the request (the write reports the refusal, after the checks that come before it), or when
+    the caller already holds a transaction (which a snapshot would not see), ``write`` is given
+    None and computes under its lock as it always could.
+    """
+    if not uow.in_transaction:
+        for _attempt in range(COMPUTE_ATTEMPTS):
+            try:
+                computed = compute(uow.reader())
+            except LedgerError:
+                break
+            try:
+                return write(computed)
+            except StaleComputation:
+                continue
+    return write(None)
+
+
 def recompute(
     uow: UnitOfWork,
     contract: Contract,
@@ -175,8 +235,61 @@ def recompute(
     inputs_changed_through: int | None = None,
     permit_overbilling: bool = False,
     pay_apps: Sequence[PayApp] | None = None,
+    computed: ComputedChain | None = None,
 ) -> None:
     """Recompute and store the figures of ``contract``'s applications from ``from_number`` on.
+
+    ``computed``: the same recompute done before this transaction (:func:`computed_write`);
+    it is stored as it is if the company's ledger version has not moved since, and
+    :class:`StaleComputation` is raised if it has. Otherwise see :func:`chain_changes`.
+    ``pay_apps``: the contract's applications in order, when the caller has just read them in
+    this transaction.
+    """
+    repo = uow.repo
+    uow.flush()
+    if pay_apps is None:
+        pay_apps = list(repo.pay_apps_of_contract(contract.id))
+    if not pay_apps:
+        return
+    if computed is not None:
+        if repo.ledger_version(contract.company_id) != computed.version:
+            raise StaleComputation
+        changes = computed.changes
+    else:
+        changes = chain_changes(
+            uow,
+            contract,
+            pay_apps,
+            from_number,
+            inputs_changed_through=inputs_changed_through,
+            permit_overbilling=permit_overbilling,
+            locked_ids={app.id for app in pay_apps if app.integration_state == LOCKED},
+        )
+    for app in pay_apps:
+        summary = changes.summaries.get(app.id)
+        if summary is not None:
+            for name, column in SUMMARY_COLUMNS.items():
+                value = getattr(summary, name)
+                if getattr(app, column) != value:
+                    setattr(app, column, value)
+    # Only the lines whose figures changed are written, all in one statement.
+    repo.store_line_values(changes.lines)
+    uow.flush()
+
+
+def chain_changes(
+    uow: UnitOfWork,
+    contract: Contract,
+    pay_apps: Sequence[PayApp],
+    from_number: int = 1,
+    *,
+    inputs_changed_through: int | None = None,
+    permit_overbilling: bool = False,
+    locked_ids: Collection[int] = (),
+    entered: Mapping[int, LineEntry] | None = None,
+) -> ChainChanges:
+    """What recomputing ``contract``'s applications (``pay_apps``, in order) from
+    ``from_number`` on changes in their stored figures; reads, writes nothing.
 
     ``inputs_changed_through``: the caller changed the inputs of no application numbered after
     it. Later applications are then recomputed only until one comes out exactly as stored, with
@@ -186,15 +299,12 @@ def recompute(
     application from ``from_number`` on is recomputed.
 
     ``permit_overbilling`` computes past the over-billing rule, for a preview that shows which
-    lines would go beyond their value (it is never committed). ``pay_apps``: the contract's
-    applications in order, when the caller has just read them in this transaction.
+    lines would go beyond their value (it is never committed). ``locked_ids``: applications an
+    integration locked, whose figures may not change (the write is refused). ``entered``: inputs
+    of lines (by id) that this write enters and has not stored yet, in place of the stored ones.
     """
     repo = uow.repo
-    uow.flush()
-    if pay_apps is None:
-        pay_apps = list(repo.pay_apps_of_contract(contract.id))
-    if not pay_apps:
-        return
+    changes = ChainChanges(lines=[], summaries={})
     first = max(from_number, 1)
     # Plain rows: a big contract's schedule is read, never changed, here.
     sov = {line.id: line for line in repo.sov_line_values_of([contract.id])[contract.id]}
@@ -228,16 +338,19 @@ def recompute(
     to_compute = [app for app in pay_apps if app.number >= first]
     # Each line's place in the schedule is the same on every application: built once.
     schedule: dict[tuple[int | None, int | None], ScheduledLine] = {}
-    changed_lines: list[tuple[int, dict[str, Any]]] = []
     offset, size = 0, 2
     while offset < len(to_compute):
         batch = to_compute[offset : offset + size]
         offset, size = offset + size, min(size * 2, MAX_BATCH)
         line_rows = repo.line_values(app.id for app in batch)
-        entries = [_entry(line_rows[app.id], schedule, sov, items, labels) for app in batch]
+        entries = [
+            _entry(line_rows[app.id], schedule, sov, items, labels, entered or {}) for app in batch
+        ]
         results = billing.compute_chain(terms, entries, start)
         for app, figures in zip(batch, results, strict=True):
-            changed = _store(app, line_rows[app.id], figures, changed_lines)
+            changed = _changes_of(
+                app, line_rows[app.id], figures, changes, locked=app.id in locked_ids
+            )
             step = billing.step_reached(terms, [figures.summary], step)
             settled = (
                 not changed
@@ -246,14 +359,10 @@ def recompute(
                 and step == stored_steps[app.number]
             )
             if settled:
-                repo.store_line_values(changed_lines)
-                uow.flush()
-                return
+                return changes
             earlier.append(figures.summary)
         start = ChainStart(previous=results[-1], earlier_summaries=list(earlier))
-    # Only the lines whose figures changed are written, all in one statement.
-    repo.store_line_values(changed_lines)
-    uow.flush()
+    return changes
 
 
 @dataclass(frozen=True)
@@ -393,6 +502,7 @@ def _entry(
     sov: dict[int, Row[Any]],
     items: dict[int, ChangeOrderItem],
     labels: dict[LineRef, str],
+    entered: Mapping[int, LineEntry],
 ) -> ApplicationEntry:
     lines = []
     entries = {}
@@ -402,7 +512,8 @@ def _entry(
         if scheduled is None:
             scheduled = schedule[key] = _scheduled(row, sov, items, labels)
         lines.append(scheduled)
-        entries[scheduled.ref] = entry_of(row)
+        entry = entered.get(row.id)
+        entries[scheduled.ref] = entry_of(row) if entry is None else entry
     return ApplicationEntry(lines=lines, entries=entries)
 
 
@@ -421,16 +532,16 @@ def _scheduled(
     return ScheduledLine(ref, item.amount_cents, item.package_id, labels[ref])
 
 
-def _store(
+def _changes_of(
     app: PayApp,
     rows: Sequence[StoredLine],
     figures: ApplicationFigures,
-    changed_lines: list[tuple[int, dict[str, Any]]],
+    changes: ChainChanges,
+    *,
+    locked: bool,
 ) -> bool:
-    """Set the application's changed figures; its lines whose figures changed are added to
-    ``changed_lines`` (id, every figure column) for the caller to write in one batch. Whether
-    anything changed."""
-    locked = app.integration_state == LOCKED
+    """Add the application's lines whose figures changed, and its summary if it changed, to
+    ``changes``. Whether anything changed; a locked application may not change."""
     changed = False
     for row, line in zip(rows, figures.lines, strict=True):
         # The engine answers the lines in the order given, so ``line`` bills ``row``'s source.
@@ -439,15 +550,16 @@ def _store(
         else:
             differs = line_figures(row, line.change_order_package_id) != line
         if differs:
-            changed_lines.append(
+            changes.lines.append(
                 (row.id, {column: getattr(line, name) for name, column in LINE_COLUMNS.items()})
             )
             changed = True
-    for name, column in SUMMARY_COLUMNS.items():
-        value = getattr(figures.summary, name)
-        if getattr(app, column) != value:
-            setattr(app, column, value)
-            changed = True
+    if any(
+        getattr(app, column) != getattr(figures.summary, name)
+        for name, column in SUMMARY_COLUMNS.items()
+    ):
+        changes.summaries[app.id] = figures.summary
+        changed = True
     if locked and changed:
         raise Conflict(
             f"pay application {app.number} is locked by an integration (integrationState "

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from drawbridge.domain.billing import (
+    LineEntry,
     LineFigures,
     LineKind,
     LineRef,
@@ -299,12 +300,60 @@ def _numeric_inputs(given: LineInput, work: int | None) -> dict[str, Any]:
 
 
 def update_pay_app(uow: UnitOfWork, actor: Actor, command: UpdatePayApp) -> PayAppView:
-    """Change a pay application's header, status or line inputs (Procore's edit rules)."""
+    """Change a pay application's header, status or line inputs (Procore's edit rules).
+
+    The chain is computed first on a read-only snapshot, then stored in the write transaction
+    if the company's ledger has not moved since; if it has, it is computed again
+    (``chain.computed_write``). On SQLite the write lock is held for the write alone."""
     check_can_write(actor.scopes)
-    with uow:
-        view, _contract_row = _update(uow, actor, command)
-        uow.commit()
-        return view
+
+    def write(computed: chain.ComputedChain | None) -> PayAppView:
+        with uow:
+            view, _contract_row = _update(uow, actor, command, computed=computed)
+            uow.commit()
+            return view
+
+    return chain.computed_write(uow, lambda reader: _compute_update(reader, actor, command), write)
+
+
+def _compute_update(reader: UnitOfWork, actor: Actor, command: UpdatePayApp) -> chain.ComputedChain:
+    """What ``command`` changes in the chain's figures, computed on a read-only unit of work
+    from the same inputs the write will hold: the stored ones, with the command's line inputs
+    entered. Refuses (``LedgerError``) whatever the engine refuses; the write then reports it."""
+    with reader:
+        repo = reader.repo
+        # The version first: whatever is read after it and changed since moved it too.
+        version = repo.ledger_version(actor.company_id)
+        if version is None:
+            raise NotFound(f"no company {actor.company_id}")
+        pay_app = _pay_app(
+            reader, actor, command.pay_app_id, command.project_id, command.contract_kind
+        )
+        contract = _contract(reader, actor, pay_app.contract_id, None)
+        entered: dict[int, LineEntry] = {}
+        if command.lines:
+            rows = {
+                chain.line_ref(row): row for row in repo.pay_app_lines([pay_app.id])[pay_app.id]
+            }
+            for row, values in _entered_inputs(rows, command.lines):
+                entered[row.id] = LineEntry(*(values[column] for column in chain.ENTRY_COLUMNS))
+        apps = list(repo.pay_apps_of_contract(contract.id))
+        locked_ids = {app.id for app in apps if app.integration_state == chain.LOCKED}
+        # The write applies the header before it recomputes: a lock set by it counts.
+        if command.header.get(INTEGRATION_STATE, pay_app.integration_state) == chain.LOCKED:
+            locked_ids.add(pay_app.id)
+        else:
+            locked_ids.discard(pay_app.id)
+        changes = chain.chain_changes(
+            reader,
+            contract,
+            apps,
+            pay_app.number,
+            inputs_changed_through=pay_app.number,
+            locked_ids=locked_ids,
+            entered=entered,
+        )
+        return chain.ComputedChain(version=version, changes=changes)
 
 
 def preview_pay_app(uow: UnitOfWork, actor: Actor, command: UpdatePayApp) -> PayAppPreview:
@@ -341,7 +390,12 @@ def actions_for(actor: Actor, view: PayAppView) -> PayAppActions:
 
 
 def _update(
-    uow: UnitOfWork, actor: Actor, command: UpdatePayApp, *, permit_overbilling: bool = False
+    uow: UnitOfWork,
+    actor: Actor,
+    command: UpdatePayApp,
+    *,
+    permit_overbilling: bool = False,
+    computed: chain.ComputedChain | None = None,
 ) -> tuple[PayAppView, Contract]:
     pay_app, contract = _locked_pay_app(
         uow, actor, command.pay_app_id, command.project_id, command.contract_kind
@@ -380,7 +434,14 @@ def _update(
     _apply_line_inputs(uow, pay_app, command.lines)
     _link_attachments(uow, actor, pay_app, command.attachment_ids)
     view = _finish_write(
-        uow, actor, "update", pay_app, contract, before, permit_overbilling=permit_overbilling
+        uow,
+        actor,
+        "update",
+        pay_app,
+        contract,
+        before,
+        permit_overbilling=permit_overbilling,
+        computed=computed,
     )
     return view, contract
 
@@ -599,10 +660,11 @@ def _finish_write(
     before: dict[str, Any] | None,
     *,
     permit_overbilling: bool = False,
+    computed: chain.ComputedChain | None = None,
 ) -> PayAppView:
     """How every change to a pay application ends: stamp it, recompute the chain from it (every
-    later application follows), record the audit event, and answer with its view. The caller
-    commits."""
+    later application follows; ``computed``: as computed before the transaction), record the
+    audit event, and answer with its view. The caller commits."""
     pay_app.updated_at = utcnow()
     uow.flush()
     apps = list(uow.repo.pay_apps_of_contract(contract.id))
@@ -619,6 +681,7 @@ def _finish_write(
         inputs_changed_through=pay_app.number if only_this_one else None,
         permit_overbilling=permit_overbilling,
         pay_apps=apps,
+        computed=computed,
     )
     _check_payments_still_fit(uow, contract, dues_before, apps)
     audit.record(uow, actor, action, "pay_app", pay_app.id, before, audit.pay_app(uow, pay_app))
@@ -935,7 +998,26 @@ def _apply_line_inputs(uow: UnitOfWork, pay_app: PayApp, inputs: Sequence[LineIn
         return
     uow.flush()
     rows = {chain.line_ref(row): row for row in uow.repo.pay_app_lines([pay_app.id])[pay_app.id]}
-    changed: list[tuple[int, dict[str, Any]]] = []
+    # Every numeric input column of every given line, in one batched statement (a value not
+    # given keeps the line's own).
+    changed = [
+        (row.id, values)
+        for row, values in _entered_inputs(rows, inputs)
+        if any(getattr(row, column) != value for column, value in values.items())
+    ]
+    for given in inputs:
+        # Text goes through the session's flush, which refuses what no answer could carry.
+        _set(rows[given.ref], "review_status", given.review_status)
+        _set(rows[given.ref], "review_comment", given.review_comment)
+    uow.repo.store_line_values(changed)
+
+
+def _entered_inputs(
+    rows: Mapping[LineRef, PayAppLine], inputs: Sequence[LineInput]
+) -> list[tuple[PayAppLine, dict[str, Any]]]:
+    """Each given line with every numeric input column as the input makes it (a value not
+    given keeps the line's own), refusing a line the application does not have."""
+    entered = []
     for given in inputs:
         row = rows.get(given.ref)
         if row is None:
@@ -950,18 +1032,16 @@ def _apply_line_inputs(uow: UnitOfWork, pay_app: PayApp, inputs: Sequence[LineIn
                 row, given.percent_complete, given.materials_presently_stored
             )
         numbers = _numeric_inputs(given, work)
-        # Every numeric input column of every given line, in one batched statement (a value not
-        # given keeps the line's own).
-        values = {
-            column: getattr(row, column) if value is None else value
-            for column, value in numbers.items()
-        }
-        if any(getattr(row, column) != value for column, value in values.items()):
-            changed.append((row.id, values))
-        # Text goes through the session's flush, which refuses what no answer could carry.
-        _set(row, "review_status", given.review_status)
-        _set(row, "review_comment", given.review_comment)
-    uow.repo.store_line_values(changed)
+        entered.append(
+            (
+                row,
+                {
+                    column: getattr(row, column) if value is None else value
+                    for column, value in numbers.items()
+                },
+            )
+        )
+    return entered
 
 
 def _work_for_percent_complete(row: PayAppLine, percent: Decimal, stored_given: int | None) -> int:

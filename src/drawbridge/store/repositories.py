@@ -191,6 +191,10 @@ class Repository:
     def company(self, company_id: int) -> Company | None:
         return self.session.get(Company, company_id)
 
+    def ledger_version(self, company_id: int) -> int | None:
+        """The company's version as committed now (never a value the session holds)."""
+        return self.session.scalar(select(Company.ledger_version).where(Company.id == company_id))
+
     def companies(self) -> Sequence[Company]:
         return self.session.scalars(select(Company).order_by(Company.id)).all()
 

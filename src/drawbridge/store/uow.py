@@ -54,6 +54,7 @@ def _factory(engine: Engine, read_only: bool) -> _Factory:
 class UnitOfWork:
     def __init__(self, engine: Engine, files: FileStore, *, read_only: bool = False) -> None:
         factory = _factory(engine, read_only)
+        self._engine = engine
         self._bind = factory.bind
         self._sessions = factory.sessions
         self.files = files
@@ -70,6 +71,16 @@ class UnitOfWork:
     @property
     def repo(self) -> Repository:
         return self._repo
+
+    @property
+    def in_transaction(self) -> bool:
+        """Inside a ``with`` block: a use case called now joins the open transaction."""
+        return self._depth > 0
+
+    def reader(self) -> UnitOfWork:
+        """A read-only unit of work on the same database: a write may read and compute there
+        before it takes the write lock."""
+        return UnitOfWork(self._engine, self.files, read_only=True)
 
     def __enter__(self) -> UnitOfWork:
         self._depth += 1
