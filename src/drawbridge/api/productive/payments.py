@@ -21,7 +21,7 @@ from drawbridge.api.productive.errors import (
 )
 from drawbridge.api.productive.mapping import Invoice
 from drawbridge.domain.errors import NotFound
-from drawbridge.services import pay_apps, payments
+from drawbridge.services import pay_app_pages, pay_apps, payments
 from drawbridge.services.pay_apps import PayAppFilter
 from drawbridge.services.payments import PaymentCondition, PaymentFilter, RecordPayment
 from drawbridge.services.views import PaymentView
@@ -309,7 +309,7 @@ def _invoices_of(ctx: ProductiveContext, recorded: tuple[PaymentView, ...]) -> d
     ids = sorted({payment.pay_app_id for payment in recorded if payment.pay_app_id is not None})
     if not ids:
         return {}
-    views = pay_apps.list_pay_apps(
+    views = pay_app_pages.list_pay_app_page(
         ctx.runtime.uow(read_only=True), ctx.actor, PayAppFilter(ids=ids)
     ).items
     return {invoice.pay_app.id: invoice for invoice in mapping.invoices(views, recorded)}
