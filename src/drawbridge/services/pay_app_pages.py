@@ -5,6 +5,7 @@ costs a few queries of a few rows whatever the size of the ledger."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 from decimal import Decimal
 from itertools import accumulate
 from typing import Any
@@ -62,6 +63,15 @@ def line_digests(
         pay_app_id: LineDigest(*found[pay_app_id]) if pay_app_id in found else NO_LINES
         for pay_app_id in ids
     }
+
+
+def last_payment_dates(
+    uow: UnitOfWork, actor: Actor, pay_app_ids: Iterable[int]
+) -> dict[int, date]:
+    """The date of each pay application's latest payment (those without one are left out)."""
+    check_can_read(actor.scopes)
+    with uow:
+        return uow.repo.last_payment_dates(actor.company_id, pay_app_ids)
 
 
 def _views(uow: UnitOfWork, company_id: int, rows: Sequence[Row[Any]]) -> list[PayAppView]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar, cast
 
@@ -754,6 +754,18 @@ class Repository:
             .group_by(Payment.pay_app_id)
         )
         return {pay_app_id: (int(total), int(count)) for pay_app_id, total, count in rows}
+
+    def last_payment_dates(self, company_id: int, pay_app_ids: Iterable[int]) -> dict[int, date]:
+        """The date of each pay application's latest payment (those without one are left out)."""
+        ids = set(pay_app_ids)
+        if not ids:
+            return {}
+        rows = self.session.execute(
+            select(Payment.pay_app_id, func.max(Payment.payment_date))
+            .where(Payment.company_id == company_id, _ids_in(Payment.pay_app_id, ids))
+            .group_by(Payment.pay_app_id)
+        )
+        return {pay_app_id: last for pay_app_id, last in rows if last is not None}
 
     def line_digests(
         self, company_id: int, pay_app_ids: Iterable[int]
