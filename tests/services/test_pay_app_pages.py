@@ -44,7 +44,19 @@ def rendered_pages(runtime: Runtime, where: PayAppFilter, order: Any) -> list[An
 
 @pytest.mark.parametrize("order", ORDERS, ids=str)
 def test_each_page_is_the_rendered_page(demo: Runtime, order: Any) -> None:
+    # Advances and recoupments on most applications (the demo bills none), so that each view's
+    # sums of the earlier ones are not all zero: both paths read these columns as stored.
+    with demo.engine.begin() as connection:
+        connection.execute(
+            text(
+                "UPDATE pay_apps SET advance_amount_cents = id * 100, "
+                "recoupment_amount_cents = id * 7 WHERE id % 3 <> 0"
+            )
+        )
     every = pay_apps.list_pay_apps(demo.uow(read_only=True), admin_actor(), PayAppFilter())
+    assert any(
+        view.earlier_advance_amount and view.earlier_recoupment_amount for view in every.items
+    )
     assert every.total > 3 * PAGE, "the demo's applications fill several pages"
     project_id = every.items[0].project.id
     contract_id = every.items[-1].contract.id

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
-from itertools import accumulate
 from typing import Any
 
 from sqlalchemy import Row
@@ -99,9 +98,7 @@ def _views(uow: UnitOfWork, company_id: int, rows: Sequence[Row[Any]]) -> list[P
     previous_rows = repo.previous_pay_app_values(
         company_id, (row.id for row in rows), PREVIOUS_COLUMNS
     )
-    # Each contract's applications as (number, advance, recoupment) in number order: the
-    # latest number, and the advances and recoupments of the applications before each.
-    history = repo.advance_history(contracts)
+    positions = repo.chain_positions(company_id, (row.id for row in rows))
     paid = repo.paid_sums(company_id, (row.id for row in rows))
     users = repo.users(row.created_by_id for row in rows if row.created_by_id)
     attachments = repo.attachments_of(pay_app_ids=[row.id for row in rows])
@@ -112,21 +109,13 @@ def _views(uow: UnitOfWork, company_id: int, rows: Sequence[Row[Any]]) -> list[P
     if billing:
         packages_by_contract.update(repo.packages_of(billing))
         items_by_contract.update(repo.package_items_of(billing))
-    earlier: dict[int, dict[int, tuple[int, int]]] = {}
-    for contract_id, apps in history.items():
-        # Running sums from 0: the one at an application's position excludes it.
-        advances = accumulate((app.advance_amount_cents for app in apps), initial=0)
-        recoupments = accumulate((app.recoupment_amount_cents for app in apps), initial=0)
-        earlier[contract_id] = {
-            app.number: (advance, recoupment)
-            for app, advance, recoupment in zip(apps, advances, recoupments, strict=False)
-        }
 
     views = []
     for row in rows:
         contract = contract_views[row.contract_id]
         previous = previous_rows.get(row.id)
-        is_latest = row.number == history[row.contract_id][-1].number
+        earlier_advance, earlier_recoupment, latest_number = positions[row.id]
+        is_latest = row.number == latest_number
         paid_sum, paid_count = paid.get(row.id, (0, 0))
         status = PayAppStatus(row.status)
         billed_here = [
@@ -134,7 +123,6 @@ def _views(uow: UnitOfWork, company_id: int, rows: Sequence[Row[Any]]) -> list[P
         ]
         package_rows = {package.id: package for package in packages_by_contract[row.contract_id]}
         items = items_by_contract[row.contract_id]
-        earlier_advance, earlier_recoupment = earlier[row.contract_id][row.number]
         views.append(
             PayAppView(
                 id=row.id,

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    case,
     delete,
     func,
     insert,
@@ -741,6 +742,38 @@ class Repository:
             .where(following.c.company_id == company_id, _ids_in(following.c.id, ids))
         )
         return {row.following_id: row for row in rows}
+
+    def chain_positions(
+        self, company_id: int, pay_app_ids: Iterable[int]
+    ) -> dict[int, tuple[int, int, int]]:
+        """Where each given pay application stands in its contract's chain, summed by the
+        database: (the advances of the applications before it, their recoupments, the latest
+        number of the chain). One row an application, whatever the length of the chain."""
+        ids = set(pay_app_ids)
+        if not ids:
+            return {}
+        given = _PAY_APPS.alias("given")
+        chain = _PAY_APPS.c
+        earlier = chain.number < given.c.number
+
+        def before(column: Any) -> Any:
+            return func.coalesce(func.sum(case((earlier, column), else_=0)), 0)
+
+        rows = self.session.execute(
+            select(
+                given.c.id,
+                before(chain.advance_amount_cents),
+                before(chain.recoupment_amount_cents),
+                func.max(chain.number),
+            )
+            .join(given, given.c.contract_id == chain.contract_id)
+            .where(given.c.company_id == company_id, _ids_in(given.c.id, ids))
+            .group_by(given.c.id)
+        )
+        return {
+            pay_app_id: (int(advances), int(recoupments), int(latest))
+            for pay_app_id, advances, recoupments, latest in rows
+        }
 
     def paid_sums(self, company_id: int, pay_app_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
         """Each pay application's payments as (sum in cents, how many), summed by the database:
