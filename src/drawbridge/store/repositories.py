@@ -736,8 +736,10 @@ class Repository:
             )
             .join(
                 following,
-                (following.c.contract_id == _PAY_APPS.c.contract_id)
-                & (following.c.number == _PAY_APPS.c.number + 1),
+                # The arithmetic on the given side, so the previous one is read by the
+                # (contract_id, number) index and not by scanning every application.
+                (_PAY_APPS.c.contract_id == following.c.contract_id)
+                & (_PAY_APPS.c.number == following.c.number - 1),
             )
             .where(following.c.company_id == company_id, _ids_in(following.c.id, ids))
         )
