@@ -279,6 +279,16 @@ class PayAppView:
 
 
 @dataclass(frozen=True)
+class LineDigest:
+    """What a pay application's lines add up to, for a page that shows no line."""
+
+    claimed: int  # the subcontractor's claims, or the work this period where none was given
+    has_rejected: bool  # a line's review status is "rejected"
+    has_reviewed: bool  # a line has a review status
+    has_comment: bool  # a line has a review comment
+
+
+@dataclass(frozen=True)
 class PayAppPreview:
     """A pay application as an edit would leave it, not saved; lines beyond their value."""
 

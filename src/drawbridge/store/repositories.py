@@ -8,7 +8,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar, cast
 
@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    case,
     delete,
     func,
     insert,
@@ -65,6 +66,7 @@ from drawbridge.store.models import (
 
 Model = TypeVar("Model", bound=Base)
 _LINES = cast(Table, PayAppLine.__table__)
+_PAY_APPS = cast(Table, PayApp.__table__)
 GroupedRow = TypeVar("GroupedRow")
 
 
@@ -697,13 +699,142 @@ class Repository:
         """A page of pay applications and the total that matched. ``order_by``: (column, desc)."""
         query = self._pay_app_query(company_id, where)
         total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        for column, descending in order_by:
-            attribute = getattr(PayApp, column)
-            query = query.order_by(attribute.desc() if descending else attribute.asc())
-        query = query.order_by(PayApp.id).offset(offset)
+        query = _pay_app_order(query, order_by).offset(offset)
         if limit is not None:
             query = query.limit(limit)
         return self.session.scalars(query).all(), total
+
+    def pay_app_page_values(
+        self,
+        company_id: int,
+        where: PayAppFilter,
+        *,
+        order_by: Sequence[tuple[str, bool]] = (("id", False),),
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> tuple[list[Row[Any]], int]:
+        """:meth:`list_pay_apps`'s page and total, the applications as plain rows (no ORM
+        objects): a list page reads them once and builds nothing else from them."""
+        query = self._pay_app_query(company_id, where)
+        total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        page = _pay_app_order(query.with_only_columns(*_PAY_APPS.c), order_by).offset(offset)
+        if limit is not None:
+            page = page.limit(limit)
+        return list(self.session.execute(page)), total
+
+    def previous_pay_app_values(
+        self, company_id: int, pay_app_ids: Iterable[int], columns: Iterable[str]
+    ) -> dict[int, Row[Any]]:
+        """The previous application (same contract, number less one) of each of the given
+        ones, as plain rows of the named columns, keyed by the id of the one it precedes;
+        first applications are left out."""
+        ids = set(pay_app_ids)
+        if not ids:
+            return {}
+        following = _PAY_APPS.alias("following")
+        named = set(columns)
+        rows = self.session.execute(
+            select(
+                following.c.id.label("following_id"),
+                *(column for column in _PAY_APPS.c if column.name in named),
+            )
+            .join(
+                following,
+                # The arithmetic on the given side, so the previous one is read by the
+                # (contract_id, number) index and not by scanning every application.
+                (_PAY_APPS.c.contract_id == following.c.contract_id)
+                & (_PAY_APPS.c.number == following.c.number - 1),
+            )
+            .where(following.c.company_id == company_id, _ids_in(following.c.id, ids))
+        )
+        return {row.following_id: row for row in rows}
+
+    def chain_positions(
+        self, company_id: int, pay_app_ids: Iterable[int]
+    ) -> dict[int, tuple[int, int, int]]:
+        """Where each given pay application stands in its contract's chain, summed by the
+        database: (the advances of the applications before it, their recoupments, the latest
+        number of the chain). One row an application, whatever the length of the chain."""
+        ids = set(pay_app_ids)
+        if not ids:
+            return {}
+        given = _PAY_APPS.alias("given")
+        chain = _PAY_APPS.c
+        earlier = chain.number < given.c.number
+
+        def before(column: Any) -> Any:
+            return func.coalesce(func.sum(case((earlier, column), else_=0)), 0)
+
+        rows = self.session.execute(
+            select(
+                given.c.id,
+                before(chain.advance_amount_cents),
+                before(chain.recoupment_amount_cents),
+                func.max(chain.number),
+            )
+            .join(given, given.c.contract_id == chain.contract_id)
+            .where(given.c.company_id == company_id, _ids_in(given.c.id, ids))
+            .group_by(given.c.id)
+        )
+        return {
+            pay_app_id: (int(advances), int(recoupments), int(latest))
+            for pay_app_id, advances, recoupments, latest in rows
+        }
+
+    def paid_sums(self, company_id: int, pay_app_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+        """Each pay application's payments as (sum in cents, how many), summed by the database:
+        the applications without a payment are left out."""
+        ids = set(pay_app_ids)
+        if not ids:
+            return {}
+        rows = self.session.execute(
+            select(Payment.pay_app_id, func.sum(Payment.amount_cents), func.count())
+            .where(Payment.company_id == company_id, _ids_in(Payment.pay_app_id, ids))
+            .group_by(Payment.pay_app_id)
+        )
+        return {pay_app_id: (int(total), int(count)) for pay_app_id, total, count in rows}
+
+    def last_payment_dates(self, company_id: int, pay_app_ids: Iterable[int]) -> dict[int, date]:
+        """The date of each pay application's latest payment (those without one are left out)."""
+        ids = set(pay_app_ids)
+        if not ids:
+            return {}
+        rows = self.session.execute(
+            select(Payment.pay_app_id, func.max(Payment.payment_date))
+            .where(Payment.company_id == company_id, _ids_in(Payment.pay_app_id, ids))
+            .group_by(Payment.pay_app_id)
+        )
+        return {pay_app_id: last for pay_app_id, last in rows if last is not None}
+
+    def line_digests(
+        self, company_id: int, pay_app_ids: Iterable[int]
+    ) -> dict[int, tuple[int, bool, bool, bool]]:
+        """What each pay application's lines add up to, read by the database instead of the
+        lines: (claimed cents, any line rejected, any reviewed, any with a review comment). A
+        line's claim is the subcontractor's claimed amount, or its work this period when none
+        was given (the rule ACC's payment items show per line)."""
+        ids = set(pay_app_ids)
+        if not ids:
+            return {}
+        lines = _LINES.c
+        claimed = func.coalesce(
+            lines.subcontractor_claimed_amount_cents, lines.work_completed_this_period_cents
+        )
+        rows = self.session.execute(
+            select(
+                lines.pay_app_id,
+                func.coalesce(func.sum(claimed), 0),
+                func.count().filter(lines.review_status == "rejected"),
+                func.count().filter(func.coalesce(lines.review_status, "") != ""),
+                func.count().filter(func.coalesce(lines.review_comment, "") != ""),
+            )
+            .where(lines.company_id == company_id, _ids_in(lines.pay_app_id, ids))
+            .group_by(lines.pay_app_id)
+        )
+        return {
+            pay_app_id: (int(total), rejected > 0, reviewed > 0, commented > 0)
+            for pay_app_id, total, rejected, reviewed, commented in rows
+        }
 
     def pay_app_dues(
         self,
@@ -721,10 +852,7 @@ class Repository:
             PayApp.current_payment_due_cents,
             PayApp.written_off_cents,
         )
-        for column, descending in order_by:
-            attribute = getattr(PayApp, column)
-            matching = matching.order_by(attribute.desc() if descending else attribute.asc())
-        rows = self.session.execute(matching.order_by(PayApp.id)).all()
+        rows = self.session.execute(_pay_app_order(matching, order_by)).all()
         paid: dict[int, int] = (
             dict(
                 self.session.execute(  # type: ignore[arg-type]
@@ -1093,6 +1221,14 @@ class Repository:
         if entity_id is not None:
             query = query.where(AuditEvent.entity_id == entity_id)
         return self.session.scalars(query.order_by(AuditEvent.id)).all()
+
+
+def _pay_app_order(query: Select[Any], order_by: Sequence[tuple[str, bool]]) -> Select[Any]:
+    """Pay applications sorted by ``order_by`` ((column, descending)), ties by id."""
+    for column, descending in order_by:
+        attribute = getattr(PayApp, column)
+        query = query.order_by(attribute.desc() if descending else attribute.asc())
+    return query.order_by(PayApp.id)
 
 
 def _ids_in(column: Any, ids: Iterable[int]) -> ColumnElement[bool]:

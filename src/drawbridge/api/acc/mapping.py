@@ -29,7 +29,13 @@ from drawbridge.domain.rollups import (
 )
 from drawbridge.domain.rules import APPROVED_STATUSES, PayAppStatus
 from drawbridge.services.discovery import ContractSheet
-from drawbridge.services.views import PayAppLineView, PayAppView, PaymentView, SovLineView
+from drawbridge.services.views import (
+    LineDigest,
+    PayAppLineView,
+    PayAppView,
+    PaymentView,
+    SovLineView,
+)
 
 PLACES = 4
 INCLUDES = ("paymentReferences", "attributes", "summaryCalculatedFields", "complianceExpiration")
@@ -110,6 +116,7 @@ def main_contract_uuid(view: PayAppView, prime_contract_uuids: Sequence[str]) ->
 def to_payment(
     view: PayAppView,
     facts: ChainFacts,
+    lines: LineDigest,
     *,
     main_contract_id: str | None,
     includes: frozenset[str] = frozenset(),
@@ -130,8 +137,7 @@ def to_payment(
         return _money(convert(cents, rate) if in_base else cents), _money(cents)
 
     summary = view.summary
-    lines = view.lines or ()
-    claimed = both(sum(_claimed(line) for line in lines))[0]
+    claimed = both(lines.claimed)[0]
     previous_claimed, previous_claimed_foreign = both(foreign.previous_amount)
     previous_advance, previous_advance_foreign = both(facts.previous_advance_amount)
     previous_recoupment, previous_recoupment_foreign = both(facts.previous_recoupment_amount)
@@ -212,9 +218,9 @@ def to_payment(
         previous_recoupment_amount=previous_recoupment,
         previous_recoupment_amount_foreign_currency=previous_recoupment_foreign,
         aggregate_by=view.aggregate_by,
-        has_item_rejected=any(line.review_status == "rejected" for line in lines),
-        has_item_reviewed=any(line.review_status for line in lines),
-        has_comment=any(line.review_comment for line in lines),
+        has_item_rejected=lines.has_rejected,
+        has_item_reviewed=lines.has_reviewed,
+        has_comment=lines.has_comment,
         can_release_retention=summary.total_retainage != 0,
         payment_stage=None,
         internal_id=None,
@@ -618,7 +624,8 @@ def _differs(view: PayAppView) -> bool:
 
 
 def _claimed(line: PayAppLineView) -> int:
-    """What the subcontractor claimed on the line, or what was billed when no claim was given."""
+    """What the subcontractor claimed on the line, or what was billed when no claim was given
+    (a payment shows the sum, ``LineDigest.claimed``, which the database adds up alike)."""
     if line.subcontractor_claimed_amount is not None:
         return line.subcontractor_claimed_amount
     return line.figures.work_completed_this_period

@@ -21,7 +21,7 @@ from drawbridge.api.acc.deps import AccCaller, Caller
 from drawbridge.api.acc.errors import BadInput
 from drawbridge.domain.rollups import acc_status
 from drawbridge.domain.rules import check_can_write
-from drawbridge.services import discovery, lookups, pay_apps, payments
+from drawbridge.services import discovery, lookups, pay_app_pages, pay_apps, payments
 from drawbridge.services.pay_apps import PayAppFilter, UpdatePayApp
 from drawbridge.services.payments import PaymentFilter
 from drawbridge.services.views import ContractView, PayAppView, ProjectView
@@ -182,23 +182,17 @@ def list_payments(
         dues = pay_apps.pay_app_dues(uow, caller.actor, where, order_by=order_by)
         matching = [due.id for due in dues if acc_status(due.status, due.payments) in acc_statuses]
         total = len(matching)
-        page = pay_apps.list_pay_apps(
+        page = pay_app_pages.list_pay_app_page(
             uow,
             caller.actor,
             dataclasses.replace(where, ids=matching[offset : offset + limit]),
             order_by=order_by,
-            with_lines=True,
         )
         chosen = list(page.items)
     else:
-        page = pay_apps.list_pay_apps(
-            uow,
-            caller.actor,
-            where,
-            order_by=order_by,
-            offset=offset,
-            limit=limit,
-            with_lines=True,
+        # A payment shows no line, only what its lines add up to (read by _render).
+        page = pay_app_pages.list_pay_app_page(
+            uow, caller.actor, where, order_by=order_by, offset=offset, limit=limit
         )
         total, chosen = page.total, list(page.items)
     return schemas.PaymentPage(
@@ -389,6 +383,9 @@ def _render(
             caller.runtime.uow(read_only=True), caller.actor, project.id
         )
     prime_uuids = [contract.uuid for contract in contracts if contract.kind == "prime"]
+    digests = pay_app_pages.line_digests(
+        caller.runtime.uow(read_only=True), caller.actor, [view.id for view in views]
+    )
     references: dict[int, list[Any]] = {}
     if "paymentReferences" in includes:
         recorded = payments.list_payments(
@@ -401,6 +398,7 @@ def _render(
         mapping.to_payment(
             view,
             mapping.chain_facts(view),
+            digests[view.id],
             main_contract_id=mapping.main_contract_uuid(view, prime_uuids),
             includes=includes,
             references=references.get(view.id, ()),

@@ -63,7 +63,7 @@ def show_invoice(ctx: Context, id: InvoiceId, include: Include = None) -> JSONRe
     recorded = payments.list_payments(
         ctx.runtime.uow(read_only=True), ctx.actor, PaymentFilter(pay_app_id=id)
     ).items
-    invoice = mapping.Invoice(view, recorded)
+    invoice = mapping.Invoice.of(view, recorded)
     return JsonApiResponse(
         {"data": mapping.invoice_resource(invoice), "included": mapping.included([invoice], paths)}
     )

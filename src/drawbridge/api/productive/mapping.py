@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -85,7 +85,12 @@ class Invoice:
     """A pay application with the payments recorded against it."""
 
     pay_app: PayAppView
-    payments: tuple[PaymentView, ...] = field(default=())
+    last_payment_on: date | None = None  # the latest date of the payments recorded against it
+
+    @classmethod
+    def of(cls, pay_app: PayAppView, payments: Iterable[PaymentView]) -> Invoice:
+        dates = [payment.payment_date for payment in payments if payment.payment_date]
+        return cls(pay_app, max(dates) if dates else None)
 
     @property
     def paid_on(self) -> date | None:
@@ -93,8 +98,7 @@ class Invoice:
         position = self.pay_app.payments
         if position.amount_paid <= 0 or position.amount_unpaid > 0:
             return None
-        dates = [payment.payment_date for payment in self.payments if payment.payment_date]
-        return max(dates) if dates else None
+        return self.last_payment_on
 
     @property
     def number(self) -> str:
@@ -107,7 +111,7 @@ def invoices(pay_apps: Iterable[PayAppView], payments: Iterable[PaymentView]) ->
     for payment in payments:
         if payment.pay_app_id is not None:
             by_pay_app.setdefault(payment.pay_app_id, []).append(payment)
-    return [Invoice(view, tuple(by_pay_app.get(view.id, ()))) for view in pay_apps]
+    return [Invoice.of(view, by_pay_app.get(view.id, ())) for view in pay_apps]
 
 
 def payment_row(payment: PaymentView, invoice: Invoice) -> Row:

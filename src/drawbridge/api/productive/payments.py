@@ -21,7 +21,7 @@ from drawbridge.api.productive.errors import (
 )
 from drawbridge.api.productive.mapping import Invoice
 from drawbridge.domain.errors import NotFound
-from drawbridge.services import pay_apps, payments
+from drawbridge.services import pay_app_pages, pay_apps, payments
 from drawbridge.services.pay_apps import PayAppFilter
 from drawbridge.services.payments import PaymentCondition, PaymentFilter, RecordPayment
 from drawbridge.services.views import PaymentView
@@ -133,7 +133,7 @@ def _database_page(
             limit=len(positions),
             order_by=order_by,
         )
-    invoices = _invoices_of(ctx, _payments_of_invoices(ctx, shown))
+    invoices = _invoices_of_page(ctx, shown)
     return _payment_page(shown, invoices, paths, links, meta, totals.amount, totals.amount_in_base)
 
 
@@ -267,7 +267,7 @@ def _invoice(ctx: ProductiveContext, invoice_id: int) -> Invoice:
     recorded = payments.list_payments(
         ctx.runtime.uow(read_only=True), ctx.actor, PaymentFilter(pay_app_id=invoice_id)
     ).items
-    return Invoice(view, tuple(recorded))
+    return Invoice.of(view, recorded)
 
 
 def _narrowing(where: listing.Group) -> PaymentFilter:
@@ -309,10 +309,23 @@ def _invoices_of(ctx: ProductiveContext, recorded: tuple[PaymentView, ...]) -> d
     ids = sorted({payment.pay_app_id for payment in recorded if payment.pay_app_id is not None})
     if not ids:
         return {}
-    views = pay_apps.list_pay_apps(
+    views = pay_app_pages.list_pay_app_page(
         ctx.runtime.uow(read_only=True), ctx.actor, PayAppFilter(ids=ids)
     ).items
     return {invoice.pay_app.id: invoice for invoice in mapping.invoices(views, recorded)}
+
+
+def _invoices_of_page(ctx: ProductiveContext, shown: Sequence[PaymentView]) -> dict[int, Invoice]:
+    """The invoices of a page of payments, each with the date of its last payment (read by the
+    database, not by loading every payment of the invoices)."""
+    ids = sorted({payment.pay_app_id for payment in shown if payment.pay_app_id is not None})
+    if not ids:
+        return {}
+    views = pay_app_pages.list_pay_app_page(
+        ctx.runtime.uow(read_only=True), ctx.actor, PayAppFilter(ids=ids)
+    ).items
+    last = pay_app_pages.last_payment_dates(ctx.runtime.uow(read_only=True), ctx.actor, ids)
+    return {view.id: Invoice(view, last.get(view.id)) for view in views}
 
 
 def _resource(payment: PaymentView, invoices: dict[int, Invoice]) -> dict[str, Any]:
