@@ -112,12 +112,16 @@ _stored_figures = itemgetter(*(position for _name, position in _LINE_POSITIONS))
 _computed_figures = attrgetter(*LINE_COLUMNS)
 
 
+# Every field of LineFigures after the line's ref and package is a stored column, in order: a
+# line's figures are built positionally from a tuple, without a dict per line.
+assert tuple(LINE_COLUMNS) == tuple(item.name for item in fields(LineFigures))[2:]
+_held_figures = attrgetter(*LINE_COLUMNS.values())
+
+
 def line_figures(row: StoredLine, package_id: int | None) -> LineFigures:
-    if isinstance(row, Row):  # the read path: index the tuple, far cheaper than attributes
-        values = {name: row[position] for name, position in _LINE_POSITIONS}
-    else:
-        values = {name: getattr(row, column) for name, column in LINE_COLUMNS.items()}
-    return LineFigures(ref=line_ref(row), change_order_package_id=package_id, **values)
+    # A plain row (the read path) is indexed by position, far cheaper than by attribute.
+    values = _stored_figures(row) if isinstance(row, Row) else _held_figures(row)
+    return LineFigures(line_ref(row), package_id, *values)
 
 
 def summary_figures(row: PayApp) -> Summary:
