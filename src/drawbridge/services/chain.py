@@ -154,6 +154,10 @@ _stored_entry = itemgetter(
 )
 
 
+# A new line's inputs (its column values, not yet written) in LineEntry's field order.
+_new_entry = itemgetter(*_ENTRY_COLUMNS)
+
+
 def entry_of(row: StoredLine) -> LineEntry:
     if isinstance(row, Row):  # the read path: index the tuple, as line_figures does
         return LineEntry(*_stored_entry(row))
@@ -448,18 +452,12 @@ def compute_new(
     for values in lines:
         scheduled = _scheduled(_Source(values), sov, items, labels)
         scheduled_lines.append(scheduled)
-        entries[scheduled.ref] = LineEntry(
-            work_completed_this_period=values["work_completed_this_period_input_cents"],
-            materials_presently_stored=values["materials_presently_stored_input_cents"],
-            work_retainage_percent=values["work_retainage_percent_input"],
-            materials_retainage_percent=values["materials_retainage_percent_input"],
-            work_retainage_released=values["work_retainage_released_input_cents"],
-            materials_retainage_released=values["materials_retainage_released_input_cents"],
-        )
+        entries[scheduled.ref] = LineEntry(*_new_entry(values))
     entry = ApplicationEntry(lines=scheduled_lines, entries=entries)
     (figures,) = billing.compute_chain(terms, [entry], start)
+    figure_columns = tuple(LINE_COLUMNS.values())
     for values, line in zip(lines, figures.lines, strict=True):
-        values.update({column: getattr(line, name) for name, column in LINE_COLUMNS.items()})
+        values.update(zip(figure_columns, _computed_figures(line), strict=True))
     for name, column in SUMMARY_COLUMNS.items():
         setattr(pay_app, column, getattr(figures.summary, name))
     return NewApplication(sov=parts.sov, previous=previous, previous_lines=previous_lines)
