@@ -155,7 +155,7 @@ _stored_entry = itemgetter(
 
 
 # A new line's inputs (its column values, not yet written) in LineEntry's field order.
-_new_entry = itemgetter(*_ENTRY_COLUMNS)
+_new_entry = itemgetter(*ENTRY_COLUMNS)
 
 
 def entry_of(row: StoredLine) -> LineEntry:
