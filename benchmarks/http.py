@@ -215,6 +215,7 @@ class WrkResult:
     status_errors: int
     socket_errors: int
     p50_us: int
+    p95_us: int
     p99_us: int
 
     @property
@@ -384,6 +385,7 @@ def drive(
                     for name in ("connect_errors", "read_errors", "write_errors", "timeouts")
                 ),
                 p50_us=figures["p50_us"],
+                p95_us=figures["p95_us"],
                 p99_us=figures["p99_us"],
             )
     raise SystemExit(f"wrk printed no result ({done.returncode}):\n{done.stdout}\n{done.stderr}")
@@ -621,7 +623,8 @@ def measure_floor(
 def progress(label: str, row: Row, result: WrkResult) -> None:
     print(
         f"{label}: {row.endpoint.name} at {row.connections}: {result.rate:,.0f} req/s,"
-        f" p50 {milliseconds(result.p50_us)} ms, {result.status_errors} non-2xx",
+        f" p50 {milliseconds(result.p50_us)} ms, p95 {milliseconds(result.p95_us)} ms,"
+        f" {result.status_errors} non-2xx",
         file=sys.stderr,
     )
 

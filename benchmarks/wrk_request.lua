@@ -61,8 +61,9 @@ function done(summary, latency, requests)
    io.write(string.format(
       'WRK_RESULT {"requests": %d, "duration_us": %d, "status_errors": %d, '
          .. '"connect_errors": %d, "read_errors": %d, "write_errors": %d, "timeouts": %d, '
-         .. '"p50_us": %d, "p99_us": %d, "max_us": %d}\n',
+         .. '"p50_us": %d, "p95_us": %d, "p99_us": %d, "max_us": %d}\n',
       summary.requests, summary.duration, errors.status, errors.connect, errors.read,
-      errors.write, errors.timeout, latency:percentile(50), latency:percentile(99), latency.max
+      errors.write, errors.timeout, latency:percentile(50), latency:percentile(95),
+      latency:percentile(99), latency.max
    ))
 end

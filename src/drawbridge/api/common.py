@@ -24,10 +24,11 @@ from starlette.datastructures import Headers
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp
 
-from drawbridge.api.guards import Authenticate, ErrorResponse, FaceGuard
+from drawbridge.api.guards import ADMITTED_CALLER, Authenticate, ErrorResponse, FaceGuard
 from drawbridge.bootstrap import Runtime
 from drawbridge.domain.errors import Unauthorized
 from drawbridge.services import auth
+from drawbridge.services.views import Principal
 
 log = logging.getLogger("drawbridge.api")
 
@@ -92,13 +93,22 @@ def default_error_response(
 def bearer_authentication(runtime: Runtime) -> Authenticate:
     """A face whose callers send ``Authorization: Bearer <API token>``: the token must be known."""
 
-    def authenticate(headers: Headers) -> None:
+    def authenticate(headers: Headers) -> Principal:
         token = bearer_token(headers)
         if token is None:
             raise Unauthorized("missing or malformed Authorization: Bearer header")
-        auth.authenticate(runtime.uow(read_only=True), token)
+        return auth.authenticate(runtime.uow(read_only=True), token)
 
     return authenticate
+
+
+def bearer_principal(request: Request, runtime: Runtime) -> Principal:
+    """Who a request's bearer token speaks for: as the guard found before reading the body of
+    this very request (a write), else read now."""
+    admitted = request.scope.get("state", {}).get(ADMITTED_CALLER)
+    if isinstance(admitted, Principal):
+        return admitted
+    return auth.authenticate(runtime.uow(read_only=True), require_bearer(request))
 
 
 def make_face(

@@ -55,7 +55,10 @@ class ErrorResponse(Protocol):
 
 
 # Checks a caller's credentials from the request headers; raises a LedgerError (Unauthorized).
-Authenticate = Callable[[Headers], None]
+# What it returns (who the caller is) is kept in the request's state under ADMITTED_CALLER, so
+# that the face need not authenticate the same request a second time.
+Authenticate = Callable[[Headers], object]
+ADMITTED_CALLER = "drawbridge_admitted_caller"
 
 
 @dataclass(frozen=True)
@@ -142,13 +145,14 @@ class RequestGuard:
             return None
         if face is not None and face.authenticate is not None and subpath not in face.open_paths:
             try:
-                await run_in_threadpool(face.authenticate, headers)
+                caller = await run_in_threadpool(face.authenticate, headers)
             except LedgerError as error:
                 status = 403 if isinstance(error, Forbidden) else 401
                 code = (
                     error.code if isinstance(error, (Forbidden, Unauthorized)) else "unauthorized"
                 )
                 raise Refusal(status, code, error.message) from None
+            scope.setdefault("state", {})[ADMITTED_CALLER] = caller
         if declared is not None:
             if not (declared.isascii() and declared.isdigit()):
                 raise Refusal(400, "bad_request", "Content-Length: not a byte count")

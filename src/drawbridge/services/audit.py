@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Row, inspect
 
+from drawbridge.domain.billing import LineKind
 from drawbridge.domain.errors import NotFound
 from drawbridge.domain.money import format_cents
 from drawbridge.domain.rules import check_can_read
@@ -67,19 +68,33 @@ def pay_app(
     if lines is None:
         lines = uow.repo.line_values([row.id])[row.id]
     values = snapshot(row, _DERIVED)
-    values["lines"] = [
-        {
-            "line": str(chain.line_ref(line)),
-            "work_completed_this_period": line.work_completed_this_period_input_cents,
-            "materials_presently_stored": line.materials_presently_stored_input_cents,
-            "work_retainage_percent": _json(line.work_retainage_percent_input),
-            "materials_retainage_percent": _json(line.materials_retainage_percent_input),
-            "work_retainage_released": line.work_retainage_released_input_cents,
-            "materials_retainage_released": line.materials_retainage_released_input_cents,
-        }
-        for line in lines
-    ]
+    values["lines"] = [_line_inputs(line) for line in lines]
     return values
+
+
+# How a line is named in the record: str(LineRef), written out here without building one.
+_SOV_PREFIX = f"{LineKind.SOV.value}:"
+_ITEM_PREFIX = f"{LineKind.CHANGE_ORDER.value}:"
+
+
+def _line_inputs(line: Row[Any]) -> dict[str, Any]:
+    work_percent = line.work_retainage_percent_input
+    materials_percent = line.materials_retainage_percent_input
+    return {
+        "line": (
+            f"{_SOV_PREFIX}{line.sov_line_id}"
+            if line.sov_line_id is not None
+            else f"{_ITEM_PREFIX}{line.change_order_item_id}"
+        ),
+        "work_completed_this_period": line.work_completed_this_period_input_cents,
+        "materials_presently_stored": line.materials_presently_stored_input_cents,
+        "work_retainage_percent": None if work_percent is None else str(work_percent),
+        "materials_retainage_percent": None
+        if materials_percent is None
+        else str(materials_percent),
+        "work_retainage_released": line.work_retainage_released_input_cents,
+        "materials_retainage_released": line.materials_retainage_released_input_cents,
+    }
 
 
 def payment(row: Payment) -> dict[str, Any]:

@@ -112,12 +112,16 @@ _stored_figures = itemgetter(*(position for _name, position in _LINE_POSITIONS))
 _computed_figures = attrgetter(*LINE_COLUMNS)
 
 
+# Every field of LineFigures after the line's ref and package is a stored column, in order: a
+# line's figures are built positionally from a tuple, without a dict per line.
+assert tuple(LINE_COLUMNS) == tuple(item.name for item in fields(LineFigures))[2:]
+_held_figures = attrgetter(*LINE_COLUMNS.values())
+
+
 def line_figures(row: StoredLine, package_id: int | None) -> LineFigures:
-    if isinstance(row, Row):  # the read path: index the tuple, far cheaper than attributes
-        values = {name: row[position] for name, position in _LINE_POSITIONS}
-    else:
-        values = {name: getattr(row, column) for name, column in LINE_COLUMNS.items()}
-    return LineFigures(ref=line_ref(row), change_order_package_id=package_id, **values)
+    # A plain row (the read path) is indexed by position, far cheaper than by attribute.
+    values = _stored_figures(row) if isinstance(row, Row) else _held_figures(row)
+    return LineFigures(line_ref(row), package_id, *values)
 
 
 def summary_figures(row: PayApp) -> Summary:
@@ -148,6 +152,10 @@ assert tuple(item.name for item in fields(LineEntry)) == tuple(
 _stored_entry = itemgetter(
     *(list(PayAppLine.__table__.c.keys()).index(column) for column in ENTRY_COLUMNS)
 )
+
+
+# A new line's inputs (its column values, not yet written) in LineEntry's field order.
+_new_entry = itemgetter(*ENTRY_COLUMNS)
 
 
 def entry_of(row: StoredLine) -> LineEntry:
@@ -444,18 +452,12 @@ def compute_new(
     for values in lines:
         scheduled = _scheduled(_Source(values), sov, items, labels)
         scheduled_lines.append(scheduled)
-        entries[scheduled.ref] = LineEntry(
-            work_completed_this_period=values["work_completed_this_period_input_cents"],
-            materials_presently_stored=values["materials_presently_stored_input_cents"],
-            work_retainage_percent=values["work_retainage_percent_input"],
-            materials_retainage_percent=values["materials_retainage_percent_input"],
-            work_retainage_released=values["work_retainage_released_input_cents"],
-            materials_retainage_released=values["materials_retainage_released_input_cents"],
-        )
+        entries[scheduled.ref] = LineEntry(*_new_entry(values))
     entry = ApplicationEntry(lines=scheduled_lines, entries=entries)
     (figures,) = billing.compute_chain(terms, [entry], start)
+    figure_columns = tuple(LINE_COLUMNS.values())
     for values, line in zip(lines, figures.lines, strict=True):
-        values.update({column: getattr(line, name) for name, column in LINE_COLUMNS.items()})
+        values.update(zip(figure_columns, _computed_figures(line), strict=True))
     for name, column in SUMMARY_COLUMNS.items():
         setattr(pay_app, column, getattr(figures.summary, name))
     return NewApplication(sov=parts.sov, previous=previous, previous_lines=previous_lines)

@@ -17,6 +17,7 @@ change no version.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import chain
 
@@ -66,6 +67,12 @@ def record(session: Session) -> None:
     session.execute(
         statement, execution_options={_OWN_STATEMENT: True, "synchronize_session": False}
     )
+
+
+def note_written(session: Session, company_ids: Iterable[int]) -> None:
+    """Rows of these companies were written by a statement the session does not see (one sent
+    to the driver as it is, for speed)."""
+    _changes(session).companies.update(company_ids)
 
 
 def forget(session: Session) -> None:

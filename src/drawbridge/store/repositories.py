@@ -6,6 +6,7 @@ The repository returns rows; it never commits (the unit of work does) and holds 
 from __future__ import annotations
 
 import operator
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -29,11 +30,14 @@ from sqlalchemy import (
     tuple_,
     update,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
+from drawbridge.store import ledger_versions
 from drawbridge.store.models import (
     ApiToken,
     Attachment,
@@ -67,6 +71,59 @@ from drawbridge.store.models import (
 Model = TypeVar("Model", bound=Base)
 _LINES = cast(Table, PayAppLine.__table__)
 _PAY_APPS = cast(Table, PayApp.__table__)
+
+# What a new line's column holds when a row does not name it: the column's default.
+_LINE_DEFAULTS: dict[str, Any] = {
+    column.key: (
+        cast(ScalarElementColumnDefault, column.default).arg
+        if column.default is not None and column.default.is_scalar
+        else None
+    )
+    for column in _LINES.c
+}
+_LINE_INSERTS: dict[str, tuple[str, list[str], dict[str, Callable[[Any], Any]]]] = {}
+
+
+def _line_insert(dialect: Dialect) -> tuple[str, list[str], dict[str, Callable[[Any], Any]]]:
+    """The INSERT of a pay-app line (every column but the id) as the dialect's driver takes it:
+    its SQL, the columns in parameter order and each column's conversion of a value."""
+    found = _LINE_INSERTS.get(dialect.name)
+    if found is None:
+        keys = [column.key for column in _LINES.c if column.key != "id"]
+        compiled = insert(_LINES).compile(dialect=dialect, column_keys=keys)
+        # A positional driver takes tuples in this order; a named one (empty) takes each row's
+        # values by name.
+        keys = list(compiled.positiontup) if compiled.positiontup is not None else []
+        converters: dict[str, Callable[[Any], Any]] = {
+            column.key: processor
+            for column in _LINES.c
+            if (processor := column.type._cached_bind_processor(dialect)) is not None
+        }
+        found = _LINE_INSERTS[dialect.name] = (str(compiled), keys, converters)
+    return found
+
+
+def _line_parameters(
+    rows: Sequence[dict[str, Any]],
+    keys: list[str],
+    converters: dict[str, Callable[[Any], Any]],
+) -> list[Any]:
+    """Each row's values in parameter order (by name when ``keys`` is empty), its defaults
+    filled and its values converted."""
+    in_order = operator.itemgetter(*keys) if keys else None
+    written: list[Any] = []
+    for row in rows:
+        values = {**_LINE_DEFAULTS, **row}
+        values.setdefault("uuid", None)
+        if values["uuid"] is None:
+            values["uuid"] = str(uuid.uuid4())
+        for key, converter in converters.items():
+            values[key] = converter(values[key])
+        del values["id"]
+        written.append(in_order(values) if in_order is not None else values)
+    return written
+
+
 GroupedRow = TypeVar("GroupedRow")
 
 
@@ -653,10 +710,20 @@ class Repository:
         position, id): a write that already holds the lines need not read them back."""
         if not rows:
             return []
-        # Without sort_by_parameter_order, which SQLite honours one row per statement.
-        statement = insert(_LINES).returning(*_LINES.c)
-        returned = list(self.session.execute(statement, list(rows)))
-        return sorted(returned, key=lambda row: (row.pay_app_id, row.position, row.id))
+        # The driver's executemany of a statement compiled once, each row's values as the
+        # driver takes them (every column given: the defaults and the uuid are filled here),
+        # then the rows read back in one query: a fraction of the Python steps per row that
+        # SQLAlchemy's batched INSERT ... RETURNING takes.
+        sql, keys, converters = _line_insert(self.session.get_bind().dialect)
+        written = _line_parameters(rows, keys, converters)
+        self.session.connection().exec_driver_sql(sql, written)
+        ledger_versions.note_written(self.session, {row["company_id"] for row in rows})
+        pay_app_ids = sorted({row["pay_app_id"] for row in rows})
+        stored = self.line_values(pay_app_ids)
+        uuids = {
+            parameters[keys.index("uuid")] if keys else parameters["uuid"] for parameters in written
+        }
+        return [line for i in pay_app_ids for line in stored[i] if line.uuid in uuids]
 
     def store_line_values(self, changes: Sequence[tuple[int, dict[str, Any]]]) -> None:
         """Set columns of pay-app lines (each change: a line's id and its new values, the same

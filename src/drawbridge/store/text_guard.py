@@ -9,6 +9,7 @@ and breaking every later read of the record.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable
 from datetime import date
@@ -61,6 +62,34 @@ def _check(values: dict[str, Any], columns: frozenset[str], keys: Iterable[str])
 
 def value_problem(value: Any) -> str | None:
     """Why ``value`` (a column value, JSON included) cannot be stored; None when it can."""
+    if isinstance(value, str):
+        return text_problem(value)
+    if isinstance(value, (dict, list)) and _plainly_storable(value):
+        return None
+    return _walk(value)
+
+
+def _plainly_storable(value: dict[Any, Any] | list[Any]) -> bool:
+    """Whether a JSON value certainly holds nothing unstorable, checked in one pass: written
+    out once as JSON (refusing non-finite numbers), with no NUL, whose escape JSON writes as
+    ``\\u0000``, and encodable as UTF-8, which a lone surrogate is not. A large payload (an
+    application's audit record of a thousand lines) costs one serialization instead of a
+    Python step per value. False when in doubt (a value JSON cannot write, text that merely
+    looks like the escape): the value is then walked, which names the problem."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, allow_nan=False, check_circular=False)
+    except (TypeError, ValueError, RecursionError):
+        return False
+    if "\\u0000" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _walk(value: Any) -> str | None:
     pending = [value]
     while pending:
         item = pending.pop()

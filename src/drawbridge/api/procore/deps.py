@@ -11,7 +11,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
-from drawbridge.api.common import require_bearer, runtime_of
+from drawbridge.api.common import bearer_principal, require_bearer, runtime_of
 from drawbridge.api.procore.errors import BadRequest
 from drawbridge.api.procore.schemas import MAX_ID
 from drawbridge.bootstrap import Runtime
@@ -44,8 +44,7 @@ def procore_context(
     ] = None,
 ) -> ProcoreContext:
     runtime = runtime_of(request)
-    token = require_bearer(request)
-    principal = auth.authenticate(runtime.uow(read_only=True), token)
+    principal = bearer_principal(request, runtime)
     if procore_company_id is None:
         raise BadRequest(COMPANY_HEADER, "header is required")
     text = procore_company_id.strip()
