@@ -309,7 +309,7 @@ def _invoices_of(ctx: ProductiveContext, recorded: tuple[PaymentView, ...]) -> d
     ids = sorted({payment.pay_app_id for payment in recorded if payment.pay_app_id is not None})
     if not ids:
         return {}
-    views = pay_app_pages.list_pay_app_page(
+    views = pay_apps.list_pay_apps(
         ctx.runtime.uow(read_only=True), ctx.actor, PayAppFilter(ids=ids)
     ).items
     return {invoice.pay_app.id: invoice for invoice in mapping.invoices(views, recorded)}
@@ -321,7 +321,7 @@ def _invoices_of_page(ctx: ProductiveContext, shown: Sequence[PaymentView]) -> d
     ids = sorted({payment.pay_app_id for payment in shown if payment.pay_app_id is not None})
     if not ids:
         return {}
-    views = pay_app_pages.list_pay_app_page(
+    views = pay_apps.list_pay_apps(
         ctx.runtime.uow(read_only=True), ctx.actor, PayAppFilter(ids=ids)
     ).items
     last = pay_app_pages.last_payment_dates(ctx.runtime.uow(read_only=True), ctx.actor, ids)
