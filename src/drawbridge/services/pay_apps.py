@@ -243,6 +243,7 @@ def _create_computed(
         previous_lines=(
             {computed.previous.id: computed.previous_lines} if computed.previous else {}
         ),
+        figures={pay_app.id: computed.lines},
     )
     return render.pay_app_views(uow, [pay_app], with_lines=True, held=held)[0]
 
