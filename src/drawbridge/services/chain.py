@@ -415,6 +415,7 @@ def compute_new(
     pay_app: PayApp,
     lines: Sequence[dict[str, Any]],
     parts: ContractParts,
+    previous: PayApp | None,
 ) -> NewApplication:
     """Compute a contract's next application before its lines are written.
 
@@ -422,6 +423,7 @@ def compute_new(
     ``pay_app`` its summary, exactly as :func:`recompute` from its number would set them: the
     new application is the last of its chain, so it is computed from the previous one's stored
     figures and nothing after it changes. The lines are then written once, with their figures.
+    ``previous``: the application before it, as the create read it (None for the first).
     """
     repo = uow.repo
     sov = {line.id: line for line in parts.sov}
@@ -431,11 +433,8 @@ def compute_new(
     terms = billing_terms(contract, parts.company)
     start: ChainStart | None = None
     previous_lines: Sequence[Row[Any]] = ()
-    previous = None
-    if pay_app.number > 1:
-        previous = repo.pay_apps_by_number([(contract.id, pay_app.number - 1)])[
-            (contract.id, pay_app.number - 1)
-        ]
+    if previous is not None:
+        assert previous.number == pay_app.number - 1
         previous_lines = repo.line_values([previous.id])[previous.id]
         # The earlier summaries tell which retainage step is reached; without steps there is
         # none to reach, and the previous application is all the new one depends on.

@@ -634,6 +634,15 @@ class Repository:
             grouped[contract_id].append((number, billed))
         return grouped
 
+    def latest_pay_app(self, contract_id: int) -> PayApp | None:
+        """A contract's last pay application (None before its first)."""
+        return self.session.scalars(
+            select(PayApp)
+            .where(PayApp.contract_id == contract_id)
+            .order_by(PayApp.number.desc())
+            .limit(1)
+        ).first()
+
     def latest_numbers(self, contract_ids: Iterable[int]) -> dict[int, int]:
         ids = set(contract_ids)
         if not ids:
