@@ -269,10 +269,10 @@ def _enter_inputs(lines: list[dict[str, Any]], inputs: Sequence[LineInput]) -> N
     refusing a line the application does not have, as :func:`_apply_line_inputs` does."""
     # Keyed by (SOV line id, item id): a tuple hashes far faster than a LineRef.
     by_source = {}
-    for new_line in lines:
-        for column, default in _NEW_LINE_INPUTS.items():
-            new_line.setdefault(column, default)
-        by_source[new_line["sov_line_id"], new_line["change_order_item_id"]] = new_line
+    for index, new_line in enumerate(lines):
+        # One merge per line (the line's own values win), not a setdefault per input column.
+        entered = lines[index] = {**_NEW_LINE_INPUTS, **new_line}
+        by_source[entered["sov_line_id"], entered["change_order_item_id"]] = entered
     for given in inputs:
         ref = given.ref
         values = by_source.get((ref.id, None) if ref.kind is LineKind.SOV else (None, ref.id))
