@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from operator import attrgetter, itemgetter
-from typing import Any, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import Row
 
@@ -406,6 +406,7 @@ class NewApplication:
     sov: Sequence[Row[Any]]  # the contract's SOV lines, plain rows
     previous: PayApp | None  # the application before it
     previous_lines: Sequence[Row[Any]]  # the previous application's lines, plain rows
+    lines: Sequence[LineFigures]  # the new application's lines as computed, in their order
 
 
 def compute_new(
@@ -414,6 +415,7 @@ def compute_new(
     pay_app: PayApp,
     lines: Sequence[dict[str, Any]],
     parts: ContractParts,
+    previous: PayApp | None,
 ) -> NewApplication:
     """Compute a contract's next application before its lines are written.
 
@@ -421,6 +423,7 @@ def compute_new(
     ``pay_app`` its summary, exactly as :func:`recompute` from its number would set them: the
     new application is the last of its chain, so it is computed from the previous one's stored
     figures and nothing after it changes. The lines are then written once, with their figures.
+    ``previous``: the application before it, as the create read it (None for the first).
     """
     repo = uow.repo
     sov = {line.id: line for line in parts.sov}
@@ -430,11 +433,8 @@ def compute_new(
     terms = billing_terms(contract, parts.company)
     start: ChainStart | None = None
     previous_lines: Sequence[Row[Any]] = ()
-    previous = None
-    if pay_app.number > 1:
-        previous = repo.pay_apps_by_number([(contract.id, pay_app.number - 1)])[
-            (contract.id, pay_app.number - 1)
-        ]
+    if previous is not None:
+        assert previous.number == pay_app.number - 1
         previous_lines = repo.line_values([previous.id])[previous.id]
         # The earlier summaries tell which retainage step is reached; without steps there is
         # none to reach, and the previous application is all the new one depends on.
@@ -450,7 +450,9 @@ def compute_new(
     scheduled_lines = []
     entries = {}
     for values in lines:
-        scheduled = _scheduled(_Source(values), sov, items, labels)
+        scheduled = _scheduled(
+            _Source(values["sov_line_id"], values["change_order_item_id"]), sov, items, labels
+        )
         scheduled_lines.append(scheduled)
         entries[scheduled.ref] = LineEntry(*_new_entry(values))
     entry = ApplicationEntry(lines=scheduled_lines, entries=entries)
@@ -460,22 +462,17 @@ def compute_new(
         values.update(zip(figure_columns, _computed_figures(line), strict=True))
     for name, column in SUMMARY_COLUMNS.items():
         setattr(pay_app, column, getattr(figures.summary, name))
-    return NewApplication(sov=parts.sov, previous=previous, previous_lines=previous_lines)
+    return NewApplication(
+        sov=parts.sov, previous=previous, previous_lines=previous_lines, lines=figures.lines
+    )
 
 
-@dataclass(frozen=True)
-class _Source:
-    """A new line's column values, read as a stored line names them."""
+class _Source(NamedTuple):
+    """What a new line bills, named as a stored line names it (a tuple: its fields are read at
+    C speed, where a property per field of the line's values cost a call each)."""
 
-    values: dict[str, Any]
-
-    @property
-    def sov_line_id(self) -> int | None:
-        return cast(int | None, self.values["sov_line_id"])
-
-    @property
-    def change_order_item_id(self) -> int | None:
-        return cast(int | None, self.values["change_order_item_id"])
+    sov_line_id: int | None
+    change_order_item_id: int | None
 
 
 def _line_labels(

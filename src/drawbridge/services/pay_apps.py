@@ -161,8 +161,10 @@ def create_pay_app(uow: UnitOfWork, actor: Actor, command: CreatePayApp) -> PayA
                 code="contract_inactive",
             )
         _check_header(uow, actor, contract, command.header, exclude_id=None)
-        # The latest number only: a long chain's applications are not loaded to add one more.
-        number = repo.latest_numbers([contract.id]).get(contract.id, 0) + 1
+        # The latest application only: a long chain's applications are not loaded to add one
+        # more, and the new one is computed from this one.
+        previous = repo.latest_pay_app(contract.id)
+        number = previous.number + 1 if previous is not None else 1
         now = utcnow()
         pay_app = PayApp(
             company_id=actor.company_id,
@@ -188,7 +190,7 @@ def create_pay_app(uow: UnitOfWork, actor: Actor, command: CreatePayApp) -> PayA
             uow, actor, contract, pay_app, command.change_order_package_ids, pending=(lines, parts)
         )
         if _enters_numbers_only(command, pay_app):
-            view = _create_computed(uow, actor, command, contract, pay_app, lines, parts)
+            view = _create_computed(uow, actor, command, contract, pay_app, lines, parts, previous)
         else:
             repo.insert_pay_app_lines(lines)
             _apply_line_inputs(uow, pay_app, command.lines)
@@ -219,6 +221,7 @@ def _create_computed(
     pay_app: PayApp,
     lines: list[dict[str, Any]],
     parts: chain.ContractParts,
+    previous: PayApp | None,
 ) -> PayAppView:
     """The usual create: enter the inputs into the new lines, compute the application from the
     previous one's stored figures, and write each line once, figures included; the answer is
@@ -226,7 +229,7 @@ def _create_computed(
     _enter_inputs(lines, command.lines)
     _link_attachments(uow, actor, pay_app, command.attachment_ids)
     due_before = pay_app.current_payment_due_cents
-    computed = chain.compute_new(uow, contract, pay_app, lines, parts)
+    computed = chain.compute_new(uow, contract, pay_app, lines, parts, previous)
     rows = uow.repo.insert_pay_app_lines_returning(lines)
     _check_payments_still_fit(uow, contract, {pay_app.id: due_before}, [pay_app])
     audit.record(
@@ -243,6 +246,7 @@ def _create_computed(
         previous_lines=(
             {computed.previous.id: computed.previous_lines} if computed.previous else {}
         ),
+        figures={pay_app.id: computed.lines},
     )
     return render.pay_app_views(uow, [pay_app], with_lines=True, held=held)[0]
 
@@ -265,10 +269,10 @@ def _enter_inputs(lines: list[dict[str, Any]], inputs: Sequence[LineInput]) -> N
     refusing a line the application does not have, as :func:`_apply_line_inputs` does."""
     # Keyed by (SOV line id, item id): a tuple hashes far faster than a LineRef.
     by_source = {}
-    for new_line in lines:
-        for column, default in _NEW_LINE_INPUTS.items():
-            new_line.setdefault(column, default)
-        by_source[new_line["sov_line_id"], new_line["change_order_item_id"]] = new_line
+    for index, new_line in enumerate(lines):
+        # One merge per line (the line's own values win), not a setdefault per input column.
+        entered = lines[index] = {**_NEW_LINE_INPUTS, **new_line}
+        by_source[entered["sov_line_id"], entered["change_order_item_id"]] = entered
     for given in inputs:
         ref = given.ref
         values = by_source.get((ref.id, None) if ref.kind is LineKind.SOV else (None, ref.id))

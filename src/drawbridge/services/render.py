@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Row
 
-from drawbridge.domain.billing import Summary
+from drawbridge.domain.billing import LineFigures, Summary
 from drawbridge.domain.rollups import payment_position
 from drawbridge.domain.rules import PayAppStatus, is_deletable
 from drawbridge.services import chain
@@ -232,12 +232,15 @@ def payment_views(uow: UnitOfWork, rows: Sequence[Payment]) -> list[PaymentView]
 class HeldLines:
     """Rows a write already holds, so that its answer need not read them again: lines by pay
     application, SOV lines by contract, the previous applications by (contract id, number),
-    and their lines by id."""
+    their lines by id, and the figures of held lines."""
 
     lines: Mapping[int, Sequence[Row[Any]]] = field(default_factory=dict)
     previous_apps: Mapping[tuple[int, int], PayApp] = field(default_factory=dict)
     sov: Mapping[int, Sequence[Row[Any]]] = field(default_factory=dict)
     previous_lines: Mapping[int, Sequence[Row[Any]]] = field(default_factory=dict)
+    # The figures the write computed for each pay application's held lines, in their order:
+    # its line views take them instead of building them from the rows again.
+    figures: Mapping[int, Sequence[LineFigures]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -456,6 +459,7 @@ def pay_app_views(
                         sov_by_contract[row.contract_id],
                         parts.items[row.contract_id],
                         _stored_by_source(previously_stored, previous),
+                        held.figures.get(row.id),
                     )
                     if with_lines
                     else None
@@ -488,17 +492,25 @@ def _line_views(
     sov: dict[int, Row[Any]],
     items: Sequence[ChangeOrderItem],
     previously_stored: dict[tuple[int | None, int | None], int],
+    computed: Sequence[LineFigures] | None = None,
 ) -> tuple[PayAppLineView, ...]:
+    """``computed``: the rows' figures as the write computed them, in the rows' order (else
+    built from the rows)."""
     items_by_id = {item.id: item for item in items}
     views = []
-    for row in rows:
+    for index, row in enumerate(rows):
         item = items_by_id.get(row.change_order_item_id or 0)
+        figures = (
+            computed[index]
+            if computed is not None
+            else chain.line_figures(row, item.package_id if item else None)
+        )
         views.append(
             PayAppLineView(
                 id=row.id,
                 uuid=row.uuid,
                 position=row.position,
-                figures=chain.line_figures(row, item.package_id if item else None),
+                figures=figures,
                 materials_previously_stored=previously_stored.get(
                     (row.sov_line_id, row.change_order_item_id), 0
                 ),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import operator
 import uuid
+from collections import namedtuple
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -103,25 +104,50 @@ def _line_insert(dialect: Dialect) -> tuple[str, list[str], dict[str, Callable[[
     return found
 
 
+# A written line as :meth:`Repository.line_values` reads it: every column of the table, in the
+# table's order, by name and by position. Built from the values a write just stored (each
+# column's type stores them exactly: integers, text, and decimals as their canonical text), so
+# the write need not read its lines back.
+_column_keys = [column.key for column in _LINES.c]
+_written_line_type: Callable[..., Any] = namedtuple
+WrittenLine: Any = _written_line_type("WrittenLine", _column_keys)
+
+
+def _line_columns(rows: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
+    """Every column's values for the new rows, the id aside: each row's own value, or the
+    column's default where no row names it (every row names the same columns, so the values
+    are gathered a column at a time, with no dictionary built per row), a uuid made for each
+    row that has none."""
+    named = set(rows[0])
+    count = len(rows)
+    columns: dict[str, list[Any]] = {}
+    for key in _column_keys[1:]:
+        if key == "uuid":
+            given = [row.get("uuid") for row in rows] if "uuid" in named else [None] * count
+            columns[key] = [value or str(uuid.uuid4()) for value in given]
+        elif key in named:
+            columns[key] = list(map(operator.itemgetter(key), rows))
+        else:
+            columns[key] = [_LINE_DEFAULTS[key]] * count
+    return columns
+
+
 def _line_parameters(
-    rows: Sequence[dict[str, Any]],
+    columns: dict[str, list[Any]],
     keys: list[str],
     converters: dict[str, Callable[[Any], Any]],
 ) -> list[Any]:
-    """Each row's values in parameter order (by name when ``keys`` is empty), its defaults
-    filled and its values converted."""
-    in_order = operator.itemgetter(*keys) if keys else None
-    written: list[Any] = []
-    for row in rows:
-        values = {**_LINE_DEFAULTS, **row}
-        values.setdefault("uuid", None)
-        if values["uuid"] is None:
-            values["uuid"] = str(uuid.uuid4())
-        for key, converter in converters.items():
-            values[key] = converter(values[key])
-        del values["id"]
-        written.append(in_order(values) if in_order is not None else values)
-    return written
+    """Each row's values in parameter order (by name when ``keys`` is empty) as the driver
+    takes them: each column converted in one pass, then the rows' tuples zipped together."""
+    order = keys or _column_keys[1:]
+    converted = []
+    for key in order:
+        values = columns[key]
+        convert = converters.get(key)
+        converted.append(values if convert is None else list(map(convert, values)))
+    if keys:
+        return list(zip(*converted, strict=False))
+    return [dict(zip(order, values, strict=True)) for values in zip(*converted, strict=False)]
 
 
 GroupedRow = TypeVar("GroupedRow")
@@ -608,6 +634,15 @@ class Repository:
             grouped[contract_id].append((number, billed))
         return grouped
 
+    def latest_pay_app(self, contract_id: int) -> PayApp | None:
+        """A contract's last pay application (None before its first)."""
+        return self.session.scalars(
+            select(PayApp)
+            .where(PayApp.contract_id == contract_id)
+            .order_by(PayApp.number.desc())
+            .limit(1)
+        ).first()
+
     def latest_numbers(self, contract_ids: Iterable[int]) -> dict[int, int]:
         ids = set(contract_ids)
         if not ids:
@@ -706,8 +741,9 @@ class Repository:
 
     def insert_pay_app_lines_returning(self, rows: Sequence[dict[str, Any]]) -> list[Row[Any]]:
         """New pay-app lines (every row naming the same columns) in one batched statement,
-        answered as the plain rows :meth:`line_values` reads (in its order: by pay application,
-        position, id): a write that already holds the lines need not read them back."""
+        answered as rows with the columns :meth:`line_values` reads, by name and position (in
+        its order: by pay application, position, id): a write that already holds the lines
+        need not read them back."""
         if not rows:
             return []
         # The driver's executemany of a statement compiled once, each row's values as the
@@ -715,15 +751,21 @@ class Repository:
         # then the rows read back in one query: a fraction of the Python steps per row that
         # SQLAlchemy's batched INSERT ... RETURNING takes.
         sql, keys, converters = _line_insert(self.session.get_bind().dialect)
-        written = _line_parameters(rows, keys, converters)
-        self.session.connection().exec_driver_sql(sql, written)
+        columns = _line_columns(rows)
+        self.session.connection().exec_driver_sql(sql, _line_parameters(columns, keys, converters))
         ledger_versions.note_written(self.session, {row["company_id"] for row in rows})
+        # Only the ids the database gave are read back, by uuid; the rest is what was written.
         pay_app_ids = sorted({row["pay_app_id"] for row in rows})
-        stored = self.line_values(pay_app_ids)
-        uuids = {
-            parameters[keys.index("uuid")] if keys else parameters["uuid"] for parameters in written
-        }
-        return [line for i in pay_app_ids for line in stored[i] if line.uuid in uuids]
+        found = self.session.execute(
+            select(_LINES.c.uuid, _LINES.c.id).where(_ids_in(_LINES.c.pay_app_id, pay_app_ids))
+        )
+        id_of = dict(found.tuples().all())
+        uuids = columns["uuid"]
+        written = map(
+            WrittenLine._make,
+            zip([id_of[value] for value in uuids], *columns.values(), strict=False),
+        )
+        return sorted(written, key=operator.attrgetter("pay_app_id", "position", "id"))
 
     def store_line_values(self, changes: Sequence[tuple[int, dict[str, Any]]]) -> None:
         """Set columns of pay-app lines (each change: a line's id and its new values, the same
