@@ -247,6 +247,25 @@ def test_parse_amount_round_trips_format_cents(cents: int) -> None:
     assert parse_amount(format_cents(cents), "amount") == cents
 
 
+@PROPERTY_SETTINGS
+@given(
+    st.one_of(st.integers(min_value=-(10**18), max_value=10**18), st.integers(-1000, 1000)),
+    st.integers(min_value=0, max_value=6),
+)
+def test_format_cents_is_the_decimal_quantized_text(cents: int, places: int) -> None:
+    # Written from the integer, the text is the one the exact decimal quantized gives.
+    expected = str((Decimal(cents) / 100).quantize(Decimal(1).scaleb(-places)))
+    assert format_cents(cents, places) == expected
+
+
+@pytest.mark.parametrize(
+    ("cents", "places", "text"),
+    [(0, 4, "0.0000"), (-5, 2, "-0.05"), (-100, 4, "-1.0000"), (6994000, 4, "69940.0000")],
+)
+def test_format_cents_examples(cents: int, places: int, text: str) -> None:
+    assert format_cents(cents, places) == text
+
+
 # --- parse_percent --------------------------------------------------------------------------
 
 

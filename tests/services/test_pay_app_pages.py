@@ -1,10 +1,12 @@
-"""A page of pay applications read as plain rows (``services.pay_app_pages``, the ACC and
-Productive lists) is the page ``pay_apps.list_pay_apps`` renders: same applications, same total,
-views equal field for field, in every sort and filter, page after page; and what a page's lines
-add up to, summed by the database, is what the rendered lines add up to."""
+"""A page of pay applications without lines (``pay_apps.list_pay_apps``, read as plain rows by
+``services.pay_app_pages``) is the page rendered with its lines from the ORM's rows, but for the
+lines: same applications, same total, views equal field for field, in every sort and filter,
+page after page; and what a page's lines add up to, summed by the database, is what the
+rendered lines add up to."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -30,10 +32,20 @@ def rendered_pages(runtime: Runtime, where: PayAppFilter, order: Any) -> list[An
     pages = []
     offset = 0
     while True:
-        before = pay_apps.list_pay_apps(
-            runtime.uow(read_only=True), actor, where, order_by=order, offset=offset, limit=PAGE
+        with_lines = pay_apps.list_pay_apps(
+            runtime.uow(read_only=True),
+            actor,
+            where,
+            order_by=order,
+            offset=offset,
+            limit=PAGE,
+            with_lines=True,
         )
-        now = pay_app_pages.list_pay_app_page(
+        before = dataclasses.replace(
+            with_lines,
+            items=tuple(dataclasses.replace(view, lines=None) for view in with_lines.items),
+        )
+        now = pay_apps.list_pay_apps(
             runtime.uow(read_only=True), actor, where, order_by=order, offset=offset, limit=PAGE
         )
         pages.append((before, now))
@@ -54,6 +66,7 @@ def test_each_page_is_the_rendered_page(demo: Runtime, order: Any) -> None:
             )
         )
     every = pay_apps.list_pay_apps(demo.uow(read_only=True), admin_actor(), PayAppFilter())
+    assert every.items[0].lines is None
     assert any(
         view.earlier_advance_amount and view.earlier_recoupment_amount for view in every.items
     )
@@ -77,7 +90,7 @@ def test_each_page_is_the_rendered_page(demo: Runtime, order: Any) -> None:
 def test_a_page_has_previous_figures_advances_and_payments(demo: Runtime) -> None:
     """The demo's pages hold what the plain-row path reads on its own: previous applications,
     payments, the latest of a chain and the earlier ones."""
-    page = pay_app_pages.list_pay_app_page(demo.uow(read_only=True), admin_actor(), PayAppFilter())
+    page = pay_apps.list_pay_apps(demo.uow(read_only=True), admin_actor(), PayAppFilter())
     assert any(view.previous_summary is not None for view in page.items)
     assert any(view.payments.amount_paid > 0 for view in page.items)
     assert any(view.is_latest for view in page.items)

@@ -144,8 +144,14 @@ def canonical(number: Decimal) -> Decimal:
 
 
 def format_cents(cents: int, places: int = 2) -> str:
-    """Cents as a fixed-point decimal string (``"22500.00"``, or 4 places ``"22500.0000"``)."""
-    return str((Decimal(cents) / HUNDRED).quantize(Decimal(1).scaleb(-places)))
+    """Cents as a fixed-point decimal string (``"22500.00"``, or 4 places ``"22500.0000"``).
+    Written from the integer for 2 places or more, where nothing rounds: a list page formats
+    thousands of amounts, and this is several times cheaper than through a Decimal."""
+    if places < 2:
+        return str((Decimal(cents) / HUNDRED).quantize(Decimal(1).scaleb(-places)))
+    units, hundredths = divmod(-cents if cents < 0 else cents, 100)
+    zeros = "0" * (places - 2)
+    return f"{'-' if cents < 0 else ''}{units}.{hundredths:02d}{zeros}"
 
 
 def cents_to_decimal(cents: int) -> Decimal:

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Row
 
-from drawbridge.domain.billing import LineFigures
+from drawbridge.domain.billing import LineFigures, Summary
 from drawbridge.domain.rollups import payment_position
 from drawbridge.domain.rules import PayAppStatus, is_deletable
 from drawbridge.services import chain
@@ -37,6 +37,7 @@ from drawbridge.store.models import (
     Contract,
     Party,
     PayApp,
+    PayAppPackage,
     Payment,
     Project,
     SovLine,
@@ -242,6 +243,149 @@ class HeldLines:
     figures: Mapping[int, Sequence[LineFigures]] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class PageParts:
+    """What the views of a page of pay applications share, read once for the page: the
+    company, contracts, projects, periods, creators, attachments and billed packages."""
+
+    contracts: dict[int, Contract]
+    company: CompanyView
+    contract_views: dict[int, ContractView]
+    projects: dict[int, ProjectView]
+    periods: dict[int, PeriodView]
+    users: dict[int, User]
+    attachments: Sequence[Attachment]
+    billed_packages: dict[int, list[tuple[int, PayAppPackage]]]
+    packages: dict[int, dict[int, ChangeOrderPackage]]  # by contract, then by id
+    items: dict[int, list[ChangeOrderItem]]  # by contract
+
+
+def page_parts(uow: UnitOfWork, company_id: int, rows: Sequence[PayApp | Row[Any]]) -> PageParts:
+    """One query per kind of row, whatever the number of pay apps, contracts or periods."""
+    repo = uow.repo
+    company = repo.company(company_id)
+    assert company is not None
+    contracts = repo.contracts_by_id(company_id, {row.contract_id for row in rows})
+    billed_packages = repo.billed_packages_of(contracts)
+    # A change-order item is on an application (as a line or in a package) only once its package
+    # is billed: contracts with nothing billed need neither their packages nor their items.
+    billing = {cid for cid, billed in billed_packages.items() if billed}
+    packages_by_contract: dict[int, list[ChangeOrderPackage]] = {cid: [] for cid in contracts}
+    items_by_contract: dict[int, list[ChangeOrderItem]] = {cid: [] for cid in contracts}
+    if billing:
+        packages_by_contract.update(repo.packages_of(billing))
+        items_by_contract.update(repo.package_items_of(billing))
+    return PageParts(
+        contracts=contracts,
+        company=company_view(company),
+        contract_views={view.id: view for view in contract_views(uow, list(contracts.values()))},
+        projects={
+            project.id: project_view(project)
+            for project in repo.by_ids(
+                Project, company_id, {row.project_id for row in rows}
+            ).values()
+        },
+        periods={
+            period.id: period_view(period)
+            for period in repo.by_ids(
+                BillingPeriod, company_id, {row.period_id for row in rows if row.period_id}
+            ).values()
+        },
+        users=repo.users(row.created_by_id for row in rows if row.created_by_id),
+        attachments=repo.attachments_of(pay_app_ids=[row.id for row in rows]),
+        billed_packages=billed_packages,
+        packages={
+            cid: {package.id: package for package in packages}
+            for cid, packages in packages_by_contract.items()
+        },
+        items=items_by_contract,
+    )
+
+
+def pay_app_view(
+    row: PayApp | Row[Any],
+    parts: PageParts,
+    *,
+    previous: PayApp | Row[Any] | None,
+    is_latest: bool,
+    paid: int,
+    payment_count: int,
+    earlier_advance: int,
+    earlier_recoupment: int,
+    lines: tuple[PayAppLineView, ...] | None,
+) -> PayAppView:
+    """A pay application's view from its row (an ORM object or a plain row of its columns),
+    its previous application's (id, uuid, rate and figures suffice) and what the rest of its
+    chain adds up to: the one place a PayAppView is put together."""
+    status = PayAppStatus(row.status)
+    contract = parts.contract_views[row.contract_id]
+    billed_here = [
+        billed for number, billed in parts.billed_packages[row.contract_id] if number <= row.number
+    ]
+    package_rows = parts.packages[row.contract_id]
+    items = parts.items[row.contract_id]
+    return PayAppView(
+        id=row.id,
+        uuid=row.uuid,
+        number=row.number,
+        status=status,
+        company=parts.company,
+        project=parts.projects[row.project_id],
+        contract=contract,
+        period=parts.periods.get(row.period_id) if row.period_id else None,
+        previous_id=previous.id if previous else None,
+        previous_uuid=previous.uuid if previous else None,
+        is_latest=is_latest,
+        deletable=is_deletable(is_latest=is_latest, status=status, has_payments=payment_count > 0),
+        start_date=row.start_date,
+        end_date=row.end_date,
+        billing_date=row.billing_date,
+        due_date=row.due_date,
+        payment_date=row.payment_date,
+        submitted_at=row.submitted_at,
+        final=row.final,
+        invoice_number=row.invoice_number,
+        origin_id=row.origin_id,
+        origin_data=row.origin_data,
+        erp_status=row.erp_status,
+        custom_fields=dict(row.custom_fields),
+        name=row.name,
+        description=row.description,
+        note=row.note,
+        exchange_rate=_rate_of(row, contract),
+        previous_exchange_rate=_rate_of(previous or row, contract),
+        approved_at=row.approved_at,
+        paid_at=row.paid_at,
+        aggregate_by=row.aggregate_by,
+        integration_state=row.integration_state,
+        integration_state_changed_at=row.integration_state_changed_at,
+        integration_state_changed_by=row.integration_state_changed_by,
+        external_id=row.external_id,
+        external_system=row.external_system,
+        external_message=row.external_message,
+        last_sync_time=row.last_sync_time,
+        advance_amount=row.advance_amount_cents,
+        recoupment_amount=row.recoupment_amount_cents,
+        written_off=row.written_off_cents,
+        summary=_summary(row),
+        previous_summary=_summary(previous) if previous else None,
+        payments=payment_position(row.current_payment_due_cents, [paid], row.written_off_cents),
+        created_by=user_view(parts.users.get(row.created_by_id or 0)),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        packages=tuple(
+            package_view(package_rows[billed.package_id], items) for billed in billed_here
+        ),
+        new_package_ids=frozenset(
+            billed.package_id for billed in billed_here if billed.pay_app_id == row.id
+        ),
+        attachments=tuple(attachment_view(a) for a in parts.attachments if a.pay_app_id == row.id),
+        lines=lines,
+        earlier_advance_amount=earlier_advance,
+        earlier_recoupment_amount=earlier_recoupment,
+    )
+
+
 def pay_app_views(
     uow: UnitOfWork,
     rows: Sequence[PayApp],
@@ -254,22 +398,8 @@ def pay_app_views(
     if not rows:
         return []
     repo = uow.repo
-    company_id = rows[0].company_id
-    company = repo.company(company_id)
-    assert company is not None
-    # One query per kind of row, whatever the number of pay apps, contracts or periods.
-    contracts = repo.contracts_by_id(company_id, {row.contract_id for row in rows})
-    contract_views_by_id = {view.id: view for view in contract_views(uow, list(contracts.values()))}
-    projects = {
-        project.id: project_view(project)
-        for project in repo.by_ids(Project, company_id, {row.project_id for row in rows}).values()
-    }
-    periods = {
-        period.id: period_view(period)
-        for period in repo.by_ids(
-            BillingPeriod, company_id, {row.period_id for row in rows if row.period_id}
-        ).values()
-    }
+    parts = page_parts(uow, rows[0].company_id, rows)
+    contracts = parts.contracts
     # What each row needs from the rest of its chain, read for the page only: the previous
     # application, the packages billed so far and the numbers and advances of the others.
     held = held or HeldLines()
@@ -283,17 +413,6 @@ def pay_app_views(
     )
     history = repo.advance_history(contracts)
     paid = repo.paid_by_pay_app(row.id for row in rows)
-    users = repo.users(row.created_by_id for row in rows if row.created_by_id)
-    attachments = repo.attachments_of(pay_app_ids=[row.id for row in rows])
-    billed_packages = repo.billed_packages_of(contracts)
-    # A change-order item is on an application (as a line or in a package) only once its package
-    # is billed: contracts with nothing billed need neither their packages nor their items.
-    billing = {cid for cid, billed in billed_packages.items() if billed}
-    packages_by_contract: dict[int, list[ChangeOrderPackage]] = {cid: [] for cid in contracts}
-    items_by_contract: dict[int, list[ChangeOrderItem]] = {cid: [] for cid in contracts}
-    if billing:
-        packages_by_contract.update(repo.packages_of(billing))
-        items_by_contract.update(repo.package_items_of(billing))
     lines: dict[int, Sequence[Row[Any]]] = {}
     previously_stored: dict[int, dict[tuple[int | None, int | None], int]] = {}
     sov_by_contract: dict[int, dict[int, Row[Any]]] = {}
@@ -322,101 +441,43 @@ def pay_app_views(
     views = []
     for row in rows:
         previous = previous_rows.get((row.contract_id, row.number - 1))
-        is_latest = row.number == history[row.contract_id][-1].number
-        position = payment_position(
-            row.current_payment_due_cents, paid.get(row.id, []), row.written_off_cents
-        )
-        billed_here = [
-            billed for number, billed in billed_packages[row.contract_id] if number <= row.number
-        ]
-        package_rows = {package.id: package for package in packages_by_contract[row.contract_id]}
-        items = items_by_contract[row.contract_id]
-        contract = contract_views_by_id[row.contract_id]
         earlier = [app for app in history[row.contract_id] if app.number < row.number]
+        amounts = paid.get(row.id, [])
         views.append(
-            PayAppView(
-                id=row.id,
-                uuid=row.uuid,
-                number=row.number,
-                status=PayAppStatus(row.status),
-                company=company_view(company),
-                project=projects[row.project_id],
-                contract=contract,
-                period=periods.get(row.period_id) if row.period_id else None,
-                previous_id=previous.id if previous else None,
-                previous_uuid=previous.uuid if previous else None,
-                is_latest=is_latest,
-                deletable=is_deletable(
-                    is_latest=is_latest,
-                    status=PayAppStatus(row.status),
-                    has_payments=bool(paid.get(row.id)),
-                ),
-                start_date=row.start_date,
-                end_date=row.end_date,
-                billing_date=row.billing_date,
-                due_date=row.due_date,
-                payment_date=row.payment_date,
-                submitted_at=row.submitted_at,
-                final=row.final,
-                invoice_number=row.invoice_number,
-                origin_id=row.origin_id,
-                origin_data=row.origin_data,
-                erp_status=row.erp_status,
-                custom_fields=dict(row.custom_fields),
-                name=row.name,
-                description=row.description,
-                note=row.note,
-                exchange_rate=_rate_of(row, contract),
-                previous_exchange_rate=_rate_of(previous or row, contract),
-                approved_at=row.approved_at,
-                paid_at=row.paid_at,
-                aggregate_by=row.aggregate_by,
-                integration_state=row.integration_state,
-                integration_state_changed_at=row.integration_state_changed_at,
-                integration_state_changed_by=row.integration_state_changed_by,
-                external_id=row.external_id,
-                external_system=row.external_system,
-                external_message=row.external_message,
-                last_sync_time=row.last_sync_time,
-                advance_amount=row.advance_amount_cents,
-                recoupment_amount=row.recoupment_amount_cents,
-                written_off=row.written_off_cents,
-                summary=chain.summary_figures(row),
-                previous_summary=chain.summary_figures(previous) if previous else None,
-                payments=position,
-                created_by=user_view(users.get(row.created_by_id or 0)),
-                created_at=row.created_at,
-                updated_at=row.updated_at,
-                packages=tuple(
-                    package_view(package_rows[billed.package_id], items) for billed in billed_here
-                ),
-                new_package_ids=frozenset(
-                    billed.package_id for billed in billed_here if billed.pay_app_id == row.id
-                ),
-                attachments=tuple(
-                    attachment_view(a) for a in attachments if a.pay_app_id == row.id
-                ),
+            pay_app_view(
+                row,
+                parts,
+                previous=previous,
+                is_latest=row.number == history[row.contract_id][-1].number,
+                paid=sum(amounts),
+                payment_count=len(amounts),
+                earlier_advance=sum(app.advance_amount_cents for app in earlier),
+                earlier_recoupment=sum(app.recoupment_amount_cents for app in earlier),
                 lines=(
                     _line_views(
                         lines[row.id],
                         sov_by_contract[row.contract_id],
-                        items,
+                        parts.items[row.contract_id],
                         _stored_by_source(previously_stored, previous),
                         held.figures.get(row.id),
                     )
                     if with_lines
                     else None
                 ),
-                earlier_advance_amount=sum(app.advance_amount_cents for app in earlier),
-                earlier_recoupment_amount=sum(app.recoupment_amount_cents for app in earlier),
             )
         )
     return views
 
 
-def _rate_of(row: PayApp, contract: ContractView) -> Decimal:
+def _rate_of(row: PayApp | Row[Any], contract: ContractView) -> Decimal:
     """An application's exchange rate: its own when set, else its contract's."""
-    return row.exchange_rate if row.exchange_rate is not None else contract.exchange_rate
+    rate: Decimal = row.exchange_rate if row.exchange_rate is not None else contract.exchange_rate
+    return rate
+
+
+def _summary(row: PayApp | Row[Any]) -> Summary:
+    """An application's stored summary figures (a plain row's columns read as the ORM's)."""
+    return Summary(**{name: getattr(row, column) for name, column in chain.SUMMARY_COLUMNS.items()})
 
 
 def _stored_by_source(

@@ -806,12 +806,8 @@ class Repository:
         limit: int | None = None,
     ) -> tuple[Sequence[PayApp], int]:
         """A page of pay applications and the total that matched. ``order_by``: (column, desc)."""
-        query = self._pay_app_query(company_id, where)
-        total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        query = _pay_app_order(query, order_by).offset(offset)
-        if limit is not None:
-            query = query.limit(limit)
-        return self.session.scalars(query).all(), total
+        page, total = self._pay_app_page(company_id, where, order_by, offset, limit)
+        return self.session.scalars(page).all(), total
 
     def pay_app_page_values(
         self,
@@ -824,12 +820,23 @@ class Repository:
     ) -> tuple[list[Row[Any]], int]:
         """:meth:`list_pay_apps`'s page and total, the applications as plain rows (no ORM
         objects): a list page reads them once and builds nothing else from them."""
+        page, total = self._pay_app_page(company_id, where, order_by, offset, limit)
+        return list(self.session.execute(page.with_only_columns(*_PAY_APPS.c))), total
+
+    def _pay_app_page(
+        self,
+        company_id: int,
+        where: PayAppFilter,
+        order_by: Sequence[tuple[str, bool]],
+        offset: int,
+        limit: int | None,
+    ) -> tuple[Select[Any], int]:
+        """The statement of a page of pay applications, sorted and cut, and the total that
+        matched."""
         query = self._pay_app_query(company_id, where)
         total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        page = _pay_app_order(query.with_only_columns(*_PAY_APPS.c), order_by).offset(offset)
-        if limit is not None:
-            page = page.limit(limit)
-        return list(self.session.execute(page)), total
+        page = _pay_app_order(query, order_by).offset(offset)
+        return (page if limit is None else page.limit(limit)), total
 
     def previous_pay_app_values(
         self, company_id: int, pay_app_ids: Iterable[int], columns: Iterable[str]

@@ -679,8 +679,11 @@ def _date(value: date | None) -> str | None:
 def _timestamp(value: datetime | None) -> str | None:
     if value is None:
         return None
-    moment = value.astimezone(UTC) if value.tzinfo else value
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    moment = value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+    if moment.year < 1000:  # isoformat pads the year to 4 digits, strftime does not
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    # The same text as the strftime above (milliseconds cut, not rounded), at a third the cost.
+    return moment.isoformat(timespec="milliseconds") + "Z"
 
 
 def _day_timestamp(value: date | None) -> str | None:

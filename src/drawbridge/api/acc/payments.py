@@ -182,7 +182,7 @@ def list_payments(
         dues = pay_apps.pay_app_dues(uow, caller.actor, where, order_by=order_by)
         matching = [due.id for due in dues if acc_status(due.status, due.payments) in acc_statuses]
         total = len(matching)
-        page = pay_app_pages.list_pay_app_page(
+        page = pay_apps.list_pay_apps(
             uow,
             caller.actor,
             dataclasses.replace(where, ids=matching[offset : offset + limit]),
@@ -191,7 +191,7 @@ def list_payments(
         chosen = list(page.items)
     else:
         # A payment shows no line, only what its lines add up to (read by _render).
-        page = pay_app_pages.list_pay_app_page(
+        page = pay_apps.list_pay_apps(
             uow, caller.actor, where, order_by=order_by, offset=offset, limit=limit
         )
         total, chosen = page.total, list(page.items)

@@ -11,7 +11,7 @@ from drawbridge.api import listing
 from drawbridge.api.productive import mapping, schemas
 from drawbridge.api.productive.deps import MAX_ID, Context
 from drawbridge.api.productive.errors import JsonApiResponse
-from drawbridge.services import pay_apps, payments
+from drawbridge.services import pay_app_pages, pay_apps, payments
 from drawbridge.services.pay_apps import PayAppFilter
 from drawbridge.services.payments import PaymentFilter
 
@@ -36,10 +36,13 @@ def list_invoices(request: Request, ctx: Context, include: Include = None) -> JS
     page = listing.parse_page(params)
     listing.parse_aggregates(request.query_params.get("aggregates"), mapping.INVOICE_AGGREGATES)
     views = pay_apps.list_pay_apps(ctx.runtime.uow(read_only=True), ctx.actor, PayAppFilter()).items
-    recorded = payments.list_payments(
-        ctx.runtime.uow(read_only=True), ctx.actor, PaymentFilter()
-    ).items
-    chosen = listing.select(mapping.invoices(views, recorded), mapping.invoice_row, where, order)
+    # An invoice needs of its payments only the date of the last: read by the database rather
+    # than every payment of the company.
+    last = pay_app_pages.last_payment_dates(
+        ctx.runtime.uow(read_only=True), ctx.actor, [view.id for view in views]
+    )
+    invoices = [mapping.Invoice(view, last.get(view.id)) for view in views]
+    chosen = listing.select(invoices, mapping.invoice_row, where, order)
     shown, links, meta = listing.page_of(chosen, page, str(request.url.replace(query="")), params)
     body = {
         "data": [mapping.invoice_resource(invoice) for invoice in shown],

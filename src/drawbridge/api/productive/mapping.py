@@ -106,14 +106,6 @@ class Invoice:
         return view.invoice_number or f"{view.contract.number}/{view.number:02d}"
 
 
-def invoices(pay_apps: Iterable[PayAppView], payments: Iterable[PaymentView]) -> list[Invoice]:
-    by_pay_app: dict[int, list[PaymentView]] = {}
-    for payment in payments:
-        if payment.pay_app_id is not None:
-            by_pay_app.setdefault(payment.pay_app_id, []).append(payment)
-    return [Invoice.of(view, by_pay_app.get(view.id, ())) for view in pay_apps]
-
-
 def payment_row(payment: PaymentView, invoice: Invoice) -> Row:
     """What a payment list filters and sorts by."""
     return {

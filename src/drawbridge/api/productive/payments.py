@@ -52,10 +52,8 @@ def list_payments(request: Request, ctx: Context, include: Include = None) -> JS
 
     narrowed = _narrowing(where)
     recorded = payments.list_payments(ctx.runtime.uow(read_only=True), ctx.actor, narrowed).items
-    # An invoice shows all its payments, also those a narrowed read left out.
-    invoices = _invoices_of(
-        ctx, recorded if narrowed == PaymentFilter() else _payments_of_invoices(ctx, recorded)
-    )
+    # An invoice's paid date is that of its last payment, also one a narrowed read left out.
+    invoices = _invoices_of_page(ctx, recorded)
     on_invoices = [payment for payment in recorded if payment.pay_app_id in invoices]
 
     def row(payment: PaymentView) -> listing.Row:
@@ -293,35 +291,13 @@ def _narrowing(where: listing.Group) -> PaymentFilter:
     return PaymentFilter(project_id=project_id, pay_app_ids=pay_app_ids, ids=ids)
 
 
-def _payments_of_invoices(
-    ctx: ProductiveContext, shown: Sequence[PaymentView]
-) -> tuple[PaymentView, ...]:
-    """Every payment of the invoices the given payments are against."""
-    pay_app_ids = sorted({payment.pay_app_id for payment in shown if payment.pay_app_id})
-    if not pay_app_ids:
-        return ()
-    return payments.list_payments(
-        ctx.runtime.uow(read_only=True), ctx.actor, PaymentFilter(pay_app_ids=pay_app_ids)
-    ).items
-
-
-def _invoices_of(ctx: ProductiveContext, recorded: tuple[PaymentView, ...]) -> dict[int, Invoice]:
-    ids = sorted({payment.pay_app_id for payment in recorded if payment.pay_app_id is not None})
-    if not ids:
-        return {}
-    views = pay_app_pages.list_pay_app_page(
-        ctx.runtime.uow(read_only=True), ctx.actor, PayAppFilter(ids=ids)
-    ).items
-    return {invoice.pay_app.id: invoice for invoice in mapping.invoices(views, recorded)}
-
-
 def _invoices_of_page(ctx: ProductiveContext, shown: Sequence[PaymentView]) -> dict[int, Invoice]:
     """The invoices of a page of payments, each with the date of its last payment (read by the
     database, not by loading every payment of the invoices)."""
     ids = sorted({payment.pay_app_id for payment in shown if payment.pay_app_id is not None})
     if not ids:
         return {}
-    views = pay_app_pages.list_pay_app_page(
+    views = pay_apps.list_pay_apps(
         ctx.runtime.uow(read_only=True), ctx.actor, PayAppFilter(ids=ids)
     ).items
     last = pay_app_pages.last_payment_dates(ctx.runtime.uow(read_only=True), ctx.actor, ids)
