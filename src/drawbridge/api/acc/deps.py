@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from drawbridge.api.common import require_bearer, runtime_of
+from drawbridge.api.common import bearer_principal, runtime_of
 from drawbridge.bootstrap import Runtime
 from drawbridge.services import auth
 from drawbridge.services.views import Actor
@@ -21,7 +21,7 @@ class AccCaller:
 
 def acc_caller(request: Request) -> AccCaller:
     runtime = runtime_of(request)
-    principal = auth.authenticate(runtime.uow(read_only=True), require_bearer(request))
+    principal = bearer_principal(request, runtime)
     return AccCaller(runtime=runtime, actor=auth.only_company(principal))
 
 

@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
-from drawbridge.api.common import require_bearer, runtime_of
+from drawbridge.api.common import bearer_principal, runtime_of
 from drawbridge.api.intacct.errors import BadRequest
 from drawbridge.bootstrap import Runtime
 from drawbridge.services import auth, directory
@@ -39,7 +39,7 @@ def intacct_caller(
     ] = None,
 ) -> IntacctCaller:
     runtime = runtime_of(request)
-    principal = auth.authenticate(runtime.uow(read_only=True), require_bearer(request))
+    principal = bearer_principal(request, runtime)
     actor = auth.only_company(principal)
     chosen = entity.strip() if entity else None
     if chosen and chosen not in directory.entities(runtime.uow(read_only=True), actor):

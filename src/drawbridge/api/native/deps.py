@@ -22,7 +22,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse, Response
 
-from drawbridge.api.common import require_bearer, runtime_of
+from drawbridge.api.common import bearer_principal, runtime_of
 from drawbridge.api.native.errors import NativeProblem
 from drawbridge.bootstrap import Runtime
 from drawbridge.domain.errors import Forbidden
@@ -62,7 +62,7 @@ def caller(
     ] = None,
 ) -> Caller:
     runtime = runtime_of(request)
-    principal = auth.authenticate(runtime.uow(read_only=True), require_bearer(request))
+    principal = bearer_principal(request, runtime)
     if company is None:
         if len(principal.memberships) > 1:
             raise NativeProblem(

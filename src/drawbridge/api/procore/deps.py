@@ -11,7 +11,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
-from drawbridge.api.common import bearer_principal, require_bearer, runtime_of
+from drawbridge.api.common import bearer_principal, runtime_of
 from drawbridge.api.procore.errors import BadRequest
 from drawbridge.api.procore.schemas import MAX_ID
 from drawbridge.bootstrap import Runtime
@@ -69,7 +69,7 @@ class ProcoreCaller:
 
 def procore_caller(request: Request) -> ProcoreCaller:
     runtime = runtime_of(request)
-    principal = auth.authenticate(runtime.uow(read_only=True), require_bearer(request))
+    principal = bearer_principal(request, runtime)
     return ProcoreCaller(runtime=runtime, principal=principal)
 
 
