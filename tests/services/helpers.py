@@ -11,6 +11,7 @@ over-payment (its company turns the prevention off), so payments on account need
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -263,3 +264,15 @@ def assert_no_drift(runtime: Runtime, contract_id: int) -> int:
             assert stored.summary == figures.summary, f"pay app {app.number}: summary drifted"
             assert stored.lines == figures.lines, f"pay app {app.number}: lines drifted"
         return len(apps)
+
+
+def ids_named(statement: str, parameters: Any) -> set[int]:
+    """The ids a statement names: bound (positional on SQLite, named on PostgreSQL) or, for an
+    id list, written into its ``IN (...)``."""
+    bound = parameters.values() if isinstance(parameters, dict) else parameters
+    written = [
+        int(text)
+        for listed in re.findall(r"IN \(([0-9, ]+)\)", statement)
+        for text in listed.split(",")
+    ]
+    return {*bound, *written}

@@ -8,7 +8,6 @@ transaction), as another request or worker would.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -21,7 +20,7 @@ from drawbridge.services import chain, pay_apps
 from drawbridge.services.pay_apps import CreatePayApp, LineInput, UpdatePayApp
 from drawbridge.store.database import READ_ONLY
 from drawbridge.store.uow import UnitOfWork
-from tests.services.helpers import CONTRACT, LINES, assert_no_drift, ledger_document, sov
+from tests.services.helpers import CONTRACT, LINES, assert_no_drift, ids_named, ledger_document, sov
 from tests.support import admin_actor, load
 
 ADMIN = admin_actor()
@@ -144,18 +143,6 @@ def test_a_ledger_that_keeps_moving_is_computed_under_the_lock(
     assert assert_no_drift(runtime, CONTRACT) == 3
 
 
-def _ids_named(statement: str, parameters: Any) -> set[int]:
-    """The ids a statement names: bound (positional on SQLite, named on PostgreSQL) or, for an
-    id list, written into its ``IN (...)``."""
-    bound = parameters.values() if isinstance(parameters, dict) else parameters
-    written = [
-        int(text)
-        for listed in re.findall(r"IN \(([0-9, ]+)\)", statement)
-        for text in listed.split(",")
-    ]
-    return {*bound, *written}
-
-
 def test_the_computation_runs_outside_the_write_transaction(runtime: Runtime) -> None:
     ids = _chain_of(runtime, 5)
     transactions: list[bool] = []  # read-only, per transaction begun
@@ -167,7 +154,7 @@ def test_the_computation_runs_outside_the_write_transaction(runtime: Runtime) ->
     def statement(connection: Any, _cursor: Any, text: str, parameters: Any, *_: Any) -> None:
         if text.lstrip().startswith("SELECT pay_app_lines."):
             read_only = bool(connection.get_execution_options().get(READ_ONLY))
-            lines_read[read_only] |= _ids_named(text, parameters)
+            lines_read[read_only] |= ids_named(text, parameters)
 
     event.listen(runtime.engine, "begin", begin)
     event.listen(runtime.engine, "before_cursor_execute", statement)

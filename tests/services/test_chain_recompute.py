@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import random
-import re
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +21,15 @@ from drawbridge.bootstrap import Runtime
 from drawbridge.domain.errors import Invalid
 from drawbridge.services import pay_apps
 from drawbridge.services.pay_apps import CreatePayApp, LineInput, UpdatePayApp
-from tests.services.helpers import COMPANY, CONTRACT, LINES, assert_no_drift, ledger_document, sov
+from tests.services.helpers import (
+    COMPANY,
+    CONTRACT,
+    LINES,
+    assert_no_drift,
+    ids_named,
+    ledger_document,
+    sov,
+)
 from tests.support import admin_actor, load
 
 ADMIN = admin_actor(COMPANY)
@@ -91,18 +98,6 @@ def test_stored_figures_equal_a_fresh_compute_after_random_edits(
         assert assert_no_drift(runtime, CONTRACT) == 7
 
 
-def _ids_named(statement: str, parameters: Any) -> set[int]:
-    """The ids a statement names: bound (positional on SQLite, named on PostgreSQL) or, for an
-    id list, written into its ``IN (...)``."""
-    bound = parameters.values() if isinstance(parameters, dict) else parameters
-    written = [
-        int(text)
-        for listed in re.findall(r"IN \(([0-9, ]+)\)", statement)
-        for text in listed.split(",")
-    ]
-    return {*bound, *written}
-
-
 def test_an_edit_that_changes_no_figure_stops_at_the_next_application(runtime: Runtime) -> None:
     load(runtime, _document("cumulative"))
     rng = random.Random(7)
@@ -132,7 +127,7 @@ def test_an_edit_that_changes_no_figure_stops_at_the_next_application(runtime: R
         pay_app_id
         for statement, parameters in statements
         if statement.startswith("SELECT pay_app_lines.")
-        for pay_app_id in _ids_named(statement, parameters)
+        for pay_app_id in ids_named(statement, parameters)
     }
     line_writes = [s for s, _ in statements if s.startswith("UPDATE pay_app_lines")]
     # Applications 1 and 2 come out as stored: the other ten are neither read nor written.
