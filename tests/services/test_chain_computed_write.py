@@ -18,6 +18,7 @@ from drawbridge.bootstrap import Runtime
 from drawbridge.domain.errors import Invalid
 from drawbridge.services import chain, pay_apps
 from drawbridge.services.pay_apps import CreatePayApp, LineInput, UpdatePayApp
+from drawbridge.services.views import PayAppView
 from drawbridge.store.database import READ_ONLY
 from drawbridge.store.uow import UnitOfWork
 from tests.services.helpers import CONTRACT, LINES, assert_no_drift, ids_named, ledger_document, sov
@@ -41,6 +42,18 @@ def _chain_of(runtime: Runtime, apps: int) -> list[int]:
         ).id
         for _ in range(apps)
     ]
+
+
+def _bill_work(uow: UnitOfWork, pay_app_id: int, line_id: int, work: int) -> PayAppView:
+    """An admin's edit of one SOV line's work this period."""
+    return pay_apps.update_pay_app(
+        uow,
+        ADMIN,
+        UpdatePayApp(
+            pay_app_id=pay_app_id,
+            lines=[LineInput(ref=sov(line_id), work_completed_this_period=work)],
+        ),
+    )
 
 
 def _figures(runtime: Runtime, pay_app_id: int) -> tuple[int, int]:
@@ -83,24 +96,10 @@ def test_a_write_between_the_read_and_the_write_makes_the_edit_compute_again(
 
     def raise_application_3(attempt: int) -> None:
         if attempt == 1:  # another client bills more work on application 3, and commits
-            pay_apps.update_pay_app(
-                runtime.uow(),
-                ADMIN,
-                UpdatePayApp(
-                    pay_app_id=ids[2],
-                    lines=[LineInput(ref=sov(LINES[0]), work_completed_this_period=50_000)],
-                ),
-            )
+            _bill_work(runtime.uow(), ids[2], LINES[0], 50_000)
 
     computed = _computing_with(monkeypatch, raise_application_3)
-    pay_apps.update_pay_app(
-        runtime.uow(),
-        ADMIN,
-        UpdatePayApp(
-            pay_app_id=ids[0],
-            lines=[LineInput(ref=sov(LINES[1]), work_completed_this_period=30_000)],
-        ),
-    )
+    _bill_work(runtime.uow(), ids[0], LINES[1], 30_000)
 
     # The first computation read application 3 before its new work: storing it would have
     # undone that work in application 3's and 4's figures. The edit computed again instead.
@@ -118,24 +117,10 @@ def test_a_ledger_that_keeps_moving_is_computed_under_the_lock(
     ids = _chain_of(runtime, 3)
 
     def another_write_each_time(attempt: int) -> None:
-        pay_apps.update_pay_app(
-            runtime.uow(),
-            ADMIN,
-            UpdatePayApp(
-                pay_app_id=ids[1],
-                lines=[LineInput(ref=sov(LINES[2]), work_completed_this_period=10_000 + attempt)],
-            ),
-        )
+        _bill_work(runtime.uow(), ids[1], LINES[2], 10_000 + attempt)
 
     computed = _computing_with(monkeypatch, another_write_each_time)
-    view = pay_apps.update_pay_app(
-        runtime.uow(),
-        ADMIN,
-        UpdatePayApp(
-            pay_app_id=ids[0],
-            lines=[LineInput(ref=sov(LINES[0]), work_completed_this_period=25_000)],
-        ),
-    )
+    view = _bill_work(runtime.uow(), ids[0], LINES[0], 25_000)
 
     # Every attempt was overtaken; the last word is a computation under the write lock.
     assert len(computed) == chain.COMPUTE_ATTEMPTS
@@ -159,14 +144,7 @@ def test_the_computation_runs_outside_the_write_transaction(runtime: Runtime) ->
     event.listen(runtime.engine, "begin", begin)
     event.listen(runtime.engine, "before_cursor_execute", statement)
     try:
-        pay_apps.update_pay_app(
-            runtime.uow(),
-            ADMIN,
-            UpdatePayApp(
-                pay_app_id=ids[0],
-                lines=[LineInput(ref=sov(LINES[0]), work_completed_this_period=20_000)],
-            ),
-        )
+        _bill_work(runtime.uow(), ids[0], LINES[0], 20_000)
     finally:
         event.remove(runtime.engine, "begin", begin)
         event.remove(runtime.engine, "before_cursor_execute", statement)
@@ -187,22 +165,8 @@ def test_an_edit_inside_an_open_transaction_computes_under_its_lock(
     uow = runtime.uow()
     with uow:
         # A snapshot would not see what the open transaction changed: no computation before.
-        pay_apps.update_pay_app(
-            uow,
-            ADMIN,
-            UpdatePayApp(
-                pay_app_id=ids[1],
-                lines=[LineInput(ref=sov(LINES[0]), work_completed_this_period=15_000)],
-            ),
-        )
-        pay_apps.update_pay_app(
-            uow,
-            ADMIN,
-            UpdatePayApp(
-                pay_app_id=ids[0],
-                lines=[LineInput(ref=sov(LINES[0]), work_completed_this_period=12_000)],
-            ),
-        )
+        _bill_work(uow, ids[1], LINES[0], 15_000)
+        _bill_work(uow, ids[0], LINES[0], 12_000)
         uow.commit()
     assert computed == []
     assert assert_no_drift(runtime, CONTRACT) == 3
@@ -214,12 +178,6 @@ def test_a_refusal_found_by_the_computation_is_the_write_s_own(runtime: Runtime)
     before = _figures(runtime, ids[1])
     # A line the application does not have: the same answer as a write computing under its lock.
     with pytest.raises(Invalid, match="no sov line 999"):
-        pay_apps.update_pay_app(
-            runtime.uow(),
-            ADMIN,
-            UpdatePayApp(
-                pay_app_id=ids[0], lines=[LineInput(ref=sov(999), work_completed_this_period=1)]
-            ),
-        )
+        _bill_work(runtime.uow(), ids[0], 999, 1)
     assert _figures(runtime, ids[1]) == before
     assert assert_no_drift(runtime, CONTRACT) == 2
