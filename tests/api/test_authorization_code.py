@@ -65,9 +65,19 @@ def test_a_member_approves_and_the_code_buys_tokens_once(demo: Runtime, client: 
         data={"grant_type": "refresh_token", "refresh_token": str(tokens["refresh_token"])},
     )
     assert refreshed.status_code == 200
-    # A code is good once.
+    # A code is good once, and a second exchange means it leaked: RFC 6749 §4.1.2 has the
+    # tokens issued for it revoked, those refreshed from them included.
     status, again = _exchange(client, answer["code"])
     assert (status, again["error"]) == (400, "invalid_grant")
+    assert "revoked" in str(again["error_description"])
+    for access_token in (tokens["access_token"], refreshed.json()["access_token"]):
+        revoked = client.get("/rest/v1.0/me", headers={"Authorization": f"Bearer {access_token}"})
+        assert revoked.status_code == 401
+    refresh_again = client.post(
+        "/oauth/token",
+        data={"grant_type": "refresh_token", "refresh_token": refreshed.json()["refresh_token"]},
+    )
+    assert refresh_again.status_code == 400
 
 
 def test_codes_are_stored_hashed_and_the_approval_is_audited(

@@ -379,8 +379,12 @@ def test_every_mounted_face_registers_its_envelope_and_its_authentication() -> N
     assert {prefix for prefix, _ in faces} >= {"/rest", "/cost", "/_admin"}
     for prefix, face in faces:
         guard = face.state.guard
-        # A token endpoint is how a caller gets credentials: it cannot ask for them first.
-        issues_tokens = all(path.endswith("/token") for path in face.openapi()["paths"])
+        # A token endpoint is how a caller gets credentials: it cannot ask for them first. It
+        # and the revocation endpoint authenticate the OAuth client by the request's own
+        # client_id and client_secret instead.
+        issues_tokens = all(
+            path.endswith(("/token", "/revoke")) for path in face.openapi()["paths"]
+        )
         assert guard.authenticate is not None or issues_tokens, prefix
         if prefix != "/_admin":  # the operator face speaks drawbridge's own envelope
             assert guard.error_response is not default_error_response, prefix

@@ -1,10 +1,12 @@
 """The token request every face's token endpoint reads, and the grant it asks for.
 
 One reader for Procore's ``/oauth/token``, Autodesk's ``/authentication/v2/token`` and Intacct's
-``/oauth2/token``: the parameters come as a form (``application/x-www-form-urlencoded`` or
-``multipart/form-data``) or a JSON object; the client authenticates with HTTP Basic
-(``client_id:client_secret``, RFC 6749 §2.3.1) or with ``client_id`` and ``client_secret`` in the
-body, never both; ``grant_type`` picks the grant among those the face offers. Each face keeps
+``/oauth2/token``, and for the revocation endpoints (Procore's ``/oauth/revoke``, Autodesk's
+``/authentication/v2/revoke``, RFC 7009): the parameters come as a form
+(``application/x-www-form-urlencoded`` or ``multipart/form-data``) or a JSON object; the client
+authenticates with HTTP Basic (``client_id:client_secret``, RFC 6749 §2.3.1) or with
+``client_id`` and ``client_secret`` in the body, never both; at a token endpoint ``grant_type``
+picks the grant among those the face offers. Each face keeps
 only its vendor's paths and envelopes: a refusal here is a :class:`TokenRequestError` naming
 OAuth's ``error`` code and the field at fault, and :func:`oauth_status` gives RFC 6749 §5.2's
 status for a refusal of the ledger.
@@ -67,6 +69,15 @@ class TokenRequest:
 async def read_token_request(request: Request) -> TokenRequest:
     """The parameters and client credentials of a token request (nothing is checked against the
     ledger yet); a malformed request is a TokenRequestError naming the field."""
+    token_request = await read_client_request(request)
+    if not token_request.grant_type:
+        raise TokenRequestError(400, "invalid_request", "grant_type: required", "grant_type")
+    return token_request
+
+
+async def read_client_request(request: Request) -> TokenRequest:
+    """What :func:`read_token_request` reads, without requiring a grant: a revocation request
+    is a client's credentials and the ``token`` it gives up."""
     parameters = await _parameters(request)
     for name, value in parameters.items():
         if "\x00" in value:
@@ -87,10 +98,7 @@ async def read_token_request(request: Request) -> TokenRequest:
         raise TokenRequestError(
             400, "invalid_request", "client_id differs from the Basic credentials", "client_id"
         )
-    grant = parameters.get("grant_type", "")
-    if not grant:
-        raise TokenRequestError(400, "invalid_request", "grant_type: required", "grant_type")
-    return TokenRequest(grant, client_id, client_secret, parameters)
+    return TokenRequest(parameters.get("grant_type", ""), client_id, client_secret, parameters)
 
 
 def issue(runtime: Runtime, token_request: TokenRequest, grants: Collection[str]) -> IssuedTokens:
@@ -118,6 +126,18 @@ def issue(runtime: Runtime, token_request: TokenRequest, grants: Collection[str]
         )
     return oauth.refresh_token_grant(
         uow, token_request.required("refresh_token"), token_request.client_id
+    )
+
+
+def revoke(runtime: Runtime, client_request: TokenRequest) -> None:
+    """RFC 7009 §2.1: revoke the ``token`` the authenticated client names (its grant's every
+    token). ``token_type_hint`` may be sent; both kinds are searched whatever it says (§2.1)."""
+    client_id, client_secret = client_request.client()
+    oauth.revoke(
+        runtime.uow(),
+        client_id=client_id,
+        client_secret=client_secret,
+        token=client_request.required("token"),
     )
 
 

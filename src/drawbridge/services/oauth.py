@@ -17,6 +17,12 @@ code that lives :data:`AUTHORIZATION_CODE_LIFETIME`, stored as its hash with the
 the PKCE challenge. :func:`authorization_code_grant` exchanges it once, for the client that proves
 its secret and names the same redirect URI (and, when a challenge was sent, the verifier). The
 tokens act as the client's user, like every other grant.
+
+Each grant has an id that its access and refresh tokens carry, and a refresh passes it on, so the
+tokens of one authorization form one line. :func:`revoke` (RFC 7009) ends a line: the client
+names any of its tokens and every token of that grant stops working. A used authorization code is
+kept until it expires, marked with the grant it started; exchanging it again revokes that grant
+(RFC 6749 §4.1.2: a replayed code means it leaked).
 """
 
 from __future__ import annotations
@@ -180,7 +186,7 @@ def client_credentials_grant(uow: UnitOfWork, client_id: str, client_secret: str
     """Tokens for a client that proves its secret; anything else is Unauthorized."""
     with uow:
         client = _authenticated_client(uow, client_id, client_secret)
-        issued = _issue(uow, client, client.scopes)
+        issued = _issue(uow, client, client.scopes, _new_grant())
         uow.commit()
         return issued
 
@@ -306,6 +312,14 @@ def authorization_code_grant(
             raise Unauthorized(
                 "the authorization code was issued to another client", code="invalid_grant"
             )
+        if stored.used_at is not None:
+            if stored.oauth_grant is not None:
+                _revoke_grant(uow, client, stored.oauth_grant, "authorization code replayed")
+                uow.commit()
+            raise Unauthorized(
+                "the authorization code was already used; the tokens issued for it are revoked",
+                code="invalid_grant",
+            )
         if stored.expires_at <= utcnow():
             raise Unauthorized("the authorization code has expired", code="invalid_grant")
         if not hmac.compare_digest(stored.redirect_uri.encode(), redirect_uri.encode()):
@@ -313,8 +327,9 @@ def authorization_code_grant(
                 "redirect_uri differs from the one the code was issued for", code="invalid_grant"
             )
         _check_verifier(stored.code_challenge, code_verifier)
-        uow.repo.delete(stored)
-        issued = _issue(uow, client, stored.scopes)
+        grant = _new_grant()
+        stored.used_at, stored.oauth_grant = utcnow(), grant
+        issued = _issue(uow, client, stored.scopes, grant)
         uow.commit()
         return issued
 
@@ -353,9 +368,48 @@ def refresh_token_grant(
         if stored.expires_at <= utcnow():
             raise Unauthorized("the refresh token has expired", code="invalid_grant")
         uow.repo.delete(stored)
-        issued = _issue(uow, client, stored.scopes)
+        issued = _issue(uow, client, stored.scopes, stored.oauth_grant or _new_grant())
         uow.commit()
         return issued
+
+
+def revoke(uow: UnitOfWork, *, client_id: str, client_secret: str, token: str) -> None:
+    """RFC 7009: the client (which proves its secret) gives up one of its access or refresh
+    tokens, and with it every token of the same grant. A token that is unknown, expired or
+    another client's is not an error (§2.2): the answer is the same, so it reveals nothing."""
+    with uow:
+        client = _authenticated_client(uow, client_id, client_secret)
+        found = uow.repo.oauth_token_grant(client.id, auth.hash_token(token))
+        if found is None:
+            return
+        row, grant = found
+        if grant is None:
+            uow.repo.delete(row)  # issued before grants were recorded: only this token
+            _audit_revoked(uow, client, 1, "revoked by the client")
+        else:
+            _revoke_grant(uow, client, grant, "revoked by the client")
+        uow.commit()
+
+
+def _revoke_grant(uow: UnitOfWork, client: OAuthClient, grant: str, reason: str) -> None:
+    _audit_revoked(uow, client, uow.repo.delete_grant_tokens(client.id, grant), reason)
+
+
+def _audit_revoked(uow: UnitOfWork, client: OAuthClient, tokens: int, reason: str) -> None:
+    audit.record(
+        uow,
+        None,
+        "revoke_token",
+        "oauth_client",
+        client.id,
+        None,
+        {"client_id": client.client_id, "tokens": tokens, "reason": reason},
+        company_id=client.company_id,
+    )
+
+
+def _new_grant() -> str:
+    return secrets.token_hex(16)
 
 
 def _authenticated_client(uow: UnitOfWork, client_id: str, client_secret: str) -> OAuthClient:
@@ -367,7 +421,7 @@ def _authenticated_client(uow: UnitOfWork, client_id: str, client_secret: str) -
     return client
 
 
-def _issue(uow: UnitOfWork, client: OAuthClient, scopes: str) -> IssuedTokens:
+def _issue(uow: UnitOfWork, client: OAuthClient, scopes: str, grant: str) -> IssuedTokens:
     now = utcnow()
     access = f"dba_{secrets.token_urlsafe(32)}"
     refresh = f"dbr_{secrets.token_urlsafe(32)}"
@@ -379,6 +433,7 @@ def _issue(uow: UnitOfWork, client: OAuthClient, scopes: str) -> IssuedTokens:
             created_at=now,
             expires_at=now + ACCESS_TOKEN_LIFETIME,
             oauth_client_id=client.id,
+            oauth_grant=grant,
         )
     )
     uow.repo.add(
@@ -388,6 +443,7 @@ def _issue(uow: UnitOfWork, client: OAuthClient, scopes: str) -> IssuedTokens:
             scopes=scopes,
             created_at=now,
             expires_at=now + REFRESH_TOKEN_LIFETIME,
+            oauth_grant=grant,
         )
     )
     uow.repo.delete_expired_tokens(client.id, now)

@@ -144,6 +144,8 @@ class ApiToken(Base):
     oauth_client_id: Mapped[int | None] = mapped_column(
         ForeignKey("oauth_clients.id", ondelete="CASCADE"), index=True
     )
+    # The OAuth grant that issued it (see OAuthRefreshToken.oauth_grant).
+    oauth_grant: Mapped[str | None] = mapped_column(String(32), index=True)
 
 
 class OAuthClient(Base):
@@ -171,6 +173,10 @@ class OAuthRefreshToken(Base):
     )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     scopes: Mapped[str] = mapped_column(String(255))
+    # One grant (a client-credentials request, an authorization code) and every refresh after
+    # it share this id, so revoking any of its tokens revokes them all. None: issued before
+    # grants were recorded.
+    oauth_grant: Mapped[str | None] = mapped_column(String(32), index=True)
     expires_at: Mapped[datetime] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -190,7 +196,8 @@ class OAuthRedirectUri(Base):
 
 class OAuthAuthorizationCode(Base):
     """An authorization code (its SHA-256), bound to the client and the redirect URI it was
-    issued for, with the PKCE challenge when the client sent one. Used once, then deleted."""
+    issued for, with the PKCE challenge when the client sent one. It is exchanged once; the used
+    code is kept until it expires, with the grant it started, so a replay revokes that grant."""
 
     __tablename__ = "oauth_authorization_codes"
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -203,6 +210,8 @@ class OAuthAuthorizationCode(Base):
     code_challenge: Mapped[str | None] = mapped_column(String(128))
     expires_at: Mapped[datetime] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column()
+    oauth_grant: Mapped[str | None] = mapped_column(String(32), index=True)
 
 
 class Party(Base):

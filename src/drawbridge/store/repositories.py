@@ -323,6 +323,37 @@ class Repository:
             )
         )
 
+    def oauth_token_grant(
+        self, oauth_client_id: int, token_hash: str
+    ) -> tuple[ApiToken | OAuthRefreshToken, str | None] | None:
+        """The client's access or refresh token with this hash, and the grant that issued it."""
+        access = self.session.scalar(
+            select(ApiToken).where(
+                ApiToken.token_hash == token_hash, ApiToken.oauth_client_id == oauth_client_id
+            )
+        )
+        if access is not None:
+            return access, access.oauth_grant
+        refresh = self.session.scalar(
+            select(OAuthRefreshToken).where(
+                OAuthRefreshToken.token_hash == token_hash,
+                OAuthRefreshToken.oauth_client_id == oauth_client_id,
+            )
+        )
+        return None if refresh is None else (refresh, refresh.oauth_grant)
+
+    def delete_grant_tokens(self, oauth_client_id: int, grant: str) -> int:
+        """Drop every access and refresh token one grant of the client issued; how many."""
+        dropped = 0
+        for model in (ApiToken, OAuthRefreshToken):
+            result = self.session.execute(
+                delete(model).where(
+                    model.oauth_client_id == oauth_client_id, model.oauth_grant == grant
+                )
+            )
+            dropped += result.rowcount  # type: ignore[attr-defined]
+        return dropped
+
     def redirect_uris(self, oauth_client_id: int) -> list[str]:
         """A client's registered redirect URIs, in the order they were registered."""
         return list(

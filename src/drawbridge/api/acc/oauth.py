@@ -1,4 +1,5 @@
-"""Autodesk's token endpoint, ``POST /authentication/v2/token`` (client credentials).
+"""Autodesk's token endpoint, ``POST /authentication/v2/token`` (client credentials), and its
+revocation endpoint, ``POST /authentication/v2/revoke``.
 
 The client authenticates with HTTP Basic (``client_id:client_secret``, as Autodesk documents)
 or with ``client_id`` and ``client_secret`` form fields (the shared reader,
@@ -6,13 +7,16 @@ or with ``client_id`` and ``client_secret`` form fields (the shared reader,
 ``client_credentials`` or ``refresh_token``; ``scope`` is accepted (the client's registered
 scopes apply). Errors use Autodesk's authentication error body: ``{"developerMessage",
 "errorCode", "more info"}`` (with OAuth 2's ``error`` too), 401 for a client that fails to
-authenticate and 400 for anything else (RFC 6749 §5.2).
+authenticate and 400 for anything else (RFC 6749 §5.2). ``/v2/revoke`` takes ``token`` and
+``token_type_hint`` (``access_token`` or ``refresh_token``, both required as Autodesk documents)
+with the client's credentials, revokes every token of that token's grant, and answers 200 with
+no body, whether or not the token was known (RFC 7009 §2.2).
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from drawbridge.api.common import make_face, runtime_of
 from drawbridge.api.oauth_requests import (
@@ -21,13 +25,16 @@ from drawbridge.api.oauth_requests import (
     TokenRequestError,
     issue,
     oauth_status,
+    read_client_request,
     read_token_request,
+    revoke,
 )
 from drawbridge.bootstrap import Runtime
 from drawbridge.domain.errors import LedgerError
 
 router = APIRouter(tags=["Authentication"])
 GRANTS = (CLIENT_CREDENTIALS, REFRESH_TOKEN)
+TOKEN_TYPE_HINTS = ("access_token", "refresh_token")
 
 
 @router.post(
@@ -49,11 +56,32 @@ async def issue_token(request: Request) -> JSONResponse:
     )
 
 
+@router.post(
+    "/v2/revoke",
+    responses={400: {"description": "Malformed request"}, 401: {"description": "Bad credentials"}},
+)
+async def revoke_token(request: Request) -> Response:
+    """Revoke an access or refresh token, and every other token of its grant."""
+    client_request = await read_client_request(request)
+    if client_request.required("token_type_hint") not in TOKEN_TYPE_HINTS:
+        raise TokenRequestError(
+            400,
+            "unsupported_token_type",
+            f"token_type_hint: one of {', '.join(TOKEN_TYPE_HINTS)}",
+            "token_type_hint",
+        )
+    revoke(runtime_of(request), client_request)
+    return Response(status_code=200, headers={"Cache-Control": "no-store"})
+
+
 def create_acc_oauth_app(runtime: Runtime) -> FastAPI:
     app = make_face(
         runtime,
         title="drawbridge: Autodesk Authentication",
-        description="POST /authentication/v2/token: client credentials and refresh token grants.",
+        description=(
+            "POST /authentication/v2/token: client credentials and refresh token grants; "
+            "POST /authentication/v2/revoke."
+        ),
         error_response=error_response,
     )
 

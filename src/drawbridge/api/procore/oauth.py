@@ -1,4 +1,5 @@
-"""Procore's login host: ``GET /oauth/authorize`` and ``POST /oauth/token`` (at the root).
+"""Procore's login host: ``GET /oauth/authorize``, ``POST /oauth/token`` and ``POST
+/oauth/revoke`` (at the root).
 
 ``/oauth/token`` grants ``client_credentials``, ``authorization_code`` and ``refresh_token``
 (parameters as a form or JSON; client credentials in the body or HTTP Basic; the reader is
@@ -12,6 +13,9 @@ member of the client's company, and the code is sent to ``redirect_uri`` with a 
 fails to authenticate, 400 for everything else; at the authorization endpoint a request that
 names an unknown client or an unregistered redirect URI is answered here (400), missing or bad
 credentials 401, and every other refusal goes back to the redirect URI as ``error=...``.
+``/oauth/revoke`` takes ``token`` (an access or refresh token) with the client's credentials and
+revokes both tokens of the pair, and every token refreshed from them; it answers 200 with ``{}``
+whether or not the token was known (RFC 7009 §2.2).
 """
 
 from __future__ import annotations
@@ -32,7 +36,9 @@ from drawbridge.api.oauth_requests import (
     TokenRequestError,
     issue,
     oauth_status,
+    read_client_request,
     read_token_request,
+    revoke,
 )
 from drawbridge.bootstrap import Runtime
 from drawbridge.domain.errors import LedgerError, Unauthorized
@@ -69,6 +75,16 @@ async def issue_token(request: Request) -> JSONResponse:
         "created_at": int(time.time()),
     }
     return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+
+@router.post(
+    "/revoke",
+    responses={400: {"description": "Malformed request"}, 401: {"description": "Bad credentials"}},
+)
+async def revoke_token(request: Request) -> JSONResponse:
+    """Revoke an access or refresh token, and every other token of its grant."""
+    revoke(runtime_of(request), await read_client_request(request))
+    return JSONResponse({}, headers={"Cache-Control": "no-store"})
 
 
 Text = Annotated[str | None, Query()]
@@ -166,13 +182,14 @@ def create_procore_oauth_app(runtime: Runtime) -> FastAPI:
         runtime,
         title="drawbridge: Procore OAuth",
         description=(
-            "GET /oauth/authorize (authorization code, PKCE S256) and POST /oauth/token: "
-            "client credentials, authorization code and refresh token grants."
+            "GET /oauth/authorize (authorization code, PKCE S256), POST /oauth/token: "
+            "client credentials, authorization code and refresh token grants, and POST "
+            "/oauth/revoke."
         ),
         error_response=error_response,
         # The approval needs credentials; the token endpoint is how a client gets them.
         authenticate=lambda headers: _check_approver(runtime, headers),
-        open_paths=frozenset({"/token"}),
+        open_paths=frozenset({"/token", "/revoke"}),
     )
 
     @app.exception_handler(TokenRequestError)
