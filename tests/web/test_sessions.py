@@ -8,8 +8,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from drawbridge.bootstrap import Runtime
+from drawbridge.domain.rules import Role
+from drawbridge.services import auth
 from drawbridge.store.models import WebSession
 from drawbridge.store.types import utcnow
+from tests.support import admin_actor
 from tests.web.helpers import APPROVER, CONTRACTOR, VIEWER, csrf_of, sign_in
 
 
@@ -163,3 +166,39 @@ def test_each_session_has_its_own_csrf_token(web: TestClient, demo: Runtime) -> 
         assert first != second
         # The other browser's token does not pass in this one.
         assert web.post("/app/sign-out", data={"csrf_token": second}).status_code == 403
+
+
+def test_a_member_of_two_companies_switches_between_them(web: TestClient, demo: Runtime) -> None:
+    # Dana, admin of Granite Peak (1), also joins Harbor Line Electric (2) as a standard member.
+    auth.add_member(demo.uow(), admin_actor(2), email=APPROVER[0], role=Role.STANDARD)
+    csrf = sign_in(web, APPROVER)
+    page = web.get("/app/projects").text
+    assert 'name="company_id"' in page
+    assert "Harbor Line Electric" in page
+    assert "Dimensions - Berkeley Technology Inc" in page  # company 1's projects
+
+    forged = web.post("/app/company", data={"company_id": "2", "csrf_token": "forged"})
+    assert forged.status_code == 403
+    outsider = web.post("/app/company", data={"company_id": "3", "csrf_token": csrf})
+    assert outsider.status_code == 403
+    assert "company_id" in outsider.text
+    unreadable = web.post("/app/company", data={"company_id": "two", "csrf_token": csrf})
+    assert unreadable.status_code == 422
+    assert "Dimensions - Berkeley Technology Inc" in web.get("/app/projects").text  # unchanged
+
+    moved = web.post(
+        "/app/company", data={"company_id": "2", "csrf_token": csrf}, follow_redirects=False
+    )
+    assert (moved.status_code, moved.headers["location"]) == (303, "/app/projects?done=company")
+    harbor = web.get("/app/projects?done=company").text
+    assert "Switched company." in harbor
+    assert "Warehouse 7 Electrical Service Upgrade" in harbor
+    assert "Dimensions - Berkeley Technology Inc" not in harbor
+    assert "Harbor Line Electric · standard" in " ".join(harbor.split())  # her role there
+    # Company 1's records are another company's now.
+    assert web.get("/app/projects/760000").status_code == 404
+
+
+def test_a_member_of_one_company_has_no_switcher(web: TestClient) -> None:
+    sign_in(web, CONTRACTOR)
+    assert 'name="company_id"' not in web.get("/app/projects").text

@@ -4,7 +4,8 @@ A password is stored as a salted scrypt hash (stdlib ``hashlib.scrypt``, a fresh
 password); nothing else about it is kept. Signing in creates a session that acts in one company:
 the browser holds a random token in an HttpOnly cookie and the database only its SHA-256, as for
 API tokens. Each session also has a CSRF secret that every form posts back. A session ends when
-it expires or its user signs out.
+it expires or its user signs out. A user who belongs to several companies moves their session
+from one to another (:func:`switch_company`); it then acts with their role in that company.
 
 Who may set a password: the user themself, or an admin of a company the user belongs to (an
 operator at the command line acts as nobody and may set anyone's). A read-only member's session
@@ -44,13 +45,23 @@ class IssuedSession:
 
 
 @dataclass(frozen=True)
+class CompanyChoice:
+    """A company the signed-in user belongs to, for the company switcher."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
 class SignedIn:
-    """A live session: who acts, in which company, and the secret its forms must carry."""
+    """A live session: who acts, in which company, and the secret its forms must carry;
+    ``companies`` are every company the user belongs to, by id."""
 
     actor: Actor
     company_name: str
     csrf_secret: str
     expires_at: datetime
+    companies: tuple[CompanyChoice, ...] = ()
 
     @property
     def read_only(self) -> bool:
@@ -187,7 +198,8 @@ def signed_in(uow: UnitOfWork, token: str | None) -> SignedIn:
         if session.expires_at <= utcnow():
             raise Unauthorized("your session has expired: please sign in again", code="expired")
         membership = uow.repo.membership(user.id, session.company_id)
-        company = uow.repo.company(session.company_id)
+        companies = uow.repo.companies_of_user(user.id)
+        company = next((c for c in companies if c.id == session.company_id), None)
         if membership is None or company is None:
             raise Unauthorized("please sign in", code="signed_out")
         scopes = {Scope.READ.value} if membership.read_only else {s.value for s in Scope}
@@ -203,7 +215,23 @@ def signed_in(uow: UnitOfWork, token: str | None) -> SignedIn:
             company_name=company.name,
             csrf_secret=session.csrf_secret,
             expires_at=session.expires_at,
+            companies=tuple(CompanyChoice(id=c.id, name=c.name) for c in companies),
         )
+
+
+def switch_company(uow: UnitOfWork, token: str | None, company_id: int) -> None:
+    """Move the cookie's live session to another company its user belongs to."""
+    with uow:
+        found = uow.repo.web_session_by_hash(hash_token(token)) if token else None
+        if found is None or found[0].expires_at <= utcnow():
+            raise Unauthorized("please sign in", code="signed_out")
+        session, user = found
+        if uow.repo.membership(user.id, company_id) is None:
+            raise Forbidden(
+                f"company_id: you are not a member of company {company_id}", field="company_id"
+            )
+        session.company_id = company_id
+        uow.commit()
 
 
 def sign_out(uow: UnitOfWork, token: str | None) -> None:

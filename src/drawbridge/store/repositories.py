@@ -283,6 +283,15 @@ class Repository:
     def companies(self) -> Sequence[Company]:
         return self.session.scalars(select(Company).order_by(Company.id)).all()
 
+    def companies_of_user(self, user_id: int) -> Sequence[Company]:
+        """The companies a user is a member of, by id."""
+        return self.session.scalars(
+            select(Company)
+            .join(Membership, Membership.company_id == Company.id)
+            .where(Membership.user_id == user_id)
+            .order_by(Company.id)
+        ).all()
+
     def token_by_hash(self, token_hash: str) -> tuple[ApiToken, User, OAuthClient | None] | None:
         """A token, its user and, for a token issued to an OAuth client, that client."""
         found = self.session.execute(

@@ -71,6 +71,7 @@ DONE_MESSAGES = {
     "change_order_status": "Change order moved.",
     "created": "Pay application created.",
     "deleted": "Pay application deleted.",
+    "company": "Switched company.",
 }
 CHANGE_ORDER_ITEM_ROWS = 3
 
@@ -172,6 +173,18 @@ def install_routes(face: FastAPI, templates: Jinja2Templates) -> None:
         response = RedirectResponse(f"{_base(request)}/sign-in", status_code=303)
         clear_session_cookie(request, response)
         return response
+
+    @face.post("/company", include_in_schema=False)
+    def switch_company(request: Request, form: PostedForm) -> Response:
+        signed = current(request)
+        check_csrf(signed, form)
+        chosen = forms.text(form, "company_id", required=True, label="company")
+        if not chosen.isdigit():
+            raise Invalid("company_id: choose one of your companies", field="company_id")
+        web_sessions.switch_company(
+            runtime_of(request).uow(), request.cookies.get("drawbridge_session"), int(chosen)
+        )
+        return RedirectResponse(f"{_base(request)}/projects?done=company", status_code=303)
 
     # -- projects and contracts ----------------------------------------------------------------
 
