@@ -296,3 +296,34 @@ def test_a_tablet_reads_the_pay_application(server: str, browser: object) -> Non
     assert width <= 820  # the page itself does not scroll sideways; the sheet scrolls inside
     _shot(page, "07-tablet")
     context.close()
+
+
+def test_a_member_of_two_companies_switches_company(server: str, browser: object) -> None:
+    import json
+    import urllib.request
+
+    from playwright.sync_api import Browser, expect
+
+    assert isinstance(browser, Browser)
+    # Harbor Line Electric's admin adds Dana (Granite Peak's admin) as a standard member.
+    request = urllib.request.Request(
+        f"{server}/v1/users",
+        data=json.dumps({"email": "dana.whitfield@granitepeak.test", "role": "standard"}).encode(),
+        headers={
+            "Authorization": "Bearer harbor-admin-token-0001",
+            "Content-Type": "application/json",
+        },
+        method="POST",
+    )
+    with urllib.request.urlopen(request) as answer:
+        assert answer.status == 201
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    _sign_in(page, server, "dana.whitfield@granitepeak.test", "demo-admin-password")
+    page.get_by_label("Company").select_option(label="Harbor Line Electric")
+    page.get_by_role("button", name="Switch").click()
+    expect(page.get_by_role("heading", name="Projects of Harbor Line Electric")).to_be_visible()
+    expect(page.get_by_text("Switched company.")).to_be_visible()
+    expect(page.get_by_role("link", name="Warehouse 7 Electrical Service Upgrade")).to_be_visible()
+    _shot(page, "08-switch-company")
+    context.close()
