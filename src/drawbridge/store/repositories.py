@@ -70,6 +70,7 @@ from drawbridge.store.models import (
 )
 
 Model = TypeVar("Model", bound=Base)
+Granted = TypeVar("Granted", OAuthRefreshToken, OAuthAuthorizationCode)
 _LINES = cast(Table, PayAppLine.__table__)
 _PAY_APPS = cast(Table, PayApp.__table__)
 
@@ -308,10 +309,19 @@ class Repository:
     def refresh_token_by_hash(
         self, token_hash: str, *, lock: bool = False
     ) -> tuple[OAuthRefreshToken, OAuthClient] | None:
+        return self._with_client(
+            OAuthRefreshToken, OAuthRefreshToken.token_hash == token_hash, lock=lock
+        )
+
+    def _with_client(
+        self, model: type[Granted], condition: ColumnElement[bool], *, lock: bool
+    ) -> tuple[Granted, OAuthClient] | None:
+        """The one row of an OAuth client's refresh tokens or codes matching ``condition``, and
+        its client; ``lock`` holds the row until the transaction ends (it is about to be used)."""
         query = (
-            select(OAuthRefreshToken, OAuthClient)
-            .join(OAuthClient, OAuthClient.id == OAuthRefreshToken.oauth_client_id)
-            .where(OAuthRefreshToken.token_hash == token_hash)
+            select(model, OAuthClient)
+            .join(OAuthClient, OAuthClient.id == model.oauth_client_id)
+            .where(condition)
         )
         if lock:
             query = query.with_for_update()
@@ -376,15 +386,9 @@ class Repository:
     def authorization_code_by_hash(
         self, code_hash: str, *, lock: bool = False
     ) -> tuple[OAuthAuthorizationCode, OAuthClient] | None:
-        query = (
-            select(OAuthAuthorizationCode, OAuthClient)
-            .join(OAuthClient, OAuthClient.id == OAuthAuthorizationCode.oauth_client_id)
-            .where(OAuthAuthorizationCode.code_hash == code_hash)
+        return self._with_client(
+            OAuthAuthorizationCode, OAuthAuthorizationCode.code_hash == code_hash, lock=lock
         )
-        if lock:
-            query = query.with_for_update()
-        found = self.session.execute(query).first()
-        return None if found is None else (found[0], found[1])
 
     def delete_expired_codes(self, oauth_client_id: int, now: datetime) -> None:
         self.session.execute(
