@@ -188,6 +188,13 @@ class PaymentFilter:
     conditions: tuple[PaymentCondition, ...] = ()
 
 
+# What a page of pay applications in ``Repository.pay_app_page_in_order`` may be sorted by: an
+# invoice's date is its billing date, or the end of its period when it has none.
+PAY_APP_SORT_KEYS: dict[str, ColumnElement[Any]] = {
+    "current_payment_due_cents": _PAY_APPS.c.current_payment_due_cents,
+    "due_date": _PAY_APPS.c.due_date,
+    "invoiced_on": func.coalesce(_PAY_APPS.c.billing_date, _PAY_APPS.c.end_date),
+}
 PAYMENT_CONDITION_COLUMNS = frozenset({"id", "pay_app_id", "project_id", "date", "amount_cents"})
 PAYMENT_SORT_COLUMNS = frozenset({"id", "date", "amount_cents"})
 
@@ -990,6 +997,61 @@ class Repository:
             )
             for row in rows
         ]
+
+    def pay_app_page_in_order(
+        self,
+        company_id: int,
+        where: PayAppFilter,
+        *,
+        order_by: Sequence[tuple[str, bool]],
+        offset: int,
+        limit: int,
+    ) -> list[Row[Any]]:
+        """A page of pay applications as plain rows, sorted by ``order_by`` ((key, descending),
+        keys of PAY_APP_SORT_KEYS) as a list sorted in memory is: nulls after every value (so
+        first when descending), ties by id. Not counted: see :meth:`pay_app_totals`."""
+        query = self._pay_app_query(company_id, where).with_only_columns(*_PAY_APPS.c)
+        for key, descending in order_by:
+            if key not in PAY_APP_SORT_KEYS:
+                raise ValueError(f"pay applications are not sorted by {key}")
+            value = PAY_APP_SORT_KEYS[key]
+            query = query.order_by(
+                value.desc().nulls_first() if descending else value.asc().nulls_last()
+            )
+        page = query.order_by(PayApp.id).offset(offset).limit(limit)
+        return list(self.session.execute(page))
+
+    def pay_app_totals(self, company_id: int, where: PayAppFilter) -> tuple[int, int, int, int]:
+        """How many pay applications match and, summed by the database, their current payments
+        due, their written-off amounts and the payments recorded against them: (count, due,
+        written off, paid), in cents."""
+        matching = self._pay_app_query(company_id, where)
+        figures = matching.with_only_columns(
+            PayApp.current_payment_due_cents, PayApp.written_off_cents
+        ).subquery()
+        count, due, written_off = self.session.execute(
+            select(
+                func.count(),
+                func.coalesce(func.sum(figures.c.current_payment_due_cents), 0),
+                func.coalesce(func.sum(figures.c.written_off_cents), 0),
+            )
+        ).one()
+        if where == PayAppFilter():
+            # Every payment against one of the company's applications: the totals the payments'
+            # triggers keep per contract, instead of a sum over the whole ledger.
+            paid = self.session.scalar(
+                select(func.coalesce(func.sum(PayAppPaymentTotal.amount_cents), 0)).where(
+                    PayAppPaymentTotal.company_id == company_id
+                )
+            )
+        else:
+            paid = self.session.scalar(
+                select(func.coalesce(func.sum(Payment.amount_cents), 0)).where(
+                    Payment.company_id == company_id,
+                    Payment.pay_app_id.in_(matching.with_only_columns(PayApp.id)),
+                )
+            )
+        return int(count), int(due), int(written_off), int(paid or 0)
 
     def _pay_app_query(self, company_id: int, where: PayAppFilter) -> Select[tuple[PayApp]]:
         query = select(PayApp).where(PayApp.company_id == company_id)
