@@ -45,6 +45,14 @@ def last_payment_dates(
         return uow.repo.last_payment_dates(actor.company_id, pay_app_ids)
 
 
+def prime_contract_uuids(uow: UnitOfWork, actor: Actor, project_id: int) -> list[str]:
+    """The UUIDs of a project's prime contracts, first created first: what a list of its pay
+    applications needs of its contracts when it does not show them."""
+    check_can_read(actor.scopes)
+    with uow:
+        return uow.repo.contract_uuids(actor.company_id, project_id, "prime")
+
+
 def pay_app_totals(uow: UnitOfWork, actor: Actor, where: PayAppFilter) -> PayAppTotals:
     """How many pay applications match and what they add up to, summed by the database (the
     payments of every application of a company are the totals the payments' triggers keep)."""

@@ -72,6 +72,11 @@ from drawbridge.store.models import (
 Model = TypeVar("Model", bound=Base)
 _LINES = cast(Table, PayAppLine.__table__)
 _PAY_APPS = cast(Table, PayApp.__table__)
+# Aliases of pay_apps for the page queries that join a page to its chain, made once: an alias
+# builds its collection of a hundred columns the first time it is read, on every request if it
+# were made there.
+_FOLLOWING_PAY_APPS = _PAY_APPS.alias("following")
+_GIVEN_PAY_APPS = _PAY_APPS.alias("given")
 
 # What a new line's column holds when a row does not name it: the column's default.
 _LINE_DEFAULTS: dict[str, Any] = {
@@ -854,7 +859,7 @@ class Repository:
         ids = set(pay_app_ids)
         if not ids:
             return {}
-        following = _PAY_APPS.alias("following")
+        following = _FOLLOWING_PAY_APPS
         named = set(columns)
         rows = self.session.execute(
             select(
@@ -881,7 +886,7 @@ class Repository:
         ids = set(pay_app_ids)
         if not ids:
             return {}
-        given = _PAY_APPS.alias("given")
+        given = _GIVEN_PAY_APPS
         chain = _PAY_APPS.c
         earlier = chain.number < given.c.number
 
@@ -997,6 +1002,20 @@ class Repository:
             )
             for row in rows
         ]
+
+    def contract_uuids(self, company_id: int, project_id: int, kind: str) -> list[str]:
+        """The UUIDs of a project's contracts of one kind, in id order (``contracts``' order)."""
+        return list(
+            self.session.scalars(
+                select(Contract.uuid)
+                .where(
+                    Contract.company_id == company_id,
+                    Contract.project_id == project_id,
+                    Contract.kind == kind,
+                )
+                .order_by(Contract.id)
+            )
+        )
 
     def pay_app_page_in_order(
         self,
