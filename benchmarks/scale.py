@@ -2,6 +2,7 @@
 
     DRAWBRIDGE_BENCH_DATABASE_URL=postgresql+psycopg://.../scratch \\
         .venv/bin/python benchmarks/scale.py [--payments 1000000] [--requests 50] [--smoke]
+        [--no-fill] [--only "ACC payments"]
 
 1. Fills the database (created when missing, and EMPTIED first: name a scratch one) with one
    company, 200 projects, 2,000 contracts (the first of each project a prime contract, the others
@@ -407,7 +408,8 @@ PRODUCTIVE = {"X-Auth-Token": TOKEN, "X-Organization-Id": str(COMPANY_ID)}
 class ListEndpoint:
     """A list to time. The path may name {project}, {container} (its uuid), {commitment},
     {commitment_uuid} and {prime}: a project in the middle of the ledger and two of its contracts;
-    {invoice}, the commitment's first pay application; {month_start} and {month_end}, a month of
+    {invoice}, the commitment's first pay application, {invoices_of_commitment} its others (commas);
+    {month_start} and {month_end}, a month of
     payments in the middle of the ledger's history.
     """
 
@@ -498,6 +500,25 @@ LISTS: tuple[ListEndpoint, ...] = (
         PRODUCTIVE,
         optional=True,
     ),
+    ListEndpoint("Productive invoices", "/api/v2/invoices", PRODUCTIVE, optional=True),
+    ListEndpoint(
+        "Productive invoices of a project, newest first",
+        "/api/v2/invoices?filter[project_id]={project}&sort=-date",
+        PRODUCTIVE,
+        optional=True,
+    ),
+    ListEndpoint(
+        "Productive invoices of a project, largest first",
+        "/api/v2/invoices?filter[project_id]={project}&sort=-amount",
+        PRODUCTIVE,
+        optional=True,
+    ),
+    ListEndpoint(
+        "Productive invoices by id",
+        "/api/v2/invoices?filter[id]={invoice},{invoices_of_commitment}",
+        PRODUCTIVE,
+        optional=True,
+    ),
 )
 
 
@@ -506,8 +527,12 @@ def url_path(endpoint: ListEndpoint, shape: Shape) -> str:
     prime = (project - 1) * shape.contracts_per_project + 1
     commitment = prime + 1 if shape.contracts_per_project > 1 else prime
     start, end = month(max(1, shape.pay_apps_per_contract // 2))
+    first_invoice = (commitment - 1) * shape.pay_apps_per_contract + 1
     path = endpoint.path.format(
-        invoice=(commitment - 1) * shape.pay_apps_per_contract + 1,
+        invoice=first_invoice,
+        invoices_of_commitment=",".join(
+            str(first_invoice + n) for n in range(1, shape.pay_apps_per_contract)
+        ),
         month_start=start.isoformat(),
         month_end=end.isoformat(),
         project=project,
@@ -744,6 +769,13 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=50, help="timed requests per list")
     parser.add_argument("--smoke", action="store_true", help="tiny counts, 3 requests a list")
     parser.add_argument("--no-fill", action="store_true", help="measure the database as it is")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="measure only the lists whose name contains TEXT (repeatable)",
+    )
     args = parser.parse_args()
     url = os.environ.get("DRAWBRIDGE_BENCH_DATABASE_URL", "")
     if not url.startswith("postgresql"):
@@ -761,7 +793,12 @@ def main() -> None:
     try:
         if not args.no_fill:
             fill(engine, shape)
-        measured = [Measured(endpoint, url_path(endpoint, shape)) for endpoint in LISTS]
+        chosen = [
+            endpoint
+            for endpoint in LISTS
+            if not args.only or any(text in endpoint.name for text in args.only)
+        ]
+        measured = [Measured(endpoint, url_path(endpoint, shape)) for endpoint in chosen]
         with tempfile.TemporaryDirectory() as folder:
             data_dir, log = Path(folder) / "data", Path(folder) / "server.log"
             console.print(f"timing each list: {requests} requests")

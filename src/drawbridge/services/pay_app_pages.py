@@ -12,7 +12,8 @@ from sqlalchemy import Row
 
 from drawbridge.domain.rules import check_can_read
 from drawbridge.services import chain, render
-from drawbridge.services.views import Actor, LineDigest, PayAppView
+from drawbridge.services.views import Actor, LineDigest, PayAppTotals, PayAppView
+from drawbridge.store.repositories import PayAppFilter
 from drawbridge.store.uow import UnitOfWork
 
 # What a view shows of the previous application: its id, its rate and its figures.
@@ -42,6 +43,45 @@ def last_payment_dates(
     check_can_read(actor.scopes)
     with uow:
         return uow.repo.last_payment_dates(actor.company_id, pay_app_ids)
+
+
+def prime_contract_uuids(uow: UnitOfWork, actor: Actor, project_id: int) -> list[str]:
+    """The UUIDs of a project's prime contracts, first created first: what a list of its pay
+    applications needs of its contracts when it does not show them."""
+    check_can_read(actor.scopes)
+    with uow:
+        return uow.repo.contract_uuids(actor.company_id, project_id, "prime")
+
+
+def pay_app_totals(uow: UnitOfWork, actor: Actor, where: PayAppFilter) -> PayAppTotals:
+    """How many pay applications match and what they add up to, summed by the database (the
+    payments of every application of a company are the totals the payments' triggers keep)."""
+    check_can_read(actor.scopes)
+    with uow:
+        count, due, written_off, paid = uow.repo.pay_app_totals(actor.company_id, where)
+    return PayAppTotals(
+        count=count, amount_due=due, amount_paid=paid, amount_unpaid=due - paid - written_off
+    )
+
+
+def pay_app_page(
+    uow: UnitOfWork,
+    actor: Actor,
+    where: PayAppFilter,
+    *,
+    order_by: Sequence[tuple[str, bool]],
+    offset: int,
+    limit: int,
+) -> list[PayAppView]:
+    """One page of pay applications without lines, sorted by ``order_by`` ((key, descending),
+    ``store.repositories.PAY_APP_SORT_KEYS``) with nulls last as a list sorted in memory has
+    them, ties by id; not counted (``pay_app_totals`` counts)."""
+    check_can_read(actor.scopes)
+    with uow:
+        rows = uow.repo.pay_app_page_in_order(
+            actor.company_id, where, order_by=order_by, offset=offset, limit=limit
+        )
+        return page_views(uow, actor.company_id, rows)
 
 
 def page_views(uow: UnitOfWork, company_id: int, rows: Sequence[Row[Any]]) -> list[PayAppView]:

@@ -430,6 +430,17 @@ class PaymentTotals:
 
 
 @dataclass(frozen=True)
+class PayAppTotals:
+    """What a set of pay applications adds up to, in cents of their contracts' currencies: the
+    current payments due, the payments recorded against them and what is left unpaid."""
+
+    count: int
+    amount_due: int
+    amount_paid: int
+    amount_unpaid: int
+
+
+@dataclass(frozen=True)
 class Page(Generic[T]):
     items: tuple[T, ...]
     total: int

@@ -417,6 +417,13 @@ class PayApp(Base):
         # A project's list pages in id order straight from this index (no scan, no sort).
         Index("ix_pay_apps_project_id_id", "project_id", "id"),
         Index("ix_pay_apps_period_id", "period_id"),
+        # A company's invoices counted, summed and sorted by amount from the index alone.
+        Index(
+            "ix_pay_apps_company_id_due",
+            "company_id",
+            "current_payment_due_cents",
+            "written_off_cents",
+        ),
         CheckConstraint("number >= 1", name="number"),
         CheckConstraint(
             "status IN ('draft', 'under_review', 'revise_and_resubmit', "

@@ -73,6 +73,11 @@ Model = TypeVar("Model", bound=Base)
 Granted = TypeVar("Granted", OAuthRefreshToken, OAuthAuthorizationCode)
 _LINES = cast(Table, PayAppLine.__table__)
 _PAY_APPS = cast(Table, PayApp.__table__)
+# Aliases of pay_apps for the page queries that join a page to its chain, made once: an alias
+# builds its collection of a hundred columns the first time it is read, on every request if it
+# were made there.
+_FOLLOWING_PAY_APPS = _PAY_APPS.alias("following")
+_GIVEN_PAY_APPS = _PAY_APPS.alias("given")
 
 # What a new line's column holds when a row does not name it: the column's default.
 _LINE_DEFAULTS: dict[str, Any] = {
@@ -189,6 +194,13 @@ class PaymentFilter:
     conditions: tuple[PaymentCondition, ...] = ()
 
 
+# What a page of pay applications in ``Repository.pay_app_page_in_order`` may be sorted by: an
+# invoice's date is its billing date, or the end of its period when it has none.
+PAY_APP_SORT_KEYS: dict[str, ColumnElement[Any]] = {
+    "current_payment_due_cents": _PAY_APPS.c.current_payment_due_cents,
+    "due_date": _PAY_APPS.c.due_date,
+    "invoiced_on": func.coalesce(_PAY_APPS.c.billing_date, _PAY_APPS.c.end_date),
+}
 PAYMENT_CONDITION_COLUMNS = frozenset({"id", "pay_app_id", "project_id", "date", "amount_cents"})
 PAYMENT_SORT_COLUMNS = frozenset({"id", "date", "amount_cents"})
 
@@ -891,7 +903,7 @@ class Repository:
         ids = set(pay_app_ids)
         if not ids:
             return {}
-        following = _PAY_APPS.alias("following")
+        following = _FOLLOWING_PAY_APPS
         named = set(columns)
         rows = self.session.execute(
             select(
@@ -918,7 +930,7 @@ class Repository:
         ids = set(pay_app_ids)
         if not ids:
             return {}
-        given = _PAY_APPS.alias("given")
+        given = _GIVEN_PAY_APPS
         chain = _PAY_APPS.c
         earlier = chain.number < given.c.number
 
@@ -1034,6 +1046,75 @@ class Repository:
             )
             for row in rows
         ]
+
+    def contract_uuids(self, company_id: int, project_id: int, kind: str) -> list[str]:
+        """The UUIDs of a project's contracts of one kind, in id order (``contracts``' order)."""
+        return list(
+            self.session.scalars(
+                select(Contract.uuid)
+                .where(
+                    Contract.company_id == company_id,
+                    Contract.project_id == project_id,
+                    Contract.kind == kind,
+                )
+                .order_by(Contract.id)
+            )
+        )
+
+    def pay_app_page_in_order(
+        self,
+        company_id: int,
+        where: PayAppFilter,
+        *,
+        order_by: Sequence[tuple[str, bool]],
+        offset: int,
+        limit: int,
+    ) -> list[Row[Any]]:
+        """A page of pay applications as plain rows, sorted by ``order_by`` ((key, descending),
+        keys of PAY_APP_SORT_KEYS) as a list sorted in memory is: nulls after every value (so
+        first when descending), ties by id. Not counted: see :meth:`pay_app_totals`."""
+        query = self._pay_app_query(company_id, where).with_only_columns(*_PAY_APPS.c)
+        for key, descending in order_by:
+            if key not in PAY_APP_SORT_KEYS:
+                raise ValueError(f"pay applications are not sorted by {key}")
+            value = PAY_APP_SORT_KEYS[key]
+            query = query.order_by(
+                value.desc().nulls_first() if descending else value.asc().nulls_last()
+            )
+        page = query.order_by(PayApp.id).offset(offset).limit(limit)
+        return list(self.session.execute(page))
+
+    def pay_app_totals(self, company_id: int, where: PayAppFilter) -> tuple[int, int, int, int]:
+        """How many pay applications match and, summed by the database, their current payments
+        due, their written-off amounts and the payments recorded against them: (count, due,
+        written off, paid), in cents."""
+        matching = self._pay_app_query(company_id, where)
+        figures = matching.with_only_columns(
+            PayApp.current_payment_due_cents, PayApp.written_off_cents
+        ).subquery()
+        count, due, written_off = self.session.execute(
+            select(
+                func.count(),
+                func.coalesce(func.sum(figures.c.current_payment_due_cents), 0),
+                func.coalesce(func.sum(figures.c.written_off_cents), 0),
+            )
+        ).one()
+        if where == PayAppFilter():
+            # Every payment against one of the company's applications: the totals the payments'
+            # triggers keep per contract, instead of a sum over the whole ledger.
+            paid = self.session.scalar(
+                select(func.coalesce(func.sum(PayAppPaymentTotal.amount_cents), 0)).where(
+                    PayAppPaymentTotal.company_id == company_id
+                )
+            )
+        else:
+            paid = self.session.scalar(
+                select(func.coalesce(func.sum(Payment.amount_cents), 0)).where(
+                    Payment.company_id == company_id,
+                    Payment.pay_app_id.in_(matching.with_only_columns(PayApp.id)),
+                )
+            )
+        return int(count), int(due), int(written_off), int(paid or 0)
 
     def _pay_app_query(self, company_id: int, where: PayAppFilter) -> Select[tuple[PayApp]]:
         query = select(PayApp).where(PayApp.company_id == company_id)

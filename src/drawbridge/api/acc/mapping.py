@@ -12,6 +12,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -121,7 +122,11 @@ def to_payment(
     main_contract_id: str | None,
     includes: frozenset[str] = frozenset(),
     references: Sequence[PaymentView] = (),
-) -> schemas.Payment:
+) -> dict[str, Any]:
+    """The ACC payment as the JSON object ``schemas.Payment`` describes (its camelCase names in
+    its order, the ``include=`` fields only when asked for), built directly: a list page
+    builds a hundred of them, and validating each value through the model costs more than
+    building it. tests/api/acc/test_payment_json.py holds it to the model."""
     foreign = acc_payment_amounts(
         view.summary,
         view.previous_summary,
@@ -143,144 +148,146 @@ def to_payment(
     previous_recoupment, previous_recoupment_foreign = both(facts.previous_recoupment_amount)
     status = acc_status(view.status, view.payments)
     approved = view.status in APPROVED_STATUSES
-    payment = schemas.Payment(
-        id=view.uuid,
-        billing_period_id=view.period.uuid if view.period else None,
-        previous_payment_id=view.previous_uuid,
-        association_id=view.contract.uuid,
-        main_contract_id=main_contract_id,
-        budget_payment_id=None,
-        association_type="MainContract" if view.contract.kind == "prime" else "Contract",
-        start_date=_date(view.start_date),
-        end_date=_date(view.end_date),
-        due_date=_date(view.due_date),
-        number=str(view.number),
-        name=view.name,
-        description=view.description,
-        note=view.note,
-        approved_at=_timestamp(view.approved_at),
-        calculated_at=_timestamp(view.updated_at),  # figures are recomputed on every write
-        calculated_by=_user_id(view.created_by.id if view.created_by else None),
-        company_id=str(view.contract.party.id),
-        company_uid=view.contract.party.uuid,
-        contact_id=None,
-        creator_id=_user_id(view.created_by.id if view.created_by else None),
-        status=status,
-        paid_at=_timestamp(view.paid_at),
-        forecast_distribution_at=_timestamp(view.approved_at) if approved else None,
-        submitted_at=_day_timestamp(view.submitted_at),
-        contract_amount=_money(base.contract_amount),
-        original_amount=_money(base.original_amount),
-        amount=_money(base.amount),
-        previous_amount=_money(base.previous_amount),
-        current_completed_work_retention_percent=_fraction(summary.work_percent),
-        completed_work_retained_percent=_fraction(summary.completed_work_retainage_percent),
-        completed_work_retention=_money(base.completed_work_retention),
-        completed_work_gross_retention_percent=_fraction(summary.work_percent),
-        current_materials_retention_percent=_fraction(summary.materials_percent),
-        materials_on_store_retention=_money(base.materials_retention),
-        materials_retention=_money(base.materials_retention),
-        materials_gross_retention_percent=_fraction(summary.materials_percent),
-        materials_retained_percent=_fraction(summary.stored_materials_retainage_percent),
-        materials_retained=_money(base.materials_retention),
-        completed_work_retained=_money(base.completed_work_retention),
-        total_retained=_money(base.completed_work_retention + base.materials_retention),
-        total_gross_retention_percent=_fraction(
+    payment: dict[str, Any] = {
+        "id": view.uuid,
+        "billingPeriodId": view.period.uuid if view.period else None,
+        "previousPaymentId": view.previous_uuid,
+        "associationId": view.contract.uuid,
+        "mainContractId": main_contract_id,
+        "budgetPaymentId": None,
+        "associationType": "MainContract" if view.contract.kind == "prime" else "Contract",
+        "startDate": _date(view.start_date),
+        "endDate": _date(view.end_date),
+        "dueDate": _date(view.due_date),
+        "number": str(view.number),
+        "name": view.name,
+        "description": view.description,
+        "note": view.note,
+        "approvedAt": _timestamp(view.approved_at),
+        "calculatedAt": _timestamp(view.updated_at),  # figures are recomputed on every write
+        "calculatedBy": _user_id(view.created_by.id if view.created_by else None),
+        "companyId": str(view.contract.party.id),
+        "companyUid": view.contract.party.uuid,
+        "contactId": None,
+        "creatorId": _user_id(view.created_by.id if view.created_by else None),
+        "status": status,
+        "paidAt": _timestamp(view.paid_at),
+        "forecastDistributionAt": _timestamp(view.approved_at) if approved else None,
+        "submittedAt": _day_timestamp(view.submitted_at),
+        "contractAmount": _money(base.contract_amount),
+        "originalAmount": _money(base.original_amount),
+        "amount": _money(base.amount),
+        "previousAmount": _money(base.previous_amount),
+        "currentCompletedWorkRetentionPercent": _fraction(summary.work_percent),
+        "completedWorkRetainedPercent": _fraction(summary.completed_work_retainage_percent),
+        "completedWorkRetention": _money(base.completed_work_retention),
+        "completedWorkGrossRetentionPercent": _fraction(summary.work_percent),
+        "currentMaterialsRetentionPercent": _fraction(summary.materials_percent),
+        "materialsOnStoreRetention": _money(base.materials_retention),
+        "materialsRetention": _money(base.materials_retention),
+        "materialsGrossRetentionPercent": _fraction(summary.materials_percent),
+        "materialsRetainedPercent": _fraction(summary.stored_materials_retainage_percent),
+        "materialsRetained": _money(base.materials_retention),
+        "materialsRetentionForeignCurrency": _money(foreign.materials_retention),
+        "completedWorkRetained": _money(base.completed_work_retention),
+        "totalRetained": _money(base.completed_work_retention + base.materials_retention),
+        "totalGrossRetentionPercent": _fraction(
             percent_of(gross_retention(summary), summary.total_completed_and_stored_to_date)
         ),
-        total_retained_percent=_fraction(
+        "totalRetainedPercent": _fraction(
             percent_of(summary.total_retainage, summary.total_completed_and_stored_to_date)
         ),
-        previous_retention=_money(base.previous_retention),
-        net_retention=_money(base.net_retention),
-        materials_on_store=_money(base.materials_on_store),
-        previous_materials_on_store=_money(base.previous_materials_on_store),
-        materials_billed=_money(base.materials_on_store),
-        previous_materials_billed=_money(base.previous_materials_on_store),
-        net_materials_on_store=_money(base.net_materials_on_store),
-        approved_change_orders=_money(base.approved_change_orders),
-        previous_approved_change_orders=_money(base.previous_approved_change_orders),
+        "previousRetention": _money(base.previous_retention),
+        "netRetention": _money(base.net_retention),
+        "materialsOnStore": _money(base.materials_on_store),
+        "previousMaterialsOnStore": _money(base.previous_materials_on_store),
+        "materialsBilled": _money(base.materials_on_store),
+        "previousMaterialsBilled": _money(base.previous_materials_on_store),
+        "netMaterialsOnStore": _money(base.net_materials_on_store),
+        "approvedChangeOrders": _money(base.approved_change_orders),
+        "previousApprovedChangeOrders": _money(base.previous_approved_change_orders),
         # Budget transfers move money inside an owner's budget; a contract has none.
-        budget_transfer_ids=[],
-        approved_budget_transfers=_money(0),
-        approved_budget_transfers_foreign_currency=_money(0),
-        previous_approved_budget_transfers=_money(0),
-        previous_approved_budget_transfers_foreign_currency=_money(0),
-        net_amount=_money(base.net_amount),
-        advance_amount=_money(base.advance_amount),
-        advance_percent=_fraction(percent_of(foreign.advance_amount, foreign.original_amount)),
-        previous_advance_amount=previous_advance,
-        previous_advance_amount_foreign_currency=previous_advance_foreign,
-        recoupment_amount=_money(base.recoupment_amount),
-        recoupment_percent_of_completed_work=_fraction(
+        "budgetTransferIds": [],
+        "approvedBudgetTransfers": _money(0),
+        "approvedBudgetTransfersForeignCurrency": _money(0),
+        "previousApprovedBudgetTransfers": _money(0),
+        "previousApprovedBudgetTransfersForeignCurrency": _money(0),
+        "netAmount": _money(base.net_amount),
+        "advanceAmount": _money(base.advance_amount),
+        "advancePercent": _fraction(percent_of(foreign.advance_amount, foreign.original_amount)),
+        "previousAdvanceAmount": previous_advance,
+        "previousAdvanceAmountForeignCurrency": previous_advance_foreign,
+        "recoupmentAmount": _money(base.recoupment_amount),
+        "recoupmentPercentOfCompletedWork": _fraction(
             percent_of(foreign.recoupment_amount, foreign.amount)
         ),
-        previous_recoupment_amount=previous_recoupment,
-        previous_recoupment_amount_foreign_currency=previous_recoupment_foreign,
-        aggregate_by=view.aggregate_by,
-        has_item_rejected=lines.has_rejected,
-        has_item_reviewed=lines.has_reviewed,
-        has_comment=lines.has_comment,
-        can_release_retention=summary.total_retainage != 0,
-        payment_stage=None,
-        internal_id=None,
-        internal_system=None,
-        exchange_rate=_rate(rate),
-        previous_exchange_rate=_rate(view.previous_exchange_rate),
-        previous_amount_foreign_currency=_money(foreign.previous_amount),
-        previous_claimed_amount_foreign_currency=previous_claimed_foreign,
-        contract_amount_foreign_currency=_money(foreign.contract_amount),
-        original_amount_foreign_currency=_money(foreign.original_amount),
-        approved_change_orders_foreign_currency=_money(foreign.approved_change_orders),
-        previous_approved_change_orders_foreign_currency=_money(
+        "previousRecoupmentAmount": previous_recoupment,
+        "previousRecoupmentAmountForeignCurrency": previous_recoupment_foreign,
+        "aggregateBy": view.aggregate_by,
+        "hasItemRejected": lines.has_rejected,
+        "hasItemReviewed": lines.has_reviewed,
+        "hasComment": lines.has_comment,
+        "canReleaseRetention": summary.total_retainage != 0,
+        "paymentStage": None,
+        "internalId": None,
+        "internalSystem": None,
+        "exchangeRate": _rate(rate),
+        "previousExchangeRate": _rate(view.previous_exchange_rate),
+        "previousAmountForeignCurrency": _money(foreign.previous_amount),
+        "previousClaimedAmountForeignCurrency": previous_claimed_foreign,
+        "contractAmountForeignCurrency": _money(foreign.contract_amount),
+        "originalAmountForeignCurrency": _money(foreign.original_amount),
+        "approvedChangeOrdersForeignCurrency": _money(foreign.approved_change_orders),
+        "previousApprovedChangeOrdersForeignCurrency": _money(
             foreign.previous_approved_change_orders
         ),
-        completed_work_retention_foreign_currency=_money(foreign.completed_work_retention),
-        materials_retention_foreign_currency=_money(foreign.materials_retention),
-        previous_retention_foreign_currency=_money(foreign.previous_retention),
-        previous_materials_billed_foreign_currency=_money(foreign.previous_materials_on_store),
-        previous_materials_billed_currency=_money(foreign.previous_materials_on_store),
-        recipients=(
-            [schemas.Recipient(id=str(view.created_by.id), is_default=True)]
-            if view.created_by
-            else []
+        "completedWorkRetentionForeignCurrency": _money(foreign.completed_work_retention),
+        "previousRetentionForeignCurrency": _money(foreign.previous_retention),
+        "previousMaterialsBilledForeignCurrency": _money(foreign.previous_materials_on_store),
+        "previousMaterialsBilledCurrency": _money(foreign.previous_materials_on_store),
+        "recipients": (
+            [{"id": str(view.created_by.id), "isDefault": True}] if view.created_by else []
         ),
-        net_amount_foreign_currency=_money(foreign.net_amount),
-        claimed_amount=claimed,
-        previous_claimed_amount=previous_claimed,
-        architect_company_id=str(view.contract.architect.id) if view.contract.architect else None,
-        architect_company_uid=view.contract.architect.uuid if view.contract.architect else None,
-        architect_contact_id=None,
-        additional_collaborators=[
-            schemas.Collaborator(company_id=str(party.id), company_uid=party.uuid, contact_ids=[])
+        "netAmountForeignCurrency": _money(foreign.net_amount),
+        "claimedAmount": claimed,
+        "previousClaimedAmount": previous_claimed,
+        "architectCompanyId": str(view.contract.architect.id) if view.contract.architect else None,
+        "architectCompanyUid": view.contract.architect.uuid if view.contract.architect else None,
+        "architectContactId": None,
+        "additionalCollaborators": [
+            {"companyId": str(party.id), "companyUid": party.uuid, "contactIds": []}
             for party in (view.contract.party, view.contract.architect)
             if party is not None
         ],
-        integration_state=view.integration_state,
-        integration_state_changed_at=_timestamp(view.integration_state_changed_at),
-        integration_state_changed_by=_user_id(view.integration_state_changed_by),
-        external_id=view.external_id,
-        external_system=view.external_system,
-        external_message=view.external_message,
-        last_sync_time=_timestamp(view.last_sync_time),
-        created_at=_timestamp(view.created_at) or "",
-        updated_at=_timestamp(view.updated_at) or "",
-    )
-    extras: dict[str, Any] = {}
+        "integrationState": view.integration_state,
+        "integrationStateChangedAt": _timestamp(view.integration_state_changed_at),
+        "integrationStateChangedBy": _user_id(view.integration_state_changed_by),
+        "externalId": view.external_id,
+        "externalSystem": view.external_system,
+        "externalMessage": view.external_message,
+        "lastSyncTime": _timestamp(view.last_sync_time),
+        "createdAt": _timestamp(view.created_at) or "",
+        "updatedAt": _timestamp(view.updated_at) or "",
+    }
+    # The include= fields come last in schemas.Payment, in this order.
     if "paymentReferences" in includes:
-        extras["payment_references"] = [
-            _reference(view, payment, in_base) for payment in references
+        payment["paymentReferences"] = [
+            _json(_reference(view, recorded, in_base)) for recorded in references
         ]
     if "attributes" in includes:
-        extras["properties"] = [
-            schemas.Property(name=name, value=_attribute(value), built_in=False)
+        payment["properties"] = [
+            _json(schemas.Property(name=name, value=_attribute(value), built_in=False))
             for name, value in sorted(view.custom_fields.items())
         ]
     if "summaryCalculatedFields" in includes:
-        extras["summary_calculated_fields"] = _summary_fields(view, in_base)
+        payment["summaryCalculatedFields"] = _json(_summary_fields(view, in_base))
     if "complianceExpiration" in includes:
-        extras["compliance_expiration"] = None  # the ledger tracks no compliance documents
-    return payment.model_copy(update=extras)
+        payment["complianceExpiration"] = None  # the ledger tracks no compliance documents
+    return payment
+
+
+def _json(model: schemas.AccModel) -> dict[str, Any]:
+    return model.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
 
 # Payment items are named by UUID. A line's own UUID names its work item; its materials item and
@@ -637,7 +644,10 @@ def _attribute(value: object) -> str | int | bool | None:
     return str(value)
 
 
+@lru_cache(maxsize=4096)
 def _money(cents: int) -> str:
+    """Cents as ACC's money. A page of payments writes some sixty amounts each, many of them
+    the same (zeros, a figure in both currencies), so each is written once."""
     return format_cents(cents, PLACES)  # integer cents: never "-0.0000"
 
 

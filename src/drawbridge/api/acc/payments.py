@@ -77,14 +77,14 @@ def get_payment(
     payment_id: PaymentId,
     include: Include = None,
     region: Region = None,
-) -> schemas.Payment:
+) -> JSONResponse:
     """Retrieves a payment (pay application) in the given project."""
     includes = mapping.parse_includes(include)
     project = _project(caller, container_id)
     view = pay_apps.get_pay_app_by_uuid(
         caller.runtime.uow(read_only=True), caller.actor, str(payment_id), project_id=project.id
     )
-    return _render(caller, project, [view], includes)[0]
+    return JSONResponse(_render(caller, project, [view], includes)[0])
 
 
 @router.get(
@@ -128,7 +128,7 @@ def list_payments(
     offset: Offset = 0,
     limit: Limit = DEFAULT_LIMIT,
     region: Region = None,
-) -> schemas.PaymentPage:
+) -> JSONResponse:
     """Lists the payments (pay applications) of a project, filtered, sorted and paged."""
     # Filters are read from the raw query: a generated client repeats a key for each value of a
     # list, and an unknown filter is refused. The parameters above document them.
@@ -195,9 +195,11 @@ def list_payments(
             uow, caller.actor, where, order_by=order_by, offset=offset, limit=limit
         )
         total, chosen = page.total, list(page.items)
-    return schemas.PaymentPage(
-        pagination=_pagination(request, offset, limit, total),
-        results=_render(caller, project, chosen, includes, contracts),
+    return JSONResponse(
+        {
+            "pagination": _pagination(request, offset, limit, total).model_dump(by_alias=True),
+            "results": _render(caller, project, chosen, includes, contracts),
+        }
     )
 
 
@@ -238,7 +240,7 @@ def update_payment(
     payment_id: PaymentId,
     body: Annotated[schemas.PaymentUpdate, Depends(payment_update_body)],
     region: Region = None,
-) -> schemas.Payment:
+) -> JSONResponse:
     """Updates a payment's name, description, note, exchange rate, paid date, aggregation and
     integration fields. While integrationState is 'locked', only integrationState may change."""
     check_can_write(caller.actor.scopes)
@@ -255,7 +257,7 @@ def update_payment(
         )
     else:  # nothing to change: answer with the payment as it is
         view = pay_apps.get_pay_app(caller.runtime.uow(read_only=True), caller.actor, pay_app_id)
-    return _render(caller, project, [view], frozenset())[0]
+    return JSONResponse(_render(caller, project, [view], frozenset())[0])
 
 
 @router.get(
@@ -373,16 +375,18 @@ def _render(
     views: Sequence[PayAppView],
     includes: frozenset[str],
     contracts: Sequence[ContractView] | None = None,
-) -> list[schemas.Payment]:
-    """ACC payments for views of one project, with what they need from the rest of the ledger
-    (the project's contracts: read here unless the caller has them already)."""
+) -> list[dict[str, Any]]:
+    """ACC payments for views of one project as JSON objects (``schemas.Payment``, which the
+    routes' ``response_model`` documents), with what they need from the rest of the ledger
+    (its prime contracts' UUIDs: read here unless the caller has the contracts already)."""
     if not views:
         return []
     if contracts is None:
-        contracts = lookups.contracts_of_project(
+        prime_uuids = pay_app_pages.prime_contract_uuids(
             caller.runtime.uow(read_only=True), caller.actor, project.id
         )
-    prime_uuids = [contract.uuid for contract in contracts if contract.kind == "prime"]
+    else:
+        prime_uuids = [contract.uuid for contract in contracts if contract.kind == "prime"]
     digests = pay_app_pages.line_digests(
         caller.runtime.uow(read_only=True), caller.actor, [view.id for view in views]
     )

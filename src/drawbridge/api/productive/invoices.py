@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
@@ -9,11 +10,12 @@ from fastapi.responses import JSONResponse
 
 from drawbridge.api import listing
 from drawbridge.api.productive import mapping, schemas
-from drawbridge.api.productive.deps import MAX_ID, Context
+from drawbridge.api.productive.deps import MAX_ID, Context, ProductiveContext
 from drawbridge.api.productive.errors import JsonApiResponse
 from drawbridge.services import pay_app_pages, pay_apps, payments
 from drawbridge.services.pay_apps import PayAppFilter
 from drawbridge.services.payments import PaymentFilter
+from drawbridge.services.views import PayAppView
 
 router = APIRouter(
     tags=["Invoices"], responses=schemas.ERROR_RESPONSES, default_response_class=JsonApiResponse
@@ -35,6 +37,10 @@ def list_invoices(request: Request, ctx: Context, include: Include = None) -> JS
     paths = _includes(include)
     page = listing.parse_page(params)
     listing.parse_aggregates(request.query_params.get("aggregates"), mapping.INVOICE_AGGREGATES)
+    in_database = _in_database(where, order)
+    if in_database is not None:
+        return _database_page(request, ctx, page, paths, *in_database)
+
     views = pay_apps.list_pay_apps(ctx.runtime.uow(read_only=True), ctx.actor, PayAppFilter()).items
     # An invoice needs of its payments only the date of the last: read by the database rather
     # than every payment of the company.
@@ -53,6 +59,93 @@ def list_invoices(request: Request, ctx: Context, include: Include = None) -> JS
             "total_amount": sum(inv.pay_app.summary.current_payment_due for inv in chosen),
             "total_amount_paid": sum(inv.pay_app.payments.amount_paid for inv in chosen),
             "total_amount_unpaid": sum(inv.pay_app.payments.amount_unpaid for inv in chosen),
+        },
+    }
+    return JsonApiResponse(body)
+
+
+# Sorts on a pay application's own columns, which the database answers: the list's name for each
+# and the key it reads (the value ``mapping.invoice_row`` shows; an invoice's date is its billing
+# date, or the end of its period).
+DATABASE_SORTS = {
+    "amount": "current_payment_due_cents",
+    "pay_on": "due_date",
+    "invoiced_on": "invoiced_on",
+    "date": "invoiced_on",
+}
+
+
+def _in_database(
+    where: listing.Group, order: Sequence[tuple[str, bool]]
+) -> tuple[PayAppFilter, tuple[tuple[str, bool], ...]] | None:
+    """The list's filter and sort as the database's, when every condition (ANDed at the top
+    level) is an ``eq`` on invoice ids or one project and every sort key reads a pay
+    application column; None when one needs the in-memory path (what payments decide: the
+    amounts paid and unpaid, the paid date; the client, texts, ``or`` groups)."""
+    if where.op != "and" and len(where.operands) != 1:  # an empty "or" matches nothing
+        return None
+    ids: set[int] | None = None
+    project_id: int | None = None
+    for operand in where.operands:
+        if not isinstance(operand, listing.Condition) or operand.operator != "eq":
+            return None
+        values = {value for value in operand.values if type(value) is int}
+        if len(values) != len(set(operand.values)):
+            return None
+        if operand.column == "id":  # filter[id] and filter[invoice_id]: both must hold
+            ids = values if ids is None else ids & values
+        elif operand.column == "project_id" and len(values) == 1 and project_id is None:
+            project_id = next(iter(values))
+        else:
+            return None
+    if any(name not in DATABASE_SORTS for name, _ in order):
+        return None
+    return (
+        PayAppFilter(project_id=project_id, ids=None if ids is None else sorted(ids)),
+        tuple((DATABASE_SORTS[name], descending) for name, descending in order),
+    )
+
+
+def _database_page(
+    request: Request,
+    ctx: ProductiveContext,
+    page: listing.PageRequest,
+    paths: frozenset[str],
+    where: PayAppFilter,
+    order_by: tuple[tuple[str, bool], ...],
+) -> JSONResponse:
+    """Invoices filtered, sorted, counted, summed and paged by the database (a company may have
+    a hundred thousand): the same document as filtering and sorting every invoice in memory
+    gives, ties in id order as there."""
+    params = request.query_params.multi_items()
+    totals = pay_app_pages.pay_app_totals(ctx.runtime.uow(read_only=True), ctx.actor, where)
+    # page_of pages a sequence; a range stands for the invoices' positions without loading them.
+    positions, links, meta = listing.page_of(
+        range(totals.count), page, str(request.url.replace(query="")), params
+    )
+    views: list[PayAppView] = []
+    if positions:
+        views = pay_app_pages.pay_app_page(
+            ctx.runtime.uow(read_only=True),
+            ctx.actor,
+            where,
+            order_by=order_by,
+            offset=positions[0],
+            limit=len(positions),
+        )
+    last = pay_app_pages.last_payment_dates(
+        ctx.runtime.uow(read_only=True), ctx.actor, [view.id for view in views]
+    )
+    shown = [mapping.Invoice(view, last.get(view.id)) for view in views]
+    body = {
+        "data": [mapping.invoice_resource(invoice) for invoice in shown],
+        "included": mapping.included(shown, paths),
+        "links": links,
+        "meta": {
+            **meta,
+            "total_amount": totals.amount_due,
+            "total_amount_paid": totals.amount_paid,
+            "total_amount_unpaid": totals.amount_unpaid,
         },
     }
     return JsonApiResponse(body)
