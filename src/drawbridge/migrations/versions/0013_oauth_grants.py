@@ -1,7 +1,7 @@
 """OAuth grants: the tokens one authorization issued, so they can be revoked together
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-11-30 06:00:00
 
 Every access and refresh token an OAuth grant issues carries the grant's id, and a refresh keeps
@@ -19,7 +19,7 @@ from alembic import op
 import drawbridge.store.types
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
