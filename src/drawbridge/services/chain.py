@@ -65,6 +65,8 @@ def _column_map(figures_type: type[Any], row_type: type[Any]) -> dict[str, str]:
 
 LINE_COLUMNS = _column_map(LineFigures, PayAppLine)
 SUMMARY_COLUMNS = _column_map(Summary, PayApp)
+_SUMMARY_STORED = tuple(SUMMARY_COLUMNS.values())
+_summary_values = attrgetter(*SUMMARY_COLUMNS)
 
 
 def billing_terms(contract: Contract, company: Company) -> BillingTerms:
@@ -312,14 +314,15 @@ def recompute(
             permit_overbilling=permit_overbilling,
             locked_ids={app.id for app in pay_apps if app.integration_state == LOCKED},
         )
-    for app in pay_apps:
-        summary = changes.summaries.get(app.id)
-        if summary is not None:
-            for name, column in SUMMARY_COLUMNS.items():
-                value = getattr(summary, name)
-                if getattr(app, column) != value:
-                    setattr(app, column, value)
-    # Only the lines whose figures changed are written, all in one statement.
+    # The applications whose summary changed, and the lines whose figures changed, are written
+    # in one statement each (the applications the session holds take the values as stored).
+    repo.store_pay_app_values(
+        [
+            (app.id, dict(zip(_SUMMARY_STORED, _summary_values(summary), strict=True)))
+            for app in pay_apps
+            if (summary := changes.summaries.get(app.id)) is not None
+        ]
+    )
     repo.store_line_values(changes.lines)
     uow.flush()
 

@@ -838,19 +838,30 @@ class Repository:
         """Set columns of pay-app lines (each change: a line's id and its new values, the same
         columns for every line) in one batched UPDATE. A line the session holds takes the values
         as stored, so it is neither stale nor written a second time."""
+        self._store_values(PayAppLine, changes)
+
+    def store_pay_app_values(self, changes: Sequence[tuple[int, dict[str, Any]]]) -> None:
+        """Set columns of pay applications as :meth:`store_line_values` sets lines': one batched
+        UPDATE, where the session's flush sends one statement per application."""
+        self._store_values(PayApp, changes)
+
+    def _store_values(
+        self, model: type[PayAppLine] | type[PayApp], changes: Sequence[tuple[int, dict[str, Any]]]
+    ) -> None:
         if not changes:
             return
+        table = cast(Table, model.__table__)
         columns = list(changes[0][1])
         statement = (
-            update(_LINES)
-            .where(_LINES.c.id == bindparam("line_id"))
+            update(table)
+            .where(table.c.id == bindparam("row_id"))
             .values({column: bindparam(column) for column in columns})
         )
         self.session.execute(
-            statement, [{"line_id": line_id, **values} for line_id, values in changes]
+            statement, [{"row_id": row_id, **values} for row_id, values in changes]
         )
-        for line_id, values in changes:
-            held = self.session.identity_map.get(identity_key(PayAppLine, line_id))
+        for row_id, values in changes:
+            held = self.session.identity_map.get(identity_key(model, row_id))
             if held is not None:
                 for column, value in values.items():
                     set_committed_value(held, column, value)
