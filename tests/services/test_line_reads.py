@@ -1,5 +1,6 @@
-"""The narrow reads of stored lines (``Repository.line_columns``, ``sov_line_columns_of``) and
-what is built from them: a recompute's inputs and stored figures, and a show's line views.
+"""The plain reads of stored lines (``Repository.line_columns``, ``line_values``,
+``sov_line_columns_of``) and what is built from them: a recompute's inputs and stored figures,
+and a show's line views.
 
 Each is checked against the ORM's read of the same rows, on lines that hold every kind of value:
 NULL optional columns, stored materials, a change-order line, retainage percents given per line
@@ -102,6 +103,15 @@ def test_line_columns_read_what_the_orm_reads(runtime: Runtime, ledger: list[int
             # Decimals exactly as stored, representation included; NULL stays None.
             assert [str(value) for value in line] == [str(value) for value in expected]
             assert [type(value) for value in line] == [type(value) for value in expected]
+    # line_values: every column, by name and by position, as the ORM reads them.
+    with runtime.uow(read_only=True) as uow:
+        every = uow.repo.line_values(ledger)
+    for pay_app_id in ledger:
+        assert [tuple(line) for line in every[pay_app_id]] == plain[pay_app_id]
+        for line, row in zip(every[pay_app_id], orm[pay_app_id], strict=True):
+            assert [str(getattr(line, column)) for column in columns] == [
+                str(getattr(row, column)) for column in columns
+            ]
     first = dict(zip(columns, plain[ledger[0]][0], strict=True))
     assert str(first["work_retainage_percent_input"]) == "7.50"
     assert str(first["work_completed_this_period_quantity"]) == "3.250"

@@ -90,7 +90,8 @@ def billing_terms(contract: Contract, company: Company) -> BillingTerms:
     )
 
 
-# A stored line: an ORM row when it will be written, a plain row when only read.
+# A stored line: an ORM row when it will be written, a plain row when only read (a Row, or a
+# named tuple of every column in the table's order: Repository.line_values).
 StoredLine = PayAppLine | Row[Any]
 
 
@@ -123,8 +124,9 @@ _held_figures = attrgetter(*LINE_COLUMNS.values())
 
 
 def line_figures(row: StoredLine, package_id: int | None) -> LineFigures:
-    # A plain row (the read path) is indexed by position, far cheaper than by attribute.
-    values = _stored_figures(row) if isinstance(row, Row) else _held_figures(row)
+    # A plain row of every column (Repository.line_values, a written line) is indexed by
+    # position, far cheaper than by attribute.
+    values = _stored_figures(row) if isinstance(row, Row | tuple) else _held_figures(row)
     return LineFigures(line_ref(row), package_id, *values)
 
 

@@ -17,6 +17,7 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy import (
     Connection,
+    Integer,
     Row,
     Select,
     String,
@@ -672,21 +673,14 @@ class Repository:
             result[row.pay_app_id].append(row)
         return result
 
-    def line_values(self, pay_app_ids: Iterable[int]) -> dict[int, list[Row[Any]]]:
-        """Pay-app lines as plain rows (no ORM objects): the fast path for reading many lines."""
-        ids = list(pay_app_ids)
-        result: dict[int, list[Row[Any]]] = {pay_app_id: [] for pay_app_id in ids}
-        if not ids:
-            return result
-        table = PayAppLine.__table__
-        rows = self.session.execute(
-            select(table)
-            .where(_ids_in(table.c.pay_app_id, ids))
-            .order_by(table.c.pay_app_id, table.c.position, table.c.id)
-        )
-        for row in rows:
-            result[row.pay_app_id].append(row)
-        return result
+    def line_values(self, pay_app_ids: Iterable[int]) -> dict[int, list[Any]]:
+        """Pay-app lines as plain rows of every column, by name and by position in the table's
+        order (no ORM objects): read as :meth:`line_columns` reads, no type's result processing
+        per value."""
+        return {
+            pay_app_id: list(map(WrittenLine._make, lines))
+            for pay_app_id, lines in self._line_tuples(None, pay_app_ids, _column_keys).items()
+        }
 
     def line_columns(
         self, company_id: int, pay_app_ids: Iterable[int], columns: Sequence[str]
@@ -699,20 +693,28 @@ class Repository:
         and text). Each value passes through no type's result processing: a decimal column is
         read as its stored text and each distinct text made a ``Decimal`` once, the columns
         turned into rows by ``zip``, with no per-row Python step."""
+        return self._line_tuples(company_id, pay_app_ids, columns)
+
+    def _line_tuples(
+        self, company_id: int | None, pay_app_ids: Iterable[int], columns: Sequence[str]
+    ) -> dict[int, list[tuple[Any, ...]]]:
+        """:meth:`line_columns`; ``company_id`` None: the ids are the caller's own, already
+        scoped (:meth:`line_values`)."""
         ids = list(pay_app_ids)
         result: dict[int, list[tuple[Any, ...]]] = {pay_app_id: [] for pay_app_id in ids}
         if not ids:
             return result
-        rows = self.session.execute(
-            select(_LINES.c.pay_app_id, *(_as_stored(_LINES.c[name]) for name in columns))
-            # Scoped through the pay application: a condition on the lines' own company_id leads
-            # SQLite to read every line of the company by that index, then sort them.
-            .join(_PAY_APPS, _PAY_APPS.c.id == _LINES.c.pay_app_id)
-            .where(
-                _PAY_APPS.c.company_id == _written_in(company_id),
-                _ids_in(_LINES.c.pay_app_id, ids),
+        statement = select(_LINES.c.pay_app_id, *(_as_stored(_LINES.c[name]) for name in columns))
+        if company_id is not None:
+            # Scoped through the pay application: a condition on the lines' own company_id
+            # leads SQLite to read every line of the company by that index, then sort them.
+            statement = statement.join(_PAY_APPS, _PAY_APPS.c.id == _LINES.c.pay_app_id).where(
+                _PAY_APPS.c.company_id == _written_in(company_id)
             )
-            .order_by(_LINES.c.pay_app_id, _LINES.c.position, _LINES.c.id)
+        rows = self.session.execute(
+            statement.where(_ids_in(_LINES.c.pay_app_id, ids)).order_by(
+                _LINES.c.pay_app_id, _LINES.c.position, _LINES.c.id
+            )
         ).all()
         if not rows:
             return result
@@ -1441,6 +1443,11 @@ def _written_in(value: int) -> Any:
     """An integer written into the statement, as :func:`_ids_in` writes its ids: the
     statement's bound parameters stay the ones it had."""
     return bindparam("written", int(value), literal_execute=True, unique=True)
+
+
+# Every column of the lines is an integer, text or an exact decimal: read as the driver gives
+# them, only the decimals need converting (see _as_stored).
+assert all(isinstance(column.type, (Integer, String, DecimalText)) for column in _LINES.c)
 
 
 def _as_stored(column: Any) -> Any:
