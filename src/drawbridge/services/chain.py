@@ -65,6 +65,8 @@ def _column_map(figures_type: type[Any], row_type: type[Any]) -> dict[str, str]:
 
 LINE_COLUMNS = _column_map(LineFigures, PayAppLine)
 SUMMARY_COLUMNS = _column_map(Summary, PayApp)
+_SUMMARY_STORED = tuple(SUMMARY_COLUMNS.values())
+_summary_values = attrgetter(*SUMMARY_COLUMNS)
 
 
 def billing_terms(contract: Contract, company: Company) -> BillingTerms:
@@ -88,7 +90,8 @@ def billing_terms(contract: Contract, company: Company) -> BillingTerms:
     )
 
 
-# A stored line: an ORM row when it will be written, a plain row when only read.
+# A stored line: an ORM row when it will be written, a plain row when only read (a Row, or a
+# named tuple of every column in the table's order: Repository.line_values).
 StoredLine = PayAppLine | Row[Any]
 
 
@@ -110,6 +113,8 @@ _LINE_POSITIONS = tuple(
 # tells whether a line changed without building a LineFigures for every stored line.
 _stored_figures = itemgetter(*(position for _name, position in _LINE_POSITIONS))
 _computed_figures = attrgetter(*LINE_COLUMNS)
+# The stored figure columns, in LineFigures' field order after the ref and package.
+FIGURE_COLUMNS = tuple(LINE_COLUMNS.values())
 
 
 # Every field of LineFigures after the line's ref and package is a stored column, in order: a
@@ -119,8 +124,9 @@ _held_figures = attrgetter(*LINE_COLUMNS.values())
 
 
 def line_figures(row: StoredLine, package_id: int | None) -> LineFigures:
-    # A plain row (the read path) is indexed by position, far cheaper than by attribute.
-    values = _stored_figures(row) if isinstance(row, Row) else _held_figures(row)
+    # A plain row of every column (Repository.line_values, a written line) is indexed by
+    # position, far cheaper than by attribute.
+    values = _stored_figures(row) if isinstance(row, Row | tuple) else _held_figures(row)
     return LineFigures(line_ref(row), package_id, *values)
 
 
@@ -137,7 +143,7 @@ def application_figures(
     return ApplicationFigures(number=pay_app.number, lines=lines, summary=summary_figures(pay_app))
 
 
-# Where each input of a line sits in a plain row of pay_app_lines, in LineEntry's field order.
+# A line's inputs as stored, in LineEntry's field order.
 ENTRY_COLUMNS = (
     "work_completed_this_period_input_cents",
     "materials_presently_stored_input_cents",
@@ -149,26 +155,63 @@ ENTRY_COLUMNS = (
 assert tuple(item.name for item in fields(LineEntry)) == tuple(
     column.removesuffix("_cents").removesuffix("_input") for column in ENTRY_COLUMNS
 )
-_stored_entry = itemgetter(
-    *(list(PayAppLine.__table__.c.keys()).index(column) for column in ENTRY_COLUMNS)
-)
 
 
 # A new line's inputs (its column values, not yet written) in LineEntry's field order.
 _new_entry = itemgetter(*ENTRY_COLUMNS)
 
 
-def entry_of(row: StoredLine) -> LineEntry:
-    if isinstance(row, Row):  # the read path: index the tuple, as line_figures does
-        return LineEntry(*_stored_entry(row))
-    return LineEntry(
-        work_completed_this_period=row.work_completed_this_period_input_cents,
-        materials_presently_stored=row.materials_presently_stored_input_cents,
-        work_retainage_percent=row.work_retainage_percent_input,
-        materials_retainage_percent=row.materials_retainage_percent_input,
-        work_retainage_released=row.work_retainage_released_input_cents,
-        materials_retainage_released=row.materials_retainage_released_input_cents,
-    )
+# What a recompute reads of each stored line (``Repository.line_columns``), as one plain tuple
+# in this order: its id, what it bills, its inputs (LineEntry's order) and its stored figures
+# (LineFigures' order after the ref and package). Nothing else of the line is read.
+CHAIN_LINE_COLUMNS = (
+    "id",
+    "sov_line_id",
+    "change_order_item_id",
+    *ENTRY_COLUMNS,
+    *LINE_COLUMNS.values(),
+)
+_ID, _ITEM = 0, 2
+_SOURCE = slice(1, 3)
+_INPUTS = slice(3, 3 + len(ENTRY_COLUMNS))
+_FIGURES = slice(3 + len(ENTRY_COLUMNS), None)
+
+# A chain line: a tuple of CHAIN_LINE_COLUMNS.
+ChainLine = tuple[Any, ...]
+
+
+def entry_of(values: Sequence[Any]) -> LineEntry:
+    """A line's entry from its inputs in LineEntry's field order (``line[_INPUTS]``)."""
+    return LineEntry(*values)
+
+
+# A frozen dataclass's __init__ sets each field through object.__setattr__ by keyword; a
+# reader that builds the stored figures of many lines (a show of a 1,000-line application) sets
+# the slots directly, in field order, as the engine does for the figures it computes.
+_LINE_FIGURE_SETTERS = tuple(
+    getattr(LineFigures, item.name).__set__ for item in fields(LineFigures)
+)
+
+
+def stored_figures(ref: LineRef, package_id: int | None, values: Sequence[Any]) -> LineFigures:
+    """A line's figures from its stored figure columns (``FIGURE_COLUMNS``'s values, in order)."""
+    figures = object.__new__(LineFigures)
+    for set_field, value in zip(_LINE_FIGURE_SETTERS, (ref, package_id, *values), strict=True):
+        set_field(figures, value)
+    return figures
+
+
+def source_ref(sov_line_id: int | None, change_order_item_id: int | None) -> LineRef:
+    """What a stored line bills, by its two source columns (exactly one is set)."""
+    if sov_line_id is not None:
+        return LineRef(LineKind.SOV, sov_line_id)
+    assert change_order_item_id is not None
+    return LineRef(LineKind.CHANGE_ORDER, change_order_item_id)
+
+
+def chain_figures(line: ChainLine, package_id: int | None) -> LineFigures:
+    """A chain line's stored figures."""
+    return stored_figures(source_ref(*line[_SOURCE]), package_id, line[_FIGURES])
 
 
 # Applications whose lines are read and computed at a time: 2, then twice as many each time up
@@ -273,14 +316,15 @@ def recompute(
             permit_overbilling=permit_overbilling,
             locked_ids={app.id for app in pay_apps if app.integration_state == LOCKED},
         )
-    for app in pay_apps:
-        summary = changes.summaries.get(app.id)
-        if summary is not None:
-            for name, column in SUMMARY_COLUMNS.items():
-                value = getattr(summary, name)
-                if getattr(app, column) != value:
-                    setattr(app, column, value)
-    # Only the lines whose figures changed are written, all in one statement.
+    # The applications whose summary changed, and the lines whose figures changed, are written
+    # in one statement each (the applications the session holds take the values as stored).
+    repo.store_pay_app_values(
+        [
+            (app.id, dict(zip(_SUMMARY_STORED, _summary_values(summary), strict=True)))
+            for app in pay_apps
+            if (summary := changes.summaries.get(app.id)) is not None
+        ]
+    )
     repo.store_line_values(changes.lines)
     uow.flush()
 
@@ -314,8 +358,10 @@ def chain_changes(
     repo = uow.repo
     changes = ChainChanges(lines=[], summaries={})
     first = max(from_number, 1)
-    # Plain rows: a big contract's schedule is read, never changed, here.
-    sov = {line.id: line for line in repo.sov_line_values_of([contract.id])[contract.id]}
+    # Plain rows of what the engine takes and names a line by: a big contract's schedule is
+    # read, never changed, here.
+    sov_lines = repo.sov_line_columns_of(contract.company_id, [contract.id], SCHEDULE_COLUMNS)
+    sov = {line.id: line for line in sov_lines[contract.id]}
     items = {item.id: item for item in repo.package_items(contract.id)}
     package_of_item = {item.id: item.package_id for item in items.values()}
     labels = _line_labels(sov.values(), items.values(), repo.packages(contract.id))
@@ -337,22 +383,33 @@ def chain_changes(
     start: ChainStart | None = None
     if first > 1:
         previous = next(app for app in pay_apps if app.number == first - 1)
-        previous_lines = repo.line_values([previous.id])[previous.id]
+        previous_lines = repo.line_columns(contract.company_id, [previous.id], CHAIN_LINE_COLUMNS)
         start = ChainStart(
-            previous=application_figures(previous, previous_lines, package_of_item),
+            previous=ApplicationFigures(
+                number=previous.number,
+                lines=tuple(
+                    chain_figures(line, package_of_item.get(line[_ITEM] or 0))
+                    for line in previous_lines[previous.id]
+                ),
+                summary=summary_figures(previous),
+            ),
             earlier_summaries=earlier,
         )
     step = billing.step_reached(terms, earlier)
     to_compute = [app for app in pay_apps if app.number >= first]
     # Each line's place in the schedule is the same on every application: built once.
     schedule: dict[tuple[int | None, int | None], ScheduledLine] = {}
+    made: dict[tuple[Any, ...], LineEntry] = {}
     offset, size = 0, 2
     while offset < len(to_compute):
         batch = to_compute[offset : offset + size]
         offset, size = offset + size, min(size * 2, MAX_BATCH)
-        line_rows = repo.line_values(app.id for app in batch)
+        line_rows = repo.line_columns(
+            contract.company_id, (app.id for app in batch), CHAIN_LINE_COLUMNS
+        )
         entries = [
-            _entry(line_rows[app.id], schedule, sov, items, labels, entered or {}) for app in batch
+            _entry(line_rows[app.id], schedule, sov, items, labels, entered or {}, made)
+            for app in batch
         ]
         results = billing.compute_chain(terms, entries, start)
         for app, figures in zip(batch, results, strict=True):
@@ -475,6 +532,10 @@ class _Source(NamedTuple):
     change_order_item_id: int | None
 
 
+# What the engine takes of an SOV line (its scheduled value) and how an error names it.
+SCHEDULE_COLUMNS = ("id", "number", "description", "scheduled_value_cents")
+
+
 def _line_labels(
     sov: Iterable[SovLine | Row[Any]],
     items: Iterable[ChangeOrderItem],
@@ -496,24 +557,40 @@ def _line_labels(
 
 
 def _entry(
-    rows: Sequence[StoredLine],
+    lines: Sequence[ChainLine],
     schedule: dict[tuple[int | None, int | None], ScheduledLine],
     sov: dict[int, Row[Any]],
     items: dict[int, ChangeOrderItem],
     labels: dict[LineRef, str],
     entered: Mapping[int, LineEntry],
+    made: dict[tuple[Any, ...], LineEntry],
 ) -> ApplicationEntry:
-    lines = []
+    """An application's entry for the engine from its stored lines. ``made``: the entries
+    built so far, by their inputs: a LineEntry is a frozen value, so lines whose inputs are the
+    same (a line not billed this period is all zeros and None) share one, built once per
+    recompute instead of once a line; only lines without a retainage percent of their own,
+    whose inputs are all integers or None."""
+    scheduled_lines = []
     entries = {}
-    for row in rows:
-        key = (row.sov_line_id, row.change_order_item_id)
-        scheduled = schedule.get(key)
+    for line in lines:
+        source = line[_SOURCE]
+        scheduled = schedule.get(source)
         if scheduled is None:
-            scheduled = schedule[key] = _scheduled(row, sov, items, labels)
-        lines.append(scheduled)
-        entry = entered.get(row.id)
-        entries[scheduled.ref] = entry_of(row) if entry is None else entry
-    return ApplicationEntry(lines=lines, entries=entries)
+            scheduled = schedule[source] = _scheduled(_Source(*source), sov, items, labels)
+        scheduled_lines.append(scheduled)
+        entry = entered.get(line[_ID]) if entered else None
+        if entry is None:
+            inputs = line[_INPUTS]
+            if inputs[2] is None and inputs[3] is None:
+                entry = made.get(inputs)
+                if entry is None:
+                    entry = made[inputs] = entry_of(inputs)
+            else:
+                # Not shared: a key would take 10 and 10.0 for one, equal decimals that are
+                # stored and shown as given.
+                entry = entry_of(inputs)
+        entries[scheduled.ref] = entry
+    return ApplicationEntry(lines=scheduled_lines, entries=entries)
 
 
 def _scheduled(
@@ -533,7 +610,7 @@ def _scheduled(
 
 def _changes_of(
     app: PayApp,
-    rows: Sequence[StoredLine],
+    rows: Sequence[ChainLine],
     figures: ApplicationFigures,
     changes: ChainChanges,
     *,
@@ -544,14 +621,11 @@ def _changes_of(
     changed = False
     for row, line in zip(rows, figures.lines, strict=True):
         # The engine answers the lines in the order given, so ``line`` bills ``row``'s source.
-        if isinstance(row, Row):
-            differs = _stored_figures(row) != _computed_figures(line)
-        else:
-            differs = line_figures(row, line.change_order_package_id) != line
-        if differs:
-            changes.lines.append(
-                (row.id, {column: getattr(line, name) for name, column in LINE_COLUMNS.items()})
-            )
+        # The stored figures and the computed ones, as tuples in the same order: comparing them
+        # tells whether a line changed without building a LineFigures for every stored line.
+        computed = _computed_figures(line)
+        if row[_FIGURES] != computed:
+            changes.lines.append((row[_ID], dict(zip(FIGURE_COLUMNS, computed, strict=True))))
             changed = True
     if any(
         getattr(app, column) != getattr(figures.summary, name)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import Row
@@ -413,12 +414,20 @@ def pay_app_views(
     )
     history = repo.advance_history(contracts)
     paid = repo.paid_by_pay_app(row.id for row in rows)
-    lines: dict[int, Sequence[Row[Any]]] = {}
+    lines: dict[int, Sequence[tuple[Any, ...]]] = {}
     previously_stored: dict[int, dict[tuple[int | None, int | None], int]] = {}
     sov_by_contract: dict[int, dict[int, Row[Any]]] = {}
     if with_lines:
-        lines.update(held.lines)
-        lines.update(repo.line_values(row.id for row in rows if row.id not in held.lines))
+        lines.update(
+            {pay_app_id: list(map(_shown, held)) for pay_app_id, held in held.lines.items()}
+        )
+        lines.update(
+            repo.line_columns(
+                rows[0].company_id,
+                (row.id for row in rows if row.id not in held.lines),
+                SHOWN_LINE_COLUMNS,
+            )
+        )
         previous_ids = [previous.id for previous in previous_rows.values()]
         previously_stored = {
             previous_id: {
@@ -433,7 +442,7 @@ def pay_app_views(
         sov_rows = dict(held.sov)
         unheld = [cid for cid in contracts if cid not in held.sov]
         if unheld:
-            sov_rows.update(repo.sov_line_values_of(unheld))
+            sov_rows.update(repo.sov_line_columns_of(rows[0].company_id, unheld, SHOWN_SOV_COLUMNS))
         sov_by_contract = {
             cid: {line.id: line for line in sov_lines} for cid, sov_lines in sov_rows.items()
         }
@@ -487,39 +496,98 @@ def _stored_by_source(
     return stored.get(previous.id, {}) if previous is not None else {}
 
 
+# What a line's view shows of its stored line, read as one plain tuple in this order (a held
+# row, which has every column by name, is taken through ``_shown``): what it is and bills, the
+# inputs it shows, then its stored figures in LineFigures' order.
+SHOWN_LINE_COLUMNS = (
+    "id",
+    "uuid",
+    "position",
+    "sov_line_id",
+    "change_order_item_id",
+    "work_completed_this_period_quantity",
+    "subcontractor_claimed_amount_cents",
+    "review_status",
+    "review_comment",
+    *chain.FIGURE_COLUMNS,
+)
+_SHOWN_FIELDS = slice(0, 9)
+_SHOWN_FIGURES = slice(9, None)
+_shown = attrgetter(*SHOWN_LINE_COLUMNS)
+
+# What an SOV line's view shows (sov_line_view), the columns a show reads.
+SHOWN_SOV_COLUMNS = (
+    "id",
+    "position",
+    "number",
+    "description",
+    "cost_code",
+    "scheduled_value_cents",
+    "unit_price",
+    "quantity",
+    "origin_id",
+)
+
+# A frozen dataclass's __init__ sets each field through object.__setattr__; a line's view is
+# made with every field at once instead (it has no __post_init__ and no slots), one view per
+# line of a show of a 1,000-line application.
+_LINE_VIEW_FIELDS = tuple(item.name for item in fields(PayAppLineView))
+assert not hasattr(PayAppLineView, "__post_init__")
+assert not hasattr(PayAppLineView, "__slots__")
+
+
+def _line_view(*values: Any) -> PayAppLineView:
+    view = object.__new__(PayAppLineView)
+    view.__dict__.update(zip(_LINE_VIEW_FIELDS, values, strict=True))
+    return view
+
+
 def _line_views(
-    rows: Sequence[Row[Any]],
+    lines: Sequence[tuple[Any, ...]],
     sov: dict[int, Row[Any]],
     items: Sequence[ChangeOrderItem],
     previously_stored: dict[tuple[int | None, int | None], int],
     computed: Sequence[LineFigures] | None = None,
 ) -> tuple[PayAppLineView, ...]:
-    """``computed``: the rows' figures as the write computed them, in the rows' order (else
-    built from the rows)."""
+    """``lines``: tuples of SHOWN_LINE_COLUMNS. ``computed``: the lines' figures as the write
+    computed them, in the lines' order (else built from the stored figures)."""
     items_by_id = {item.id: item for item in items}
     views = []
-    for index, row in enumerate(rows):
-        item = items_by_id.get(row.change_order_item_id or 0)
+    for index, line in enumerate(lines):
+        (
+            line_id,
+            uuid,
+            position,
+            sov_line_id,
+            item_id,
+            quantity,
+            claimed,
+            review_status,
+            review_comment,
+        ) = line[_SHOWN_FIELDS]
+        item = items_by_id.get(item_id) if item_id is not None else None
         figures = (
             computed[index]
             if computed is not None
-            else chain.line_figures(row, item.package_id if item else None)
+            else chain.stored_figures(
+                chain.source_ref(sov_line_id, item_id),
+                item.package_id if item else None,
+                line[_SHOWN_FIGURES],
+            )
         )
         views.append(
-            PayAppLineView(
-                id=row.id,
-                uuid=row.uuid,
-                position=row.position,
-                figures=figures,
-                materials_previously_stored=previously_stored.get(
-                    (row.sov_line_id, row.change_order_item_id), 0
-                ),
-                sov_line=sov_line_view(sov[row.sov_line_id]) if row.sov_line_id else None,
-                change_order_item=item_view(item) if item else None,
-                work_completed_this_period_quantity=row.work_completed_this_period_quantity,
-                subcontractor_claimed_amount=row.subcontractor_claimed_amount_cents,
-                review_status=row.review_status,
-                review_comment=row.review_comment,
+            _line_view(
+                line_id,
+                uuid,
+                position,
+                figures,
+                previously_stored.get((sov_line_id, item_id), 0),
+                sov_line_view(sov[sov_line_id]) if sov_line_id else None,
+                item_view(item) if item else None,
+                quantity,
+                claimed,
+                review_status,
+                review_comment,
             )
         )
     return tuple(views)

@@ -12,12 +12,15 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import groupby
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import (
     Connection,
+    Integer,
     Row,
     Select,
+    String,
     Table,
     and_,
     bindparam,
@@ -29,6 +32,7 @@ from sqlalchemy import (
     select,
     true,
     tuple_,
+    type_coerce,
     update,
 )
 from sqlalchemy.engine import Dialect
@@ -68,6 +72,7 @@ from drawbridge.store.models import (
     User,
     WebSession,
 )
+from drawbridge.store.types import DecimalText
 
 Model = TypeVar("Model", bound=Base)
 Granted = TypeVar("Granted", OAuthRefreshToken, OAuthAuthorizationCode)
@@ -724,20 +729,62 @@ class Repository:
             result[row.pay_app_id].append(row)
         return result
 
-    def line_values(self, pay_app_ids: Iterable[int]) -> dict[int, list[Row[Any]]]:
-        """Pay-app lines as plain rows (no ORM objects): the fast path for reading many lines."""
+    def line_values(self, pay_app_ids: Iterable[int]) -> dict[int, list[Any]]:
+        """Pay-app lines as plain rows of every column, by name and by position in the table's
+        order (no ORM objects): read as :meth:`line_columns` reads, no type's result processing
+        per value."""
+        return {
+            pay_app_id: list(map(WrittenLine._make, lines))
+            for pay_app_id, lines in self._line_tuples(None, pay_app_ids, _column_keys).items()
+        }
+
+    def line_columns(
+        self, company_id: int, pay_app_ids: Iterable[int], columns: Sequence[str]
+    ) -> dict[int, list[tuple[Any, ...]]]:
+        """The named columns of the given pay applications' lines, each line a plain tuple of
+        them in that order, each application's lines in their order: the fast path for reading
+        many lines when only some columns are needed.
+
+        Decimal columns come back as ``Decimal``, the others as the driver reads them (integers
+        and text). Each value passes through no type's result processing: a decimal column is
+        read as its stored text and each distinct text made a ``Decimal`` once, the columns
+        turned into rows by ``zip``, with no per-row Python step."""
+        return self._line_tuples(company_id, pay_app_ids, columns)
+
+    def _line_tuples(
+        self, company_id: int | None, pay_app_ids: Iterable[int], columns: Sequence[str]
+    ) -> dict[int, list[tuple[Any, ...]]]:
+        """:meth:`line_columns`; ``company_id`` None: the ids are the caller's own, already
+        scoped (:meth:`line_values`)."""
         ids = list(pay_app_ids)
-        result: dict[int, list[Row[Any]]] = {pay_app_id: [] for pay_app_id in ids}
+        result: dict[int, list[tuple[Any, ...]]] = {pay_app_id: [] for pay_app_id in ids}
         if not ids:
             return result
-        table = PayAppLine.__table__
+        statement = select(_LINES.c.pay_app_id, *(_as_stored(_LINES.c[name]) for name in columns))
+        if company_id is not None:
+            # Scoped through the pay application: a condition on the lines' own company_id
+            # leads SQLite to read every line of the company by that index, then sort them.
+            statement = statement.join(_PAY_APPS, _PAY_APPS.c.id == _LINES.c.pay_app_id).where(
+                _PAY_APPS.c.company_id == _written_in(company_id)
+            )
         rows = self.session.execute(
-            select(table)
-            .where(_ids_in(table.c.pay_app_id, ids))
-            .order_by(table.c.pay_app_id, table.c.position, table.c.id)
-        )
-        for row in rows:
-            result[row.pay_app_id].append(row)
+            statement.where(_ids_in(_LINES.c.pay_app_id, ids)).order_by(
+                _LINES.c.pay_app_id, _LINES.c.position, _LINES.c.id
+            )
+        ).all()
+        if not rows:
+            return result
+        pay_app_of, *values = zip(*rows, strict=True)
+        for index, name in enumerate(columns):
+            if isinstance(_LINES.c[name].type, DecimalText):
+                values[index] = _exact_decimals(values[index])
+        lines = list(zip(*values, strict=True))
+        start = 0
+        # The rows come grouped by pay application (the order above).
+        for pay_app_id, run in groupby(pay_app_of):
+            end = start + sum(1 for _ in run)
+            result[pay_app_id] = lines[start:end]
+            start = end
         return result
 
     def stored_materials_of(
@@ -768,6 +815,28 @@ class Repository:
         rows = self.session.execute(
             select(table)
             .where(_ids_in(table.c.contract_id, ids))
+            .order_by(table.c.position, table.c.id)
+        )
+        return _grouped(ids, rows, lambda row: row.contract_id)
+
+    def sov_line_columns_of(
+        self, company_id: int, contract_ids: Iterable[int], columns: Sequence[str]
+    ) -> dict[int, list[Row[Any]]]:
+        """Each contract's SOV lines as plain rows of the named columns only, by name (and
+        ``contract_id``): a reader that shows or computes with a few of them does not read the
+        others (``details`` is JSON, decoded for every row it is read in)."""
+        ids = set(contract_ids)
+        table = cast(Table, SovLine.__table__)
+        contracts = cast(Table, Contract.__table__)
+        rows = self.session.execute(
+            select(
+                table.c.contract_id, *(table.c[name] for name in columns if name != "contract_id")
+            )
+            # Scoped through the contract: the lines are then found by the contract's index (a
+            # condition on their own company_id can lead SQLite to read the company's every line
+            # by that index; see line_columns).
+            .join(contracts, contracts.c.id == table.c.contract_id)
+            .where(contracts.c.company_id == company_id, _ids_in(table.c.contract_id, ids))
             .order_by(table.c.position, table.c.id)
         )
         return _grouped(ids, rows, lambda row: row.contract_id)
@@ -827,19 +896,30 @@ class Repository:
         """Set columns of pay-app lines (each change: a line's id and its new values, the same
         columns for every line) in one batched UPDATE. A line the session holds takes the values
         as stored, so it is neither stale nor written a second time."""
+        self._store_values(PayAppLine, changes)
+
+    def store_pay_app_values(self, changes: Sequence[tuple[int, dict[str, Any]]]) -> None:
+        """Set columns of pay applications as :meth:`store_line_values` sets lines': one batched
+        UPDATE, where the session's flush sends one statement per application."""
+        self._store_values(PayApp, changes)
+
+    def _store_values(
+        self, model: type[PayAppLine] | type[PayApp], changes: Sequence[tuple[int, dict[str, Any]]]
+    ) -> None:
         if not changes:
             return
+        table = cast(Table, model.__table__)
         columns = list(changes[0][1])
         statement = (
-            update(_LINES)
-            .where(_LINES.c.id == bindparam("line_id"))
+            update(table)
+            .where(table.c.id == bindparam("row_id"))
             .values({column: bindparam(column) for column in columns})
         )
         self.session.execute(
-            statement, [{"line_id": line_id, **values} for line_id, values in changes]
+            statement, [{"row_id": row_id, **values} for row_id, values in changes]
         )
-        for line_id, values in changes:
-            held = self.session.identity_map.get(identity_key(PayAppLine, line_id))
+        for row_id, values in changes:
+            held = self.session.identity_map.get(identity_key(model, row_id))
             if held is not None:
                 for column, value in values.items():
                     set_committed_value(held, column, value)
@@ -1482,6 +1562,34 @@ def _ids_in(column: Any, ids: Iterable[int]) -> ColumnElement[bool]:
         "ColumnElement[bool]",
         column.in_(bindparam("ids", values, expanding=True, literal_execute=True, unique=True)),
     )
+
+
+def _written_in(value: int) -> Any:
+    """An integer written into the statement, as :func:`_ids_in` writes its ids: the
+    statement's bound parameters stay the ones it had."""
+    return bindparam("written", int(value), literal_execute=True, unique=True)
+
+
+# Every column of the lines is an integer, text or an exact decimal: read as the driver gives
+# them, only the decimals need converting (see _as_stored).
+assert all(isinstance(column.type, (Integer, String, DecimalText)) for column in _LINES.c)
+
+
+def _as_stored(column: Any) -> Any:
+    """A column read as the database stores it: an exact decimal (``DecimalText``) as its text,
+    for :func:`_exact_decimals`; any other column as it is (its type has no result
+    processing on either database: integers and text)."""
+    return type_coerce(column, String()) if isinstance(column.type, DecimalText) else column
+
+
+def _exact_decimals(texts: Sequence[str | None]) -> tuple[Decimal | None, ...]:
+    """Decimals stored as text, each distinct text made a ``Decimal`` once (a column holds few:
+    rates, percents, NULL), then looked up for every value at C speed."""
+    made: dict[str | None, Decimal | None] = {
+        text: Decimal(text) for text in set(texts) if text is not None
+    }
+    made[None] = None
+    return tuple(map(made.__getitem__, texts))
 
 
 def _grouped(
