@@ -11,7 +11,7 @@ import pytest
 from drawbridge.bootstrap import Runtime
 from drawbridge.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from drawbridge.domain.rules import PayAppStatus, Role, Scope
-from drawbridge.services import pay_apps, payments
+from drawbridge.services import attachments, pay_apps, payments
 from drawbridge.services.pay_apps import CreatePayApp, LineInput, UpdatePayApp
 from drawbridge.services.views import Actor, PayAppView
 from tests.services.helpers import (
@@ -129,6 +129,44 @@ def test_numbers_run_1_to_n_and_every_line_is_on_every_app(ledger: Runtime) -> N
     assert [app.is_latest for app in (get(ledger, a.id) for a in apps)] == [False, False, True]
     assert get(ledger, apps[2].id).previous_id == apps[1].id
     assert assert_no_drift(ledger, CONTRACT) == 3
+
+
+def test_a_create_answers_what_a_read_of_the_application_gives(ledger: Runtime) -> None:
+    # The create answers from what it holds (lines, packages billed, attachments, payments,
+    # the earlier applications' advances): every field must be what a fresh read shows.
+    first = create(
+        ledger,
+        period=PERIODS[0],
+        lines=[work(LINES[0], 100_000)],
+        header={"advance_amount_cents": 30_000, "recoupment_amount_cents": 1_000},
+    )
+    second = create(
+        ledger,
+        period=PERIODS[1],
+        lines=[work(LINES[1], 400_000)],
+        header={"advance_amount_cents": 5_000},
+    )
+    files = [
+        attachments.upload_file(ledger.uow(), ADMIN, name, "text/plain", b"x")
+        for name in ("b.txt", "a.txt")
+    ]
+    command = CreatePayApp(
+        contract_id=CONTRACT,
+        header={"period_id": PERIODS[2], "recoupment_amount_cents": 2_000},
+        lines=[work(LINES[2], 600_000)],
+        change_order_package_ids=[CO_LATE],
+        attachment_ids=[files[1].id, files[0].id, files[1].id],
+    )
+    third = pay_apps.create_pay_app(ledger.uow(), ADMIN, command)
+
+    assert [p.id for p in third.packages] == [CO_APPROVED, CO_LATE]
+    assert third.new_package_ids == {CO_LATE}
+    assert [a.id for a in third.attachments] == sorted(file.id for file in files)
+    assert (third.earlier_advance_amount, third.earlier_recoupment_amount) == (35_000, 1_000)
+    assert third.is_latest
+    assert third.deletable
+    assert third == get(ledger, third.id)
+    assert (first.is_latest, second.is_latest) == (True, True)
 
 
 def test_explicit_add_bills_an_approved_package_on_this_and_every_later_app(

@@ -434,25 +434,31 @@ def chain_changes(
 class ContractParts:
     """What a new application is built from, read once by the write that creates it: the
     contract's company, SOV lines (plain rows), change-order packages and items, and the
-    packages billed so far."""
+    packages billed so far, each with the number of the application that billed it."""
 
     company: Company
     sov: Sequence[Row[Any]]
     items: Sequence[ChangeOrderItem]
     packages: Sequence[ChangeOrderPackage]
-    billed: Sequence[PayAppPackage]
+    billed_by_number: Sequence[tuple[int, PayAppPackage]]
+
+    @property
+    def billed(self) -> list[PayAppPackage]:
+        return [billed for _number, billed in self.billed_by_number]
 
 
 def contract_parts(uow: UnitOfWork, contract: Contract) -> ContractParts:
     repo = uow.repo
     company = repo.company(contract.company_id)
     assert company is not None
+    packages = repo.packages(contract.id)
+    # Items and billed packages belong to packages: a contract with none has neither to read.
     return ContractParts(
         company=company,
         sov=repo.sov_line_values_of([contract.id])[contract.id],
-        items=repo.package_items(contract.id),
-        packages=repo.packages(contract.id),
-        billed=repo.pay_app_packages(contract.id),
+        items=repo.package_items(contract.id) if packages else (),
+        packages=packages,
+        billed_by_number=repo.billed_packages_of([contract.id])[contract.id] if packages else (),
     )
 
 

@@ -56,7 +56,7 @@ from drawbridge.store.models import (
     PayAppLine,
     PayAppPackage,
 )
-from drawbridge.store.repositories import PayAppFilter
+from drawbridge.store.repositories import LatestPayApp, PayAppFilter
 from drawbridge.store.types import utcnow
 from drawbridge.store.uow import UnitOfWork
 
@@ -163,7 +163,8 @@ def create_pay_app(uow: UnitOfWork, actor: Actor, command: CreatePayApp) -> PayA
         _check_header(uow, actor, contract, command.header, exclude_id=None)
         # The latest application only: a long chain's applications are not loaded to add one
         # more, and the new one is computed from this one.
-        previous = repo.latest_pay_app(contract.id)
+        latest = repo.latest_pay_app(contract.id)
+        previous = latest.pay_app
         number = previous.number + 1 if previous is not None else 1
         now = utcnow()
         pay_app = PayApp(
@@ -186,11 +187,12 @@ def create_pay_app(uow: UnitOfWork, actor: Actor, command: CreatePayApp) -> PayA
             pay_app.approved_at = now
         parts = chain.contract_parts(uow, contract)
         lines = _lines_of_new(parts, pay_app)
-        _attach_packages(
+        billed = _attach_packages(
             uow, actor, contract, pay_app, command.change_order_package_ids, pending=(lines, parts)
         )
         if _enters_numbers_only(command, pay_app):
-            view = _create_computed(uow, actor, command, contract, pay_app, lines, parts, previous)
+            new = _NewApplication(pay_app, lines, parts, latest, billed)
+            view = _create_computed(uow, actor, command, contract, new)
         else:
             repo.insert_pay_app_lines(lines)
             _apply_line_inputs(uow, pay_app, command.lines)
@@ -213,21 +215,34 @@ def _enters_numbers_only(command: CreatePayApp, pay_app: PayApp) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class _NewApplication:
+    """A new application as its create holds it before its lines are written: the row, its
+    lines as column values, the contract's parts, the contract's latest application (with the
+    advances and recoupments so far) and the packages it bills."""
+
+    pay_app: PayApp
+    lines: list[dict[str, Any]]
+    parts: chain.ContractParts
+    latest: LatestPayApp
+    billed: Sequence[PayAppPackage]
+
+
 def _create_computed(
     uow: UnitOfWork,
     actor: Actor,
     command: CreatePayApp,
     contract: Contract,
-    pay_app: PayApp,
-    lines: list[dict[str, Any]],
-    parts: chain.ContractParts,
-    previous: PayApp | None,
+    new: _NewApplication,
 ) -> PayAppView:
     """The usual create: enter the inputs into the new lines, compute the application from the
     previous one's stored figures, and write each line once, figures included; the answer is
-    rendered from what the write holds instead of reading the lines back."""
+    rendered from what the write holds (its lines, and the header parts a new application has:
+    the packages billed so far, no payment, the attachments it was given, its place as the
+    latest) instead of reading them back."""
+    pay_app, lines, parts, previous = new.pay_app, new.lines, new.parts, new.latest.pay_app
     _enter_inputs(lines, command.lines)
-    _link_attachments(uow, actor, pay_app, command.attachment_ids)
+    attachments = _link_attachments(uow, actor, pay_app, command.attachment_ids)
     due_before = pay_app.current_payment_due_cents
     computed = chain.compute_new(uow, contract, pay_app, lines, parts, previous)
     rows = uow.repo.insert_pay_app_lines_returning(lines)
@@ -247,6 +262,23 @@ def _create_computed(
             {computed.previous.id: computed.previous_lines} if computed.previous else {}
         ),
         figures={pay_app.id: computed.lines},
+        billed_packages={
+            contract.id: [
+                *parts.billed_by_number,
+                *((pay_app.number, billed) for billed in new.billed),
+            ]
+        },
+        packages={contract.id: parts.packages},
+        items={contract.id: parts.items},
+        attachments={pay_app.id: attachments},
+        paid={pay_app.id: []},
+        places={
+            pay_app.id: render.ChainPlace(
+                is_latest=True,
+                earlier_advance=new.latest.advances,
+                earlier_recoupment=new.latest.recoupments,
+            )
+        },
     )
     return render.pay_app_views(uow, [pay_app], with_lines=True, held=held)[0]
 
@@ -899,8 +931,9 @@ def _attach_packages(
     *,
     cascade: bool = False,
     pending: tuple[list[dict[str, Any]], chain.ContractParts] | None = None,
-) -> None:
-    """Attach the explicit packages, and on create every approved package dated by period end.
+) -> list[PayAppPackage]:
+    """Attach the explicit packages, and on create every approved package dated by period end;
+    answers the packages billed, in the order they are added.
 
     A package is billed from the application it is first added on; its items join that
     application and (``cascade``) every later one. On create, ``pending`` holds the new
@@ -947,7 +980,7 @@ def _attach_packages(
             ):
                 chosen.append((package.id, False))
     if not chosen:
-        return
+        return []
     items = repo.package_items(contract.id) if pending is None else pending[1].items
     targets = [pay_app]
     if cascade:
@@ -955,11 +988,11 @@ def _attach_packages(
             app for app in repo.pay_apps_of_contract(contract.id) if app.number >= pay_app.number
         ]
     if pending is not None:
-        _add_item_lines(uow, actor, pay_app, items, chosen, pending[0])
-        return
+        return _add_item_lines(uow, actor, pay_app, items, chosen, pending[0])
     existing = repo.pay_app_lines(app.id for app in targets)
+    billed_rows = []
     for package_id, explicitly in chosen:
-        _bill_package(uow, actor, pay_app, package_id, explicitly)
+        billed_rows.append(_bill_package(uow, actor, pay_app, package_id, explicitly))
         for target in targets:
             position = max((row.position for row in existing[target.id]), default=0)
             for item in items:
@@ -969,19 +1002,20 @@ def _attach_packages(
                     existing[target.id].append(row)
                     repo.add(row)
     uow.flush()
+    return billed_rows
 
 
 def _bill_package(
     uow: UnitOfWork, actor: Actor, pay_app: PayApp, package_id: int, explicitly: bool
-) -> None:
-    uow.repo.add(
-        PayAppPackage(
-            company_id=actor.company_id,
-            pay_app_id=pay_app.id,
-            package_id=package_id,
-            added_explicitly=explicitly,
-        )
+) -> PayAppPackage:
+    billed = PayAppPackage(
+        company_id=actor.company_id,
+        pay_app_id=pay_app.id,
+        package_id=package_id,
+        added_explicitly=explicitly,
     )
+    uow.repo.add(billed)
+    return billed
 
 
 def _add_item_lines(
@@ -991,16 +1025,19 @@ def _add_item_lines(
     items: Sequence[ChangeOrderItem],
     chosen: Sequence[tuple[int, bool]],
     pending: list[dict[str, Any]],
-) -> None:
-    """Bill the chosen packages on a new application: their items' lines join ``pending``."""
+) -> list[PayAppPackage]:
+    """Bill the chosen packages on a new application: their items' lines join ``pending``.
+    Answers the packages billed."""
     position = max((values["position"] for values in pending), default=0)
+    billed_rows = []
     for package_id, explicitly in chosen:
-        _bill_package(uow, actor, pay_app, package_id, explicitly)
+        billed_rows.append(_bill_package(uow, actor, pay_app, package_id, explicitly))
         for item in items:
             if item.package_id == package_id:
                 position += 1
                 pending.append(_new_line_values(pay_app, position, change_order_item_id=item.id))
     uow.flush()
+    return billed_rows
 
 
 def _apply_line_inputs(uow: UnitOfWork, pay_app: PayApp, inputs: Sequence[LineInput]) -> None:
@@ -1079,7 +1116,9 @@ def _set(row: PayAppLine, column: str, value: object) -> None:
 
 def _link_attachments(
     uow: UnitOfWork, actor: Actor, pay_app: PayApp, attachment_ids: Sequence[int]
-) -> None:
+) -> list[Attachment]:
+    """Attach the uploaded files to the pay application; answers them, each once, by id."""
+    linked: dict[int, Attachment] = {}
     for attachment_id in attachment_ids:
         attachment: Attachment | None = uow.repo.attachment(actor.company_id, attachment_id)
         if attachment is None:
@@ -1094,6 +1133,8 @@ def _link_attachments(
                 field="prostore_file_ids",
             )
         attachment.pay_app_id = pay_app.id
+        linked[attachment.id] = attachment
+    return [linked[attachment_id] for attachment_id in sorted(linked)]
 
 
 # -- importing one period's work from a spreadsheet ---------------------------------------------

@@ -230,10 +230,25 @@ def payment_views(uow: UnitOfWork, rows: Sequence[Payment]) -> list[PaymentView]
 
 
 @dataclass(frozen=True)
+class ChainPlace:
+    """Where a pay application stands in its contract's chain, as a write that holds it knows:
+    whether it is the latest, and what the earlier applications' advances and recoupments add
+    up to."""
+
+    is_latest: bool
+    earlier_advance: int
+    earlier_recoupment: int
+
+
+@dataclass(frozen=True)
 class HeldLines:
     """Rows a write already holds, so that its answer need not read them again: lines by pay
     application, SOV lines by contract, the previous applications by (contract id, number),
-    their lines by id, and the figures of held lines."""
+    their lines by id, and the figures of held lines. A create also holds its application's
+    header parts: the packages billed on its contract (with the number of the application
+    that billed each), the contract's packages and items, the application's attachments and
+    payment amounts, and its place in the chain; each is read from the database for the rows
+    it does not cover."""
 
     lines: Mapping[int, Sequence[Row[Any]]] = field(default_factory=dict)
     previous_apps: Mapping[tuple[int, int], PayApp] = field(default_factory=dict)
@@ -242,6 +257,14 @@ class HeldLines:
     # The figures the write computed for each pay application's held lines, in their order:
     # its line views take them instead of building them from the rows again.
     figures: Mapping[int, Sequence[LineFigures]] = field(default_factory=dict)
+    # By contract id.
+    billed_packages: Mapping[int, Sequence[tuple[int, PayAppPackage]]] = field(default_factory=dict)
+    packages: Mapping[int, Sequence[ChangeOrderPackage]] = field(default_factory=dict)
+    items: Mapping[int, Sequence[ChangeOrderItem]] = field(default_factory=dict)
+    # By pay application id.
+    attachments: Mapping[int, Sequence[Attachment]] = field(default_factory=dict)
+    paid: Mapping[int, Sequence[int]] = field(default_factory=dict)
+    places: Mapping[int, ChainPlace] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -261,21 +284,45 @@ class PageParts:
     items: dict[int, list[ChangeOrderItem]]  # by contract
 
 
-def page_parts(uow: UnitOfWork, company_id: int, rows: Sequence[PayApp | Row[Any]]) -> PageParts:
-    """One query per kind of row, whatever the number of pay apps, contracts or periods."""
+def page_parts(
+    uow: UnitOfWork,
+    company_id: int,
+    rows: Sequence[PayApp | Row[Any]],
+    held: HeldLines | None = None,
+) -> PageParts:
+    """One query per kind of row, whatever the number of pay apps, contracts or periods; none
+    for what ``held`` covers (a create's own application)."""
     repo = uow.repo
+    held = held or HeldLines()
     company = repo.company(company_id)
     assert company is not None
     contracts = repo.contracts_by_id(company_id, {row.contract_id for row in rows})
-    billed_packages = repo.billed_packages_of(contracts)
+    billed_packages = {cid: list(billed) for cid, billed in held.billed_packages.items()}
+    unheld = [cid for cid in contracts if cid not in billed_packages]
+    if unheld:
+        billed_packages.update(repo.billed_packages_of(unheld))
     # A change-order item is on an application (as a line or in a package) only once its package
     # is billed: contracts with nothing billed need neither their packages nor their items.
     billing = {cid for cid, billed in billed_packages.items() if billed}
     packages_by_contract: dict[int, list[ChangeOrderPackage]] = {cid: [] for cid in contracts}
     items_by_contract: dict[int, list[ChangeOrderItem]] = {cid: [] for cid in contracts}
+    for cid in billing & held.packages.keys() & held.items.keys():
+        packages_by_contract[cid] = list(held.packages[cid])
+        items_by_contract[cid] = list(held.items[cid])
+    billing -= held.packages.keys() & held.items.keys()
     if billing:
         packages_by_contract.update(repo.packages_of(billing))
         items_by_contract.update(repo.package_items_of(billing))
+    attachments = [
+        attachment
+        for row in rows
+        if row.id in held.attachments
+        for attachment in held.attachments[row.id]
+    ]
+    unheld_apps = [row.id for row in rows if row.id not in held.attachments]
+    if unheld_apps:
+        attachments += repo.attachments_of(pay_app_ids=unheld_apps)
+        attachments.sort(key=lambda attachment: attachment.id)
     return PageParts(
         contracts=contracts,
         company=company_view(company),
@@ -293,7 +340,7 @@ def page_parts(uow: UnitOfWork, company_id: int, rows: Sequence[PayApp | Row[Any
             ).values()
         },
         users=repo.users(row.created_by_id for row in rows if row.created_by_id),
-        attachments=repo.attachments_of(pay_app_ids=[row.id for row in rows]),
+        attachments=attachments,
         billed_packages=billed_packages,
         packages={
             cid: {package.id: package for package in packages}
@@ -399,11 +446,11 @@ def pay_app_views(
     if not rows:
         return []
     repo = uow.repo
-    parts = page_parts(uow, rows[0].company_id, rows)
+    held = held or HeldLines()
+    parts = page_parts(uow, rows[0].company_id, rows, held)
     contracts = parts.contracts
     # What each row needs from the rest of its chain, read for the page only: the previous
     # application, the packages billed so far and the numbers and advances of the others.
-    held = held or HeldLines()
     previous_rows = dict(held.previous_apps)
     previous_rows.update(
         repo.pay_apps_by_number(
@@ -412,8 +459,12 @@ def pay_app_views(
             if row.number > 1 and (row.contract_id, row.number - 1) not in held.previous_apps
         )
     )
-    history = repo.advance_history(contracts)
-    paid = repo.paid_by_pay_app(row.id for row in rows)
+    unplaced = {row.contract_id for row in rows if row.id not in held.places}
+    history = repo.advance_history(unplaced) if unplaced else {}
+    paid: dict[int, Sequence[int]] = dict(held.paid)
+    unpaid = [row.id for row in rows if row.id not in held.paid]
+    if unpaid:
+        paid.update(repo.paid_by_pay_app(unpaid))
     lines: dict[int, Sequence[tuple[Any, ...]]] = {}
     previously_stored: dict[int, dict[tuple[int | None, int | None], int]] = {}
     sov_by_contract: dict[int, dict[int, Row[Any]]] = {}
@@ -450,18 +501,18 @@ def pay_app_views(
     views = []
     for row in rows:
         previous = previous_rows.get((row.contract_id, row.number - 1))
-        earlier = [app for app in history[row.contract_id] if app.number < row.number]
+        place = held.places.get(row.id) or _place_of(row, history[row.contract_id])
         amounts = paid.get(row.id, [])
         views.append(
             pay_app_view(
                 row,
                 parts,
                 previous=previous,
-                is_latest=row.number == history[row.contract_id][-1].number,
+                is_latest=place.is_latest,
                 paid=sum(amounts),
                 payment_count=len(amounts),
-                earlier_advance=sum(app.advance_amount_cents for app in earlier),
-                earlier_recoupment=sum(app.recoupment_amount_cents for app in earlier),
+                earlier_advance=place.earlier_advance,
+                earlier_recoupment=place.earlier_recoupment,
                 lines=(
                     _line_views(
                         lines[row.id],
@@ -476,6 +527,16 @@ def pay_app_views(
             )
         )
     return views
+
+
+def _place_of(row: PayApp | Row[Any], history: Sequence[Row[Any]]) -> ChainPlace:
+    """Where ``row`` stands among its contract's applications (``history``, by number)."""
+    earlier = [app for app in history if app.number < row.number]
+    return ChainPlace(
+        is_latest=row.number == history[-1].number,
+        earlier_advance=sum(app.advance_amount_cents for app in earlier),
+        earlier_recoupment=sum(app.recoupment_amount_cents for app in earlier),
+    )
 
 
 def _rate_of(row: PayApp | Row[Any], contract: ContractView) -> Decimal:

@@ -187,6 +187,39 @@ class PayAppFilter:
 
 
 @dataclass(frozen=True)
+class LatestPayApp:
+    """A contract's last pay application (None before the first) and the advances and
+    recoupments of all its applications, added up."""
+
+    pay_app: PayApp | None
+    advances: int
+    recoupments: int
+
+
+def _contract_total(column: str) -> Any:
+    table = PayApp.__table__.alias("earlier")
+    return (
+        select(func.coalesce(func.sum(table.c[column]), 0))
+        .where(table.c.contract_id == bindparam("contract_id"))
+        .scalar_subquery()
+    )
+
+
+# Built once: the statement is the same for every contract, and building it costs more than
+# running it.
+_LATEST_PAY_APP = (
+    select(
+        PayApp,
+        _contract_total("advance_amount_cents"),
+        _contract_total("recoupment_amount_cents"),
+    )
+    .where(PayApp.contract_id == bindparam("contract_id"))
+    .order_by(PayApp.number.desc())
+    .limit(1)
+)
+
+
+@dataclass(frozen=True)
 class PaymentFilter:
     project_id: int | None = None
     contract_id: int | None = None
@@ -695,14 +728,15 @@ class Repository:
             grouped[contract_id].append((number, billed))
         return grouped
 
-    def latest_pay_app(self, contract_id: int) -> PayApp | None:
-        """A contract's last pay application (None before its first)."""
-        return self.session.scalars(
-            select(PayApp)
-            .where(PayApp.contract_id == contract_id)
-            .order_by(PayApp.number.desc())
-            .limit(1)
-        ).first()
+    def latest_pay_app(self, contract_id: int) -> LatestPayApp:
+        """A contract's last pay application (None before its first), with what the advances
+        and recoupments of all its applications add up to: one query gives a new application
+        its number, the application it is computed from and the sums its answer shows."""
+        found = self.session.execute(_LATEST_PAY_APP, {"contract_id": contract_id}).first()
+        if found is None:
+            return LatestPayApp(None, 0, 0)
+        # PostgreSQL sums a BIGINT as NUMERIC: every total here is a whole number of cents.
+        return LatestPayApp(found[0], int(found[1]), int(found[2]))
 
     def latest_numbers(self, contract_ids: Iterable[int]) -> dict[int, int]:
         ids = set(contract_ids)
