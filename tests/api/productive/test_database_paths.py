@@ -7,13 +7,13 @@ has), so both answer the same question."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
 
 from drawbridge.bootstrap import Runtime
 from tests.api.productive.conftest import ADMIN
+from tests.api.productive.paths import page_without
 
 EVERYONE = ("filter[external_id][not_eq]", "no-payment-has-this-id")
 DEMO = {"X-Auth-Token": "demo-admin-token-0001", "X-Organization-Id": "1"}
@@ -34,22 +34,12 @@ QUERIES: list[list[tuple[str, str]]] = [
 ]
 
 
-def page_without(document: dict[str, Any]) -> dict[str, Any]:
-    """The document with the always-true filter taken out of its links."""
-    links = {}
-    for name, link in document["links"].items():
-        parts = urlsplit(link)
-        kept = [pair for pair in parse_qsl(parts.query) if pair != EVERYONE]
-        links[name] = (parts.path, kept)
-    return {**document, "links": links}
-
-
 def both(client: TestClient, query: list[tuple[str, str]], headers: dict[str, str]) -> Any:
     answers = []
     for params in (query, [*query, EVERYONE]):
         response = client.get("/api/v2/payments", headers=headers, params=params)
         assert response.status_code == 200, response.text
-        answers.append(page_without(response.json()))
+        answers.append(page_without(response.json(), EVERYONE))
     return answers
 
 

@@ -7,7 +7,6 @@ a filter that every invoice passes but that reads a value the database path does
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,6 +15,7 @@ from sqlalchemy import text
 from drawbridge.api import listing
 from drawbridge.api.productive import invoices, mapping
 from drawbridge.bootstrap import Runtime
+from tests.api.productive.paths import page_without
 
 EVERYONE = ("filter[external_id][not_eq]", "no-invoice-has-this-id")
 DEMO = {"X-Auth-Token": "demo-admin-token-0001", "X-Organization-Id": "1"}
@@ -39,22 +39,12 @@ QUERIES: list[list[tuple[str, str]]] = [
 ]
 
 
-def page_without(document: dict[str, Any]) -> dict[str, Any]:
-    """The document with the always-true filter taken out of its links."""
-    links = {}
-    for name, link in document["links"].items():
-        parts = urlsplit(link)
-        kept = [pair for pair in parse_qsl(parts.query) if pair != EVERYONE]
-        links[name] = (parts.path, kept)
-    return {**document, "links": links}
-
-
 def both(client: TestClient, query: list[tuple[str, str]]) -> list[Any]:
     answers = []
     for params in (query, [*query, EVERYONE]):
         response = client.get("/api/v2/invoices", headers=DEMO, params=params)
         assert response.status_code == 200, response.text
-        answers.append(page_without(response.json()))
+        answers.append(page_without(response.json(), EVERYONE))
     return answers
 
 
