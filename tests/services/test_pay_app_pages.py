@@ -151,3 +151,16 @@ def test_line_digests_add_up_what_the_lines_show(demo: Runtime) -> None:
     }
     assert any(digest.has_rejected for digest in digests.values())
     assert any(digest.has_comment and not digest.has_rejected for digest in digests.values())
+
+
+def test_line_digests_of_another_company_s_applications_are_empty(demo: Runtime) -> None:
+    ids = [
+        view.id
+        for view in pay_apps.list_pay_apps(
+            demo.uow(read_only=True), admin_actor(), PayAppFilter()
+        ).items
+    ]
+    outsider = pay_app_pages.line_digests(demo.uow(read_only=True), admin_actor(2), ids)
+    assert outsider == dict.fromkeys(ids, LineDigest(0, False, False, False))
+    own = pay_app_pages.line_digests(demo.uow(read_only=True), admin_actor(), ids)
+    assert any(digest.claimed for digest in own.values())

@@ -1114,7 +1114,12 @@ class Repository:
                 func.count().filter(func.coalesce(lines.review_status, "") != ""),
                 func.count().filter(func.coalesce(lines.review_comment, "") != ""),
             )
-            .where(lines.company_id == company_id, _ids_in(lines.pay_app_id, ids))
+            # Scoped through the pay application, as in _line_tuples: a condition on the lines'
+            # own company_id leads SQLite to read every line of the company.
+            .join(_PAY_APPS, _PAY_APPS.c.id == lines.pay_app_id)
+            .where(
+                _PAY_APPS.c.company_id == _written_in(company_id), _ids_in(lines.pay_app_id, ids)
+            )
             .group_by(lines.pay_app_id)
         )
         return {
