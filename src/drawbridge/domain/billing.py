@@ -205,7 +205,9 @@ _LINE_FIGURE_SETTERS = tuple(
 )
 
 
-def _new_line_figures(*values: Any) -> LineFigures:
+def new_line_figures(*values: Any) -> LineFigures:
+    """A LineFigures from every field's value in field order: what ``LineFigures(*values)``
+    makes, at a fraction of its cost (for the engine, and for readers of many stored lines)."""
     line = object.__new__(LineFigures)
     for set_field, value in zip(_LINE_FIGURE_SETTERS, values, strict=True):
         set_field(line, value)
@@ -446,8 +448,8 @@ def _compute_line(
     )
     materials_held = materials_priced - materials_release
 
-    # Every field, in LineFigures' order (see _new_line_figures).
-    return _new_line_figures(
+    # Every field, in LineFigures' order (see new_line_figures).
+    return new_line_figures(
         scheduled.ref,  # ref
         scheduled.change_order_package_id,  # change_order_package_id
         scheduled.scheduled_value,  # scheduled_value

@@ -185,20 +185,9 @@ def entry_of(values: Sequence[Any]) -> LineEntry:
     return LineEntry(*values)
 
 
-# A frozen dataclass's __init__ sets each field through object.__setattr__ by keyword; a
-# reader that builds the stored figures of many lines (a show of a 1,000-line application) sets
-# the slots directly, in field order, as the engine does for the figures it computes.
-_LINE_FIGURE_SETTERS = tuple(
-    getattr(LineFigures, item.name).__set__ for item in fields(LineFigures)
-)
-
-
 def stored_figures(ref: LineRef, package_id: int | None, values: Sequence[Any]) -> LineFigures:
     """A line's figures from its stored figure columns (``FIGURE_COLUMNS``'s values, in order)."""
-    figures = object.__new__(LineFigures)
-    for set_field, value in zip(_LINE_FIGURE_SETTERS, (ref, package_id, *values), strict=True):
-        set_field(figures, value)
-    return figures
+    return billing.new_line_figures(ref, package_id, *values)
 
 
 def source_ref(sov_line_id: int | None, change_order_item_id: int | None) -> LineRef:
