@@ -174,6 +174,11 @@ CHAIN_LINE_COLUMNS = (
 _ID, _ITEM = 0, 2
 _SOURCE = slice(1, 3)
 _INPUTS = slice(3, 3 + len(ENTRY_COLUMNS))
+# Where a line's own retainage percents sit among its inputs (``line[_INPUTS]``).
+_WORK_PERCENT, _MATERIALS_PERCENT = (
+    ENTRY_COLUMNS.index("work_retainage_percent_input"),
+    ENTRY_COLUMNS.index("materials_retainage_percent_input"),
+)
 _FIGURES = slice(3 + len(ENTRY_COLUMNS), None)
 
 # A chain line: a tuple of CHAIN_LINE_COLUMNS.
@@ -576,7 +581,7 @@ def _entry(
         entry = entered.get(line[_ID]) if entered else None
         if entry is None:
             inputs = line[_INPUTS]
-            if inputs[2] is None and inputs[3] is None:
+            if inputs[_WORK_PERCENT] is None and inputs[_MATERIALS_PERCENT] is None:
                 entry = made.get(inputs)
                 if entry is None:
                     entry = made[inputs] = entry_of(inputs)

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Row
 
+from drawbridge.domain import rollups
 from drawbridge.domain.rules import check_can_read
 from drawbridge.services import chain, render
 from drawbridge.services.views import Actor, LineDigest, PayAppTotals, PayAppView
@@ -59,8 +60,13 @@ def pay_app_totals(uow: UnitOfWork, actor: Actor, where: PayAppFilter) -> PayApp
     check_can_read(actor.scopes)
     with uow:
         count, due, written_off, paid = uow.repo.pay_app_totals(actor.company_id, where)
+    # The rule of one application's unpaid amount holds for their sums too.
+    position = rollups.payment_position(due, [paid], written_off)
     return PayAppTotals(
-        count=count, amount_due=due, amount_paid=paid, amount_unpaid=due - paid - written_off
+        count=count,
+        amount_due=due,
+        amount_paid=position.amount_paid,
+        amount_unpaid=position.amount_unpaid,
     )
 
 
