@@ -443,16 +443,19 @@ class ContractParts:
 
 def contract_parts(uow: UnitOfWork, contract: Contract) -> ContractParts:
     repo = uow.repo
+    # Read with the contract (Repository.contract_with_header): no query.
     company = repo.company(contract.company_id)
     assert company is not None
     packages = repo.packages(contract.id)
     # Items and billed packages belong to packages: a contract with none has neither to read.
     return ContractParts(
         company=company,
-        sov=repo.sov_line_values_of([contract.id])[contract.id],
+        # The SOV lines' columns a new application computes with and shows, nothing else (their
+        # JSON details are not decoded).
+        sov=repo.sov_schedule(contract.id),
         items=repo.package_items(contract.id) if packages else (),
         packages=packages,
-        billed_by_number=repo.billed_packages_of([contract.id])[contract.id] if packages else (),
+        billed_by_number=repo.billed_packages(contract.id) if packages else (),
     )
 
 
@@ -462,8 +465,36 @@ class NewApplication:
 
     sov: Sequence[Row[Any]]  # the contract's SOV lines, plain rows
     previous: PayApp | None  # the application before it
-    previous_lines: Sequence[Row[Any]]  # the previous application's lines, plain rows
+    # The previous application's materials presently stored (F), by the SOV line or item each
+    # line bills: what a new line's view shows as stored before.
+    previously_stored: dict[tuple[int | None, int | None], int]
     lines: Sequence[LineFigures]  # the new application's lines as computed, in their order
+
+
+# What a create reads of the previous application's lines, as plain tuples in this order: what
+# each bills, then its stored figures (FIGURE_COLUMNS), nothing else.
+_PREVIOUS_LINE_COLUMNS = ("sov_line_id", "change_order_item_id", *FIGURE_COLUMNS)
+_PREVIOUS_STORED = 2 + FIGURE_COLUMNS.index("materials_presently_stored_cents")
+
+
+def _previous_figures(
+    previous: PayApp, lines: Sequence[tuple[Any, ...]], package_of_item: dict[int, int]
+) -> ApplicationFigures:
+    """The previous application's figures from its lines' ``_PREVIOUS_LINE_COLUMNS``."""
+    return ApplicationFigures(
+        number=previous.number,
+        lines=tuple(
+            billing.new_line_figures(
+                LineRef(LineKind.SOV, line[0])
+                if line[0] is not None
+                else LineRef(LineKind.CHANGE_ORDER, line[1]),
+                package_of_item.get(line[1]) if line[1] is not None else None,
+                *line[2:],
+            )
+            for line in lines
+        ),
+        summary=summary_figures(previous),
+    )
 
 
 def compute_new(
@@ -489,10 +520,12 @@ def compute_new(
     labels = _line_labels(sov.values(), items.values(), parts.packages)
     terms = billing_terms(contract, parts.company)
     start: ChainStart | None = None
-    previous_lines: Sequence[Row[Any]] = ()
+    previous_lines: Sequence[tuple[Any, ...]] = ()
     if previous is not None:
         assert previous.number == pay_app.number - 1
-        previous_lines = repo.line_values([previous.id])[previous.id]
+        previous_lines = repo.line_columns(
+            contract.company_id, [previous.id], _PREVIOUS_LINE_COLUMNS
+        )[previous.id]
         # The earlier summaries tell which retainage step is reached; without steps there is
         # none to reach, and the previous application is all the new one depends on.
         earlier = (
@@ -501,7 +534,7 @@ def compute_new(
             else [previous]
         )
         start = ChainStart(
-            previous=application_figures(previous, previous_lines, package_of_item),
+            previous=_previous_figures(previous, previous_lines, package_of_item),
             earlier_summaries=[summary_figures(app) for app in earlier],
         )
     scheduled_lines = []
@@ -520,7 +553,10 @@ def compute_new(
     for name, column in SUMMARY_COLUMNS.items():
         setattr(pay_app, column, getattr(figures.summary, name))
     return NewApplication(
-        sov=parts.sov, previous=previous, previous_lines=previous_lines, lines=figures.lines
+        sov=parts.sov,
+        previous=previous,
+        previously_stored={(line[0], line[1]): line[_PREVIOUS_STORED] for line in previous_lines},
+        lines=figures.lines,
     )
 
 

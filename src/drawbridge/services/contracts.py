@@ -57,13 +57,21 @@ def contract_in_scope(
     project_id: int | None = None,
     kind: str | None = None,
     lock: bool = False,
+    with_header: bool = False,
 ) -> Contract | None:
     """The caller's contract, if it is in the project and of the kind the caller names (a face
     may address only some contracts: Procore's requisitions only commitments); else None.
 
     ``lock`` takes the contract's row lock, which every writer of the contract holds.
+    ``with_header``: its company, parties and project, and the caller's user, are read with it
+    (for an answer that shows them).
     """
-    contract = uow.repo.contract(actor.company_id, contract_id, lock=lock)
+    repo = uow.repo
+    contract = (
+        repo.contract_with_header(actor.company_id, contract_id, actor.user_id, lock=lock)
+        if with_header
+        else repo.contract(actor.company_id, contract_id, lock=lock)
+    )
     if (
         contract is None
         or (project_id is not None and contract.project_id != project_id)

@@ -51,6 +51,7 @@ from drawbridge.services.views import (
 from drawbridge.store.models import (
     Attachment,
     ChangeOrderItem,
+    ChangeOrderPackage,
     Contract,
     PayApp,
     PayAppLine,
@@ -149,8 +150,16 @@ def create_pay_app(uow: UnitOfWork, actor: Actor, command: CreatePayApp) -> PayA
     check_can_set_status(actor.role, command.status)
     with uow:
         repo = uow.repo
+        # The contract comes with what the answer shows of its header (company, parties,
+        # project, the creator): one query.
         contract = _contract(
-            uow, actor, command.contract_id, command.project_id, command.contract_kind, lock=True
+            uow,
+            actor,
+            command.contract_id,
+            command.project_id,
+            command.contract_kind,
+            lock=True,
+            with_header=True,
         )
         if contract.status == "void":
             raise Invalid("commitment_id: the contract is void", field="commitment_id")
@@ -165,33 +174,52 @@ def create_pay_app(uow: UnitOfWork, actor: Actor, command: CreatePayApp) -> PayA
         # more, and the new one is computed from this one.
         latest = repo.latest_pay_app(contract.id)
         previous = latest.pay_app
-        number = previous.number + 1 if previous is not None else 1
         now = utcnow()
         pay_app = PayApp(
             company_id=actor.company_id,
             project_id=contract.project_id,
             contract_id=contract.id,
-            number=number,
+            number=previous.number + 1 if previous is not None else 1,
             status=command.status.value,
             created_by_id=actor.user_id,
             created_at=now,
             updated_at=now,
             custom_fields={},
         )
+        if command.status in (PayAppStatus.APPROVED, PayAppStatus.APPROVED_AS_NOTED):
+            pay_app.approved_at = now
         _apply_header(pay_app, command.header)
         _fill_period_dates(uow, actor, pay_app)
         _check_period_order(pay_app)
-        repo.add(pay_app)
-        uow.flush()
-        if command.status in (PayAppStatus.APPROVED, PayAppStatus.APPROVED_AS_NOTED):
-            pay_app.approved_at = now
+        # The application is built, and usually computed, before it is written: its row is
+        # inserted once, summary included, and its lines are inserted once, figures included.
         parts = chain.contract_parts(uow, contract)
         lines = _lines_of_new(parts, pay_app)
-        billed = _attach_packages(
-            uow, actor, contract, pay_app, command.change_order_package_ids, pending=(lines, parts)
+        chosen = _packages_to_bill(
+            uow,
+            actor,
+            contract,
+            pay_app,
+            command.change_order_package_ids,
+            billed_rows=parts.billed,
+            package_rows=parts.packages,
+            cascade=False,
         )
+        _add_item_lines(parts.items, chosen, lines, pay_app)
+        computed = None
         if _enters_numbers_only(command, pay_app):
-            new = _NewApplication(pay_app, lines, parts, latest, billed)
+            _enter_inputs(lines, command.lines)
+            computed = chain.compute_new(uow, contract, pay_app, lines, parts, previous)
+        repo.add(pay_app)
+        uow.flush()
+        billed = [
+            _bill_package(uow, actor, pay_app, package_id, explicitly)
+            for package_id, explicitly in chosen
+        ]
+        for values in lines:
+            values["pay_app_id"] = pay_app.id
+        if computed is not None:
+            new = _NewApplication(pay_app, lines, parts, latest, billed, computed)
             view = _create_computed(uow, actor, command, contract, new)
         else:
             repo.insert_pay_app_lines(lines)
@@ -217,15 +245,17 @@ def _enters_numbers_only(command: CreatePayApp, pay_app: PayApp) -> bool:
 
 @dataclass(frozen=True)
 class _NewApplication:
-    """A new application as its create holds it before its lines are written: the row, its
-    lines as column values, the contract's parts, the contract's latest application (with the
-    advances and recoupments so far) and the packages it bills."""
+    """A new application as its create holds it, written but for its lines: the row, its
+    lines as column values (figures computed), the contract's parts, the contract's latest
+    application before it (with the advances and recoupments so far), the packages it bills
+    and what computing it read."""
 
     pay_app: PayApp
     lines: list[dict[str, Any]]
     parts: chain.ContractParts
     latest: LatestPayApp
     billed: Sequence[PayAppPackage]
+    computed: chain.NewApplication
 
 
 def _create_computed(
@@ -235,18 +265,14 @@ def _create_computed(
     contract: Contract,
     new: _NewApplication,
 ) -> PayAppView:
-    """The usual create: enter the inputs into the new lines, compute the application from the
-    previous one's stored figures, and write each line once, figures included; the answer is
-    rendered from what the write holds (its lines, and the header parts a new application has:
-    the packages billed so far, no payment, the attachments it was given, its place as the
-    latest) instead of reading them back."""
-    pay_app, lines, parts, previous = new.pay_app, new.lines, new.parts, new.latest.pay_app
-    _enter_inputs(lines, command.lines)
+    """The usual create, computed before it was written: write each line once, figures
+    included; the answer is rendered from what the write holds (its lines, and the header
+    parts a new application has: the packages billed so far, no payment, the attachments it
+    was given, its place as the latest) instead of reading them back. A new application has no
+    payment, so no payment can exceed what it leaves due."""
+    pay_app, parts, computed = new.pay_app, new.parts, new.computed
     attachments = _link_attachments(uow, actor, pay_app, command.attachment_ids)
-    due_before = pay_app.current_payment_due_cents
-    computed = chain.compute_new(uow, contract, pay_app, lines, parts, previous)
-    rows = uow.repo.insert_pay_app_lines_returning(lines)
-    _check_payments_still_fit(uow, contract, {pay_app.id: due_before}, [pay_app])
+    rows = uow.repo.insert_pay_app_lines_returning(new.lines)
     audit.record(
         uow, actor, "create", "pay_app", pay_app.id, None, audit.pay_app(uow, pay_app, rows)
     )
@@ -258,8 +284,8 @@ def _create_computed(
             if computed.previous
             else {}
         ),
-        previous_lines=(
-            {computed.previous.id: computed.previous_lines} if computed.previous else {}
+        previously_stored=(
+            {computed.previous.id: computed.previously_stored} if computed.previous else {}
         ),
         figures={pay_app.id: computed.lines},
         billed_packages={
@@ -767,9 +793,16 @@ def _contract(
     kind: str | None = None,
     *,
     lock: bool = False,
+    with_header: bool = False,
 ) -> Contract:
     contract = contract_in_scope(
-        uow, actor, contract_id, project_id=project_id, kind=kind, lock=lock
+        uow,
+        actor,
+        contract_id,
+        project_id=project_id,
+        kind=kind,
+        lock=lock,
+        with_header=with_header,
     )
     if contract is None:
         raise NotFound(f"no contract {contract_id} in this project", field="commitment_id")
@@ -930,22 +963,64 @@ def _attach_packages(
     explicit_ids: Sequence[int],
     *,
     cascade: bool = False,
-    pending: tuple[list[dict[str, Any]], chain.ContractParts] | None = None,
 ) -> list[PayAppPackage]:
-    """Attach the explicit packages, and on create every approved package dated by period end;
-    answers the packages billed, in the order they are added.
+    """Attach the explicit packages to a written application; answers the packages billed.
 
     A package is billed from the application it is first added on; its items join that
-    application and (``cascade``) every later one. On create, ``pending`` holds the new
-    application's lines not yet written, which the items' lines join, and the contract's parts.
+    application and (``cascade``) every later one.
     """
     repo = uow.repo
-    if pending is None:
-        billed_rows, package_rows = repo.pay_app_packages(contract.id), repo.packages(contract.id)
-    else:
-        billed_rows, package_rows = pending[1].billed, pending[1].packages
+    chosen = _packages_to_bill(
+        uow,
+        actor,
+        contract,
+        pay_app,
+        explicit_ids,
+        billed_rows=repo.pay_app_packages(contract.id),
+        package_rows=repo.packages(contract.id),
+        cascade=cascade,
+    )
+    if not chosen:
+        return []
+    items = repo.package_items(contract.id)
+    targets = [pay_app]
+    if cascade:
+        targets = [
+            app for app in repo.pay_apps_of_contract(contract.id) if app.number >= pay_app.number
+        ]
+    existing = repo.pay_app_lines(app.id for app in targets)
+    billed_rows = []
+    for package_id, explicitly in chosen:
+        billed_rows.append(_bill_package(uow, actor, pay_app, package_id, explicitly))
+        for target in targets:
+            position = max((row.position for row in existing[target.id]), default=0)
+            for item in items:
+                if item.package_id == package_id:
+                    position += 1
+                    row = _new_line(target, position, change_order_item_id=item.id)
+                    existing[target.id].append(row)
+                    repo.add(row)
+    uow.flush()
+    return billed_rows
+
+
+def _packages_to_bill(
+    uow: UnitOfWork,
+    actor: Actor,
+    contract: Contract,
+    pay_app: PayApp,
+    explicit_ids: Sequence[int],
+    *,
+    billed_rows: Sequence[PayAppPackage],
+    package_rows: Sequence[ChangeOrderPackage],
+    cascade: bool,
+) -> list[tuple[int, bool]]:
+    """The packages an application bills, each with whether it was named explicitly, in the
+    order they are added: the explicit ones (each refused unless it is an approved package of
+    the contract not billed yet), and on create (not ``cascade``) every approved package dated
+    by the period's end."""
+    repo = uow.repo
     billed = {b.package_id for b in billed_rows}
-    packages = {package.id: package for package in package_rows}
     chosen: list[tuple[int, bool]] = []
     for package_id in explicit_ids:
         package = repo.package(actor.company_id, package_id)
@@ -971,7 +1046,7 @@ def _attach_packages(
     if not cascade:
         cutoff = pay_app.end_date or pay_app.billing_date
         explicit = set(explicit_ids)
-        for package in packages.values():
+        for package in package_rows:
             if (
                 package.status == "approved"
                 and package.id not in billed
@@ -979,30 +1054,7 @@ def _attach_packages(
                 and (cutoff is None or (package.approved_date and package.approved_date <= cutoff))
             ):
                 chosen.append((package.id, False))
-    if not chosen:
-        return []
-    items = repo.package_items(contract.id) if pending is None else pending[1].items
-    targets = [pay_app]
-    if cascade:
-        targets = [
-            app for app in repo.pay_apps_of_contract(contract.id) if app.number >= pay_app.number
-        ]
-    if pending is not None:
-        return _add_item_lines(uow, actor, pay_app, items, chosen, pending[0])
-    existing = repo.pay_app_lines(app.id for app in targets)
-    billed_rows = []
-    for package_id, explicitly in chosen:
-        billed_rows.append(_bill_package(uow, actor, pay_app, package_id, explicitly))
-        for target in targets:
-            position = max((row.position for row in existing[target.id]), default=0)
-            for item in items:
-                if item.package_id == package_id:
-                    position += 1
-                    row = _new_line(target, position, change_order_item_id=item.id)
-                    existing[target.id].append(row)
-                    repo.add(row)
-    uow.flush()
-    return billed_rows
+    return chosen
 
 
 def _bill_package(
@@ -1019,25 +1071,19 @@ def _bill_package(
 
 
 def _add_item_lines(
-    uow: UnitOfWork,
-    actor: Actor,
-    pay_app: PayApp,
     items: Sequence[ChangeOrderItem],
     chosen: Sequence[tuple[int, bool]],
     pending: list[dict[str, Any]],
-) -> list[PayAppPackage]:
-    """Bill the chosen packages on a new application: their items' lines join ``pending``.
-    Answers the packages billed."""
+    pay_app: PayApp,
+) -> None:
+    """The chosen packages' items join a new application's lines not yet written
+    (``pending``), after its SOV lines and the items billed before."""
     position = max((values["position"] for values in pending), default=0)
-    billed_rows = []
-    for package_id, explicitly in chosen:
-        billed_rows.append(_bill_package(uow, actor, pay_app, package_id, explicitly))
+    for package_id, _explicitly in chosen:
         for item in items:
             if item.package_id == package_id:
                 position += 1
                 pending.append(_new_line_values(pay_app, position, change_order_item_id=item.id))
-    uow.flush()
-    return billed_rows
 
 
 def _apply_line_inputs(uow: UnitOfWork, pay_app: PayApp, inputs: Sequence[LineInput]) -> None:

@@ -98,7 +98,9 @@ def period_view(row: BillingPeriod) -> PeriodView:
 
 
 def sov_line_view(row: SovLine | Row[Any]) -> SovLineView:
-    return SovLineView(
+    # Made as _line_view makes a line's view (every field at once): one per line of a show.
+    view = object.__new__(SovLineView)
+    view.__dict__.update(
         id=row.id,
         position=row.position,
         number=row.number,
@@ -109,6 +111,22 @@ def sov_line_view(row: SovLine | Row[Any]) -> SovLineView:
         quantity=row.quantity,
         origin_id=row.origin_id,
     )
+    return view
+
+
+assert not hasattr(SovLineView, "__post_init__")
+assert not hasattr(SovLineView, "__slots__")
+assert {item.name for item in fields(SovLineView)} == {
+    "id",
+    "position",
+    "number",
+    "description",
+    "cost_code",
+    "scheduled_value",
+    "unit_price",
+    "quantity",
+    "origin_id",
+}
 
 
 def item_view(row: ChangeOrderItem) -> ChangeOrderItemView:
@@ -254,6 +272,11 @@ class HeldLines:
     previous_apps: Mapping[tuple[int, int], PayApp] = field(default_factory=dict)
     sov: Mapping[int, Sequence[Row[Any]]] = field(default_factory=dict)
     previous_lines: Mapping[int, Sequence[Row[Any]]] = field(default_factory=dict)
+    # Or only the previous applications' materials presently stored (F) by id, then by the SOV
+    # line or change-order item each line bills.
+    previously_stored: Mapping[int, dict[tuple[int | None, int | None], int]] = field(
+        default_factory=dict
+    )
     # The figures the write computed for each pay application's held lines, in their order:
     # its line views take them instead of building them from the rows again.
     figures: Mapping[int, Sequence[LineFigures]] = field(default_factory=dict)
@@ -481,6 +504,11 @@ def pay_app_views(
         )
         previous_ids = [previous.id for previous in previous_rows.values()]
         previously_stored = {
+            previous_id: held.previously_stored[previous_id]
+            for previous_id in previous_ids
+            if previous_id in held.previously_stored
+        }
+        previously_stored |= {
             previous_id: {
                 (line.sov_line_id, line.change_order_item_id): line.materials_presently_stored_cents
                 for line in held.previous_lines[previous_id]
@@ -488,7 +516,7 @@ def pay_app_views(
             for previous_id in previous_ids
             if previous_id in held.previous_lines
         }
-        unheld_previous = [i for i in previous_ids if i not in held.previous_lines]
+        unheld_previous = [i for i in previous_ids if i not in previously_stored]
         previously_stored.update(repo.stored_materials_of(unheld_previous))
         sov_rows = dict(held.sov)
         unheld = [cid for cid in contracts if cid not in held.sov]

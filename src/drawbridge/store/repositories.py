@@ -6,7 +6,7 @@ The repository returns rows; it never commits (the unit of work does) and holds 
 from __future__ import annotations
 
 import operator
-import uuid
+import os
 from collections import namedtuple
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -134,13 +134,29 @@ def _line_columns(rows: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
     columns: dict[str, list[Any]] = {}
     for key in _column_keys[1:]:
         if key == "uuid":
-            given = [row.get("uuid") for row in rows] if "uuid" in named else [None] * count
-            columns[key] = [value or str(uuid.uuid4()) for value in given]
+            made = _new_uuids(count)
+            given = [row.get("uuid") for row in rows] if "uuid" in named else made
+            columns[key] = [value or new for value, new in zip(given, made, strict=True)]
         elif key in named:
             columns[key] = list(map(operator.itemgetter(key), rows))
         else:
             columns[key] = [_LINE_DEFAULTS[key]] * count
     return columns
+
+
+def _new_uuids(count: int) -> list[str]:
+    """``count`` random uuids as text, each what ``str(uuid.uuid4())`` makes (version 4, RFC
+    4122 variant), from one read of the system's random source: a ``UUID`` object per line
+    cost more than the line's other columns."""
+    random = bytearray(os.urandom(16 * count))
+    random[6::16] = bytes(byte & 0x0F | 0x40 for byte in random[6::16])
+    random[8::16] = bytes(byte & 0x3F | 0x80 for byte in random[8::16])
+    text = random.hex()
+    return [
+        f"{text[at : at + 8]}-{text[at + 8 : at + 12]}-{text[at + 12 : at + 16]}-"
+        f"{text[at + 16 : at + 20]}-{text[at + 20 : at + 32]}"
+        for at in range(0, 32 * count, 32)
+    ]
 
 
 def _line_parameters(
@@ -218,6 +234,74 @@ _LATEST_PAY_APP = (
     .limit(1)
 )
 
+# A contract with what every answer about its pay applications shows of its header: its
+# company, party, architect (when it has one), project, and the user asking (when there is
+# one), in one query (built once, as above). The rows join the session like any it loads, so
+# the answer's reads of them (Repository.company, parties, users, by_ids) find them there.
+# ``FOR UPDATE OF contracts``: a writer locks the contract only (PostgreSQL; SQLite's writers
+# hold the database's write lock), not the company and parties every other contract shares.
+_CONTRACT_ARCHITECT = aliased(Party, name="architect")
+_CONTRACT_WITH_HEADER = (
+    select(Contract, Company, Party, _CONTRACT_ARCHITECT, Project, User)
+    .join(Company, Company.id == Contract.company_id)
+    .outerjoin(Party, and_(Party.id == Contract.party_id, Party.company_id == Contract.company_id))
+    .outerjoin(
+        _CONTRACT_ARCHITECT,
+        and_(
+            _CONTRACT_ARCHITECT.id == Contract.architect_id,
+            _CONTRACT_ARCHITECT.company_id == Contract.company_id,
+        ),
+    )
+    .outerjoin(
+        Project, and_(Project.id == Contract.project_id, Project.company_id == Contract.company_id)
+    )
+    .outerjoin(User, User.id == bindparam("user_id"))
+    .where(Contract.company_id == bindparam("company_id"), Contract.id == bindparam("contract_id"))
+)
+_CONTRACT_WITH_HEADER_LOCKED = _CONTRACT_WITH_HEADER.with_for_update(of=Contract.__table__)
+
+# What a new pay application is built from, by contract, each statement built once: the
+# contract's change-order packages, their items, the packages billed so far (with the number of
+# the application that billed each) and its SOV lines' columns that a create computes with and
+# shows.
+_CONTRACT_PACKAGES = (
+    select(ChangeOrderPackage)
+    .where(ChangeOrderPackage.contract_id == bindparam("contract_id"))
+    .order_by(ChangeOrderPackage.id)
+)
+_CONTRACT_ITEMS = (
+    select(ChangeOrderItem)
+    .where(ChangeOrderItem.contract_id == bindparam("contract_id"))
+    .order_by(ChangeOrderItem.package_id, ChangeOrderItem.position, ChangeOrderItem.id)
+)
+_CONTRACT_BILLED_PACKAGES = (
+    select(PayApp.number, PayAppPackage)
+    .join(PayApp, PayApp.id == PayAppPackage.pay_app_id)
+    .where(PayApp.contract_id == bindparam("contract_id"))
+    .order_by(PayAppPackage.id)
+)
+_SOV_TABLE = cast(Table, SovLine.__table__)
+NEW_APPLICATION_SOV_COLUMNS = (
+    "id",
+    "position",
+    "number",
+    "description",
+    "cost_code",
+    "scheduled_value_cents",
+    "unit_price",
+    "quantity",
+    "origin_id",
+)
+_CONTRACT_SCHEDULE = (
+    select(*(_SOV_TABLE.c[name] for name in NEW_APPLICATION_SOV_COLUMNS))
+    .where(_SOV_TABLE.c.contract_id == bindparam("contract_id"))
+    .order_by(_SOV_TABLE.c.position, _SOV_TABLE.c.id)
+)
+# The ids the database gave a pay application's new lines, by their uuids.
+_LINE_IDS_BY_UUID = select(_LINES.c.uuid, _LINES.c.id).where(
+    _LINES.c.pay_app_id == bindparam("pay_app_id")
+)
+
 
 @dataclass(frozen=True)
 class PaymentFilter:
@@ -289,6 +373,9 @@ _TOKEN_HOLDER = (
 class Repository:
     def __init__(self, session: Session) -> None:
         self.session = session
+        # Rows read for later reads of this transaction to find in the session: its identity
+        # map holds them only while something else does.
+        self._kept: list[Any] = []
 
     # -- generic -------------------------------------------------------------------------------
     def add(self, row: Base) -> None:
@@ -514,9 +601,18 @@ class Repository:
 
     def users(self, user_ids: Iterable[int]) -> dict[int, User]:
         ids = set(user_ids)
-        if not ids:
-            return {}
-        return {u.id: u for u in self.session.scalars(select(User).where(_ids_in(User.id, ids)))}
+        found: dict[int, User] = {}
+        # Users this transaction already loaded are not read again.
+        for user_id in list(ids):
+            loaded = self.session.identity_map.get(identity_key(User, user_id))
+            if loaded is not None:
+                ids.discard(user_id)
+                found[user_id] = loaded
+        if ids:
+            found.update(
+                {u.id: u for u in self.session.scalars(select(User).where(_ids_in(User.id, ids)))}
+            )
+        return found
 
     # -- directory and projects ----------------------------------------------------------------
     def parties(self, company_id: int, party_ids: Iterable[int]) -> dict[int, Party]:
@@ -554,6 +650,21 @@ class Repository:
             # Serializes every writer of one contract on PostgreSQL (SQLite: BEGIN IMMEDIATE).
             query = query.with_for_update()
         return self.session.scalar(query)
+
+    def contract_with_header(
+        self, company_id: int, contract_id: int, user_id: int | None, *, lock: bool = False
+    ) -> Contract | None:
+        """:meth:`contract`, read with its company, party, architect, project and the user
+        ``user_id`` in the same query: they join the session, so the reads that follow
+        (``company``, ``parties``, ``by_ids``, ``users``) take them from it."""
+        statement = _CONTRACT_WITH_HEADER_LOCKED if lock else _CONTRACT_WITH_HEADER
+        found = self.session.execute(
+            statement, {"company_id": company_id, "contract_id": contract_id, "user_id": user_id}
+        ).first()
+        if found is None:
+            return None
+        self._kept.extend(found[1:])
+        return cast(Contract, found[0])
 
     def contracts_by_number(self, company_id: int, number: str) -> Sequence[Contract]:
         return self.session.scalars(
@@ -634,7 +745,7 @@ class Repository:
         return self._scoped(ChangeOrderPackage, company_id, package_id)
 
     def packages(self, contract_id: int) -> Sequence[ChangeOrderPackage]:
-        return self.packages_of([contract_id])[contract_id]
+        return self.session.scalars(_CONTRACT_PACKAGES, {"contract_id": contract_id}).all()
 
     def packages_of(self, contract_ids: Iterable[int]) -> dict[int, list[ChangeOrderPackage]]:
         ids = set(contract_ids)
@@ -646,7 +757,7 @@ class Repository:
         return _grouped(ids, rows, lambda row: row.contract_id)
 
     def package_items(self, contract_id: int) -> Sequence[ChangeOrderItem]:
-        return self.package_items_of([contract_id])[contract_id]
+        return self.session.scalars(_CONTRACT_ITEMS, {"contract_id": contract_id}).all()
 
     def package_items_of(self, contract_ids: Iterable[int]) -> dict[int, list[ChangeOrderItem]]:
         ids = set(contract_ids)
@@ -727,6 +838,11 @@ class Repository:
         for contract_id, number, billed in rows:
             grouped[contract_id].append((number, billed))
         return grouped
+
+    def billed_packages(self, contract_id: int) -> list[tuple[int, PayAppPackage]]:
+        """:meth:`billed_packages_of` of one contract."""
+        rows = self.session.execute(_CONTRACT_BILLED_PACKAGES, {"contract_id": contract_id})
+        return [(number, billed) for number, billed in rows]
 
     def latest_pay_app(self, contract_id: int) -> LatestPayApp:
         """A contract's last pay application (None before its first), with what the advances
@@ -853,6 +969,11 @@ class Repository:
         )
         return _grouped(ids, rows, lambda row: row.contract_id)
 
+    def sov_schedule(self, contract_id: int) -> Sequence[Row[Any]]:
+        """A contract's SOV lines as plain rows of ``NEW_APPLICATION_SOV_COLUMNS`` (what a new pay
+        application computes with and shows of them), in schedule order."""
+        return self.session.execute(_CONTRACT_SCHEDULE, {"contract_id": contract_id}).all()
+
     def sov_line_columns_of(
         self, company_id: int, contract_ids: Iterable[int], columns: Sequence[str]
     ) -> dict[int, list[Row[Any]]]:
@@ -914,11 +1035,10 @@ class Repository:
         self.session.connection().exec_driver_sql(sql, _line_parameters(columns, keys, converters))
         ledger_versions.note_written(self.session, {row["company_id"] for row in rows})
         # Only the ids the database gave are read back, by uuid; the rest is what was written.
-        pay_app_ids = sorted({row["pay_app_id"] for row in rows})
-        found = self.session.execute(
-            select(_LINES.c.uuid, _LINES.c.id).where(_ids_in(_LINES.c.pay_app_id, pay_app_ids))
-        )
-        id_of = dict(found.tuples().all())
+        id_of: dict[str, int] = {}
+        for pay_app_id in sorted({row["pay_app_id"] for row in rows}):
+            found = self.session.execute(_LINE_IDS_BY_UUID, {"pay_app_id": pay_app_id})
+            id_of.update(found.tuples().all())
         uuids = columns["uuid"]
         written = map(
             WrittenLine._make,
