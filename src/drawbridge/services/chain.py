@@ -517,7 +517,8 @@ def compute_new(
     sov = {line.id: line for line in parts.sov}
     items = {item.id: item for item in parts.items}
     package_of_item = {item.id: item.package_id for item in items.values()}
-    labels = _line_labels(sov.values(), items.values(), parts.packages)
+    # Only the items need a label looked up: an SOV line's is made as its line is scheduled.
+    labels = _line_labels((), items.values(), parts.packages)
     terms = billing_terms(contract, parts.company)
     start: ChainStart | None = None
     previous_lines: Sequence[tuple[Any, ...]] = ()
@@ -540,9 +541,19 @@ def compute_new(
     scheduled_lines = []
     entries = {}
     for values in lines:
-        scheduled = _scheduled(
-            _Source(values["sov_line_id"], values["change_order_item_id"]), sov, items, labels
-        )
+        sov_line_id = values["sov_line_id"]
+        if sov_line_id is not None:
+            sov_line = sov[sov_line_id]
+            scheduled = ScheduledLine(
+                LineRef(LineKind.SOV, sov_line_id),
+                sov_line.scheduled_value_cents,
+                None,
+                _label(sov_line),
+            )
+        else:
+            scheduled = _scheduled(
+                _Source(None, values["change_order_item_id"]), sov, items, labels
+            )
         scheduled_lines.append(scheduled)
         entries[scheduled.ref] = LineEntry(*_new_entry(values))
     entry = ApplicationEntry(lines=scheduled_lines, entries=entries)
@@ -580,7 +591,7 @@ def _line_labels(
     """How the engine names each line in an error: ``3 (Raceways and boxes)`` for an SOV line,
     ``CO-001 (Anchor bolts)`` for a change-order item."""
     package_numbers = {package.id: package.number for package in packages}
-    labels = {LineRef(LineKind.SOV, line.id): f"{line.number} ({line.description})" for line in sov}
+    labels = {LineRef(LineKind.SOV, line.id): _label(line) for line in sov}
     labels.update(
         {
             LineRef(LineKind.CHANGE_ORDER, item.id): (
@@ -590,6 +601,11 @@ def _line_labels(
         }
     )
     return labels
+
+
+def _label(line: SovLine | Row[Any]) -> str:
+    """How the engine names an SOV line in an error."""
+    return f"{line.number} ({line.description})"
 
 
 def _entry(

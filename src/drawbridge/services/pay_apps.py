@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from drawbridge.domain.billing import (
@@ -326,11 +327,9 @@ def _enter_inputs(lines: list[dict[str, Any]], inputs: Sequence[LineInput]) -> N
     """Set the given inputs on new lines not yet written (a value not given keeps the default),
     refusing a line the application does not have, as :func:`_apply_line_inputs` does."""
     # Keyed by (SOV line id, item id): a tuple hashes far faster than a LineRef.
-    by_source = {}
-    for index, new_line in enumerate(lines):
-        # One merge per line (the line's own values win), not a setdefault per input column.
-        entered = lines[index] = {**_NEW_LINE_INPUTS, **new_line}
-        by_source[entered["sov_line_id"], entered["change_order_item_id"]] = entered
+    by_source = {
+        (values["sov_line_id"], values["change_order_item_id"]): values for values in lines
+    }
     for given in inputs:
         ref = given.ref
         values = by_source.get((ref.id, None) if ref.kind is LineKind.SOV else (None, ref.id))
@@ -340,23 +339,33 @@ def _enter_inputs(lines: list[dict[str, Any]], inputs: Sequence[LineInput]) -> N
                 f"items: no {given.ref.kind.value} line {given.ref.id} on this pay application",
                 field=kind,
             )
-        for column, value in _numeric_inputs(given, given.work_completed_this_period).items():
+        for column, value in zip(_INPUT_COLUMNS, _given_inputs(given), strict=True):
             if value is not None:
                 values[column] = value
 
 
+# Each numeric input's column, and the LineInput field that gives it.
+_INPUT_FIELDS = (
+    ("work_completed_this_period_input_cents", "work_completed_this_period"),
+    ("materials_presently_stored_input_cents", "materials_presently_stored"),
+    ("work_retainage_percent_input", "work_retainage_percent"),
+    ("materials_retainage_percent_input", "materials_retainage_percent"),
+    ("work_retainage_released_input_cents", "work_retainage_released"),
+    ("materials_retainage_released_input_cents", "materials_retainage_released"),
+    ("work_completed_this_period_quantity", "work_completed_this_period_quantity"),
+    ("subcontractor_claimed_amount_cents", "subcontractor_claimed_amount"),
+)
+_INPUT_COLUMNS = tuple(column for column, _name in _INPUT_FIELDS)
+_given_inputs = attrgetter(*(name for _column, name in _INPUT_FIELDS))
+assert set(_INPUT_COLUMNS) == set(_NEW_LINE_INPUTS)
+
+
 def _numeric_inputs(given: LineInput, work: int | None) -> dict[str, Any]:
-    """A line input's numeric values by the column that stores each (None: not given)."""
-    return {
-        "work_completed_this_period_input_cents": work,
-        "materials_presently_stored_input_cents": given.materials_presently_stored,
-        "work_retainage_percent_input": given.work_retainage_percent,
-        "materials_retainage_percent_input": given.materials_retainage_percent,
-        "work_retainage_released_input_cents": given.work_retainage_released,
-        "materials_retainage_released_input_cents": given.materials_retainage_released,
-        "work_completed_this_period_quantity": given.work_completed_this_period_quantity,
-        "subcontractor_claimed_amount_cents": given.subcontractor_claimed_amount,
-    }
+    """A line input's numeric values by the column that stores each (None: not given); ``work``
+    stands for its work completed this period."""
+    values = dict(zip(_INPUT_COLUMNS, _given_inputs(given), strict=True))
+    values["work_completed_this_period_input_cents"] = work
+    return values
 
 
 def update_pay_app(uow: UnitOfWork, actor: Actor, command: UpdatePayApp) -> PayAppView:
@@ -916,10 +925,27 @@ def _lines_of_new(parts: chain.ContractParts, pay_app: PayApp) -> list[dict[str,
     billed_package_ids = {b.package_id for b in parts.billed}
     refs: list[tuple[int | None, int | None]] = [(line.id, None) for line in parts.sov]
     refs += [(None, item.id) for item in parts.items if item.package_id in billed_package_ids]
+    company_id = pay_app.company_id
     return [
-        _new_line_values(pay_app, position, sov_line_id=sov_line_id, change_order_item_id=item_id)
+        _pending_line(company_id, position, sov_line_id, item_id)
         for position, (sov_line_id, item_id) in enumerate(refs, start=1)
     ]
+
+
+def _pending_line(
+    company_id: int, position: int, sov_line_id: int | None, change_order_item_id: int | None
+) -> dict[str, Any]:
+    """A new application's line as column values before the application is written (its
+    ``pay_app_id`` is set once it is): every new line names the same columns, its inputs at
+    their defaults until entered."""
+    return {
+        "company_id": company_id,
+        "pay_app_id": None,
+        "position": position,
+        "sov_line_id": sov_line_id,
+        "change_order_item_id": change_order_item_id,
+        **_NEW_LINE_INPUTS,
+    }
 
 
 def _new_line(
@@ -1083,7 +1109,7 @@ def _add_item_lines(
         for item in items:
             if item.package_id == package_id:
                 position += 1
-                pending.append(_new_line_values(pay_app, position, change_order_item_id=item.id))
+                pending.append(_pending_line(pay_app.company_id, position, None, item.id))
 
 
 def _apply_line_inputs(uow: UnitOfWork, pay_app: PayApp, inputs: Sequence[LineInput]) -> None:

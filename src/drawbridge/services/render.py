@@ -44,6 +44,7 @@ from drawbridge.store.models import (
     SovLine,
     User,
 )
+from drawbridge.store.repositories import NEW_APPLICATION_SOV_COLUMNS
 from drawbridge.store.uow import UnitOfWork
 
 
@@ -98,35 +99,33 @@ def period_view(row: BillingPeriod) -> PeriodView:
 
 
 def sov_line_view(row: SovLine | Row[Any]) -> SovLineView:
-    # Made as _line_view makes a line's view (every field at once): one per line of a show.
+    # Made as _line_view makes a line's view (every field at once, read with one attrgetter):
+    # one per line of a show.
     view = object.__new__(SovLineView)
-    view.__dict__.update(
-        id=row.id,
-        position=row.position,
-        number=row.number,
-        description=row.description,
-        cost_code=row.cost_code,
-        scheduled_value=row.scheduled_value_cents,
-        unit_price=row.unit_price,
-        quantity=row.quantity,
-        origin_id=row.origin_id,
-    )
+    view.__dict__.update(zip(_SOV_VIEW_FIELDS, _shown_sov(row), strict=True))
     return view
 
 
-assert not hasattr(SovLineView, "__post_init__")
-assert not hasattr(SovLineView, "__slots__")
-assert {item.name for item in fields(SovLineView)} == {
+# What an SOV line's view shows (sov_line_view), the columns a show reads, in the view's field
+# order.
+SHOWN_SOV_COLUMNS = (
     "id",
     "position",
     "number",
     "description",
     "cost_code",
-    "scheduled_value",
+    "scheduled_value_cents",
     "unit_price",
     "quantity",
     "origin_id",
-}
+)
+_shown_sov = attrgetter(*SHOWN_SOV_COLUMNS)
+# A create's SOV lines are read with these columns (Repository.sov_schedule) and shown as held.
+assert SHOWN_SOV_COLUMNS == NEW_APPLICATION_SOV_COLUMNS
+_SOV_VIEW_FIELDS = tuple(item.name for item in fields(SovLineView))
+assert tuple(name.removesuffix("_cents") for name in SHOWN_SOV_COLUMNS) == _SOV_VIEW_FIELDS
+assert not hasattr(SovLineView, "__post_init__")
+assert not hasattr(SovLineView, "__slots__")
 
 
 def item_view(row: ChangeOrderItem) -> ChangeOrderItemView:
@@ -603,19 +602,6 @@ SHOWN_LINE_COLUMNS = (
 _SHOWN_FIELDS = slice(0, 9)
 _SHOWN_FIGURES = slice(9, None)
 _shown = attrgetter(*SHOWN_LINE_COLUMNS)
-
-# What an SOV line's view shows (sov_line_view), the columns a show reads.
-SHOWN_SOV_COLUMNS = (
-    "id",
-    "position",
-    "number",
-    "description",
-    "cost_code",
-    "scheduled_value_cents",
-    "unit_price",
-    "quantity",
-    "origin_id",
-)
 
 # A frozen dataclass's __init__ sets each field through object.__setattr__; a line's view is
 # made with every field at once instead (it has no __post_init__ and no slots), one view per

@@ -171,7 +171,16 @@ def _line_parameters(
     for key in order:
         values = columns[key]
         convert = converters.get(key)
-        converted.append(values if convert is None else list(map(convert, values)))
+        if convert is None:
+            converted.append(values)
+            continue
+        # Lines share their values (a contract's retainage percent, None): each distinct
+        # object is converted once. By identity, not equality: 10 and 10.0 are equal decimals
+        # stored as different text.
+        made = {
+            id(value): convert(value) for value in {id(value): value for value in values}.values()
+        }
+        converted.append([made[id(value)] for value in values])
     if keys:
         return list(zip(*converted, strict=False))
     return [dict(zip(order, values, strict=True)) for values in zip(*converted, strict=False)]
