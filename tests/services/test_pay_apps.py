@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
@@ -167,6 +168,47 @@ def test_a_create_answers_what_a_read_of_the_application_gives(ledger: Runtime) 
     assert third.deletable
     assert third == get(ledger, third.id)
     assert (first.is_latest, second.is_latest) == (True, True)
+
+
+def test_a_create_answers_what_a_read_gives_with_priced_lines_and_an_architect(
+    runtime: Runtime,
+) -> None:
+    # The contract's header (company, party, architect, project, the creator) is read with the
+    # contract, and the SOV lines (unit price and quantity as stored decimals) and the previous
+    # application's lines as plain values: the answer must still be what a fresh read shows.
+    document = ledger_document()
+    company = document["companies"][0]
+    company["parties"].append({"code": "ARCH", "name": "Archie Design", "kind": "architect"})
+    contract = company["projects"][0]["contracts"][0]
+    contract["architect"] = "ARCH"
+    contract["line_items"][0] |= {"unit_price": "12.50", "quantity": "800.0"}
+    load(runtime, document)
+    with runtime.uow() as uow:
+        user = uow.repo.user_by_email("pm@acme.test")
+        assert user is not None
+        user_id = user.id
+    creator = admin_actor(COMPANY, user_id)
+    first = create(runtime, period=PERIODS[0], lines=[work(LINES[0], 100_000)])
+    assert first == get(runtime, first.id)
+    second = create(
+        runtime,
+        creator,
+        period=PERIODS[1],
+        lines=[
+            work(LINES[0], 50_000, materials_presently_stored=7_000),
+            work(LINES[1], 10_000, work_retainage_percent=Decimal("5.0")),
+        ],
+    )
+
+    assert second == get(runtime, second.id)
+    assert second.contract.architect is not None
+    assert second.contract.architect.name == "Archie Design"
+    assert second.created_by is not None
+    assert (second.created_by.id, second.created_by.name) == (user_id, "Pat Manager")
+    assert second.lines is not None
+    priced = second.lines[0].sov_line
+    assert priced is not None
+    assert (str(priced.unit_price), str(priced.quantity)) == ("12.5", "800.0")
 
 
 def test_explicit_add_bills_an_approved_package_on_this_and_every_later_app(

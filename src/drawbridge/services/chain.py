@@ -524,9 +524,9 @@ def compute_new(
     previous_lines: Sequence[tuple[Any, ...]] = ()
     if previous is not None:
         assert previous.number == pay_app.number - 1
-        previous_lines = repo.line_columns(
-            contract.company_id, [previous.id], _PREVIOUS_LINE_COLUMNS
-        )[previous.id]
+        previous_lines = repo.lines_of_pay_app(
+            contract.company_id, previous.id, _PREVIOUS_LINE_COLUMNS
+        )
         # The earlier summaries tell which retainage step is reached; without steps there is
         # none to reach, and the previous application is all the new one depends on.
         earlier = (

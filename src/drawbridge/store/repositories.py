@@ -186,6 +186,28 @@ def _line_parameters(
     return [dict(zip(order, values, strict=True)) for values in zip(*converted, strict=False)]
 
 
+# Statements of a create's reads as each dialect's driver takes them, compiled once: their SQL and
+# their parameters' order (None: the driver takes them by name).
+_DRIVER_READS: dict[tuple[int, str], tuple[str, tuple[str, ...] | None]] = {}
+
+
+def _driver_rows(session: Session, statement: Select[Any], values: dict[str, Any]) -> list[Any]:
+    """The rows of a statement built once (bound parameters only), sent to the driver as it is:
+    SQLAlchemy's cache key, compiled-cache lookup and result processing cost more than a small
+    read. Values come back as the driver reads them: integers and text (read a decimal column
+    through :func:`_as_stored`, then :func:`_exact_decimals`)."""
+    connection = session.connection()
+    dialect = connection.dialect
+    found = _DRIVER_READS.get((id(statement), dialect.name))
+    if found is None:
+        compiled = statement.compile(dialect=dialect)
+        order = tuple(compiled.positiontup) if compiled.positiontup is not None else None
+        found = _DRIVER_READS[id(statement), dialect.name] = (str(compiled), order)
+    sql, order = found
+    parameters = tuple(values[name] for name in order) if order is not None else values
+    return list(connection.exec_driver_sql(sql, parameters).fetchall())
+
+
 GroupedRow = TypeVar("GroupedRow")
 
 
@@ -304,10 +326,23 @@ NEW_APPLICATION_SOV_COLUMNS = (
 # A plain named tuple: its fields are read at C speed, a Row's by a lookup each.
 ScheduledSovLine: Any = _written_line_type("ScheduledSovLine", NEW_APPLICATION_SOV_COLUMNS)
 _CONTRACT_SCHEDULE = (
-    select(*(_SOV_TABLE.c[name] for name in NEW_APPLICATION_SOV_COLUMNS))
+    # Decimals read as their stored text (as _as_stored, defined below, reads them).
+    select(
+        *(
+            type_coerce(column, String()) if isinstance(column.type, DecimalText) else column
+            for column in (_SOV_TABLE.c[name] for name in NEW_APPLICATION_SOV_COLUMNS)
+        )
+    )
     .where(_SOV_TABLE.c.contract_id == bindparam("contract_id"))
     .order_by(_SOV_TABLE.c.position, _SOV_TABLE.c.id)
 )
+_SCHEDULE_DECIMALS = [
+    index
+    for index, name in enumerate(NEW_APPLICATION_SOV_COLUMNS)
+    if isinstance(_SOV_TABLE.c[name].type, DecimalText)
+]
+# The statements of Repository.lines_of_pay_app, by the columns they read.
+_ONE_APPLICATION_LINES: dict[tuple[str, ...], Select[Any]] = {}
 # The ids the database gave a pay application's new lines, by their uuids.
 _LINE_IDS_BY_UUID = select(_LINES.c.uuid, _LINES.c.id).where(
     _LINES.c.pay_app_id == bindparam("pay_app_id")
@@ -948,6 +983,34 @@ class Repository:
             start = end
         return result
 
+    def lines_of_pay_app(
+        self, company_id: int, pay_app_id: int, columns: tuple[str, ...]
+    ) -> list[tuple[Any, ...]]:
+        """:meth:`line_columns` of one pay application, each line a plain tuple of the named
+        columns, by a statement built once for those columns and sent to the driver as it is
+        (a create reads the previous application's lines so)."""
+        statement = _ONE_APPLICATION_LINES.get(columns)
+        if statement is None:
+            statement = _ONE_APPLICATION_LINES[columns] = (
+                select(*(_as_stored(_LINES.c[name]) for name in columns))
+                .join(_PAY_APPS, _PAY_APPS.c.id == _LINES.c.pay_app_id)
+                .where(
+                    _PAY_APPS.c.company_id == bindparam("company_id"),
+                    _LINES.c.pay_app_id == bindparam("pay_app_id"),
+                )
+                .order_by(_LINES.c.position, _LINES.c.id)
+            )
+        rows = _driver_rows(
+            self.session, statement, {"company_id": company_id, "pay_app_id": pay_app_id}
+        )
+        if not rows:
+            return []
+        values = list(zip(*rows, strict=True))
+        for index, name in enumerate(columns):
+            if isinstance(_LINES.c[name].type, DecimalText):
+                values[index] = _exact_decimals(values[index])
+        return list(zip(*values, strict=True))
+
     def stored_materials_of(
         self, pay_app_ids: Iterable[int]
     ) -> dict[int, dict[tuple[int | None, int | None], int]]:
@@ -983,8 +1046,13 @@ class Repository:
     def sov_schedule(self, contract_id: int) -> Sequence[Row[Any]]:
         """A contract's SOV lines as plain rows of ``NEW_APPLICATION_SOV_COLUMNS`` (what a new pay
         application computes with and shows of them), in schedule order."""
-        rows = self.session.execute(_CONTRACT_SCHEDULE, {"contract_id": contract_id})
-        return list(map(ScheduledSovLine._make, rows))
+        rows = _driver_rows(self.session, _CONTRACT_SCHEDULE, {"contract_id": contract_id})
+        if not rows:
+            return []
+        columns = list(zip(*rows, strict=True))
+        for index in _SCHEDULE_DECIMALS:
+            columns[index] = _exact_decimals(columns[index])
+        return list(map(ScheduledSovLine._make, zip(*columns, strict=True)))
 
     def sov_line_columns_of(
         self, company_id: int, contract_ids: Iterable[int], columns: Sequence[str]
@@ -1049,8 +1117,7 @@ class Repository:
         # Only the ids the database gave are read back, by uuid; the rest is what was written.
         id_of: dict[str, int] = {}
         for pay_app_id in sorted({row["pay_app_id"] for row in rows}):
-            found = self.session.execute(_LINE_IDS_BY_UUID, {"pay_app_id": pay_app_id})
-            id_of.update(found.tuples().all())
+            id_of.update(_driver_rows(self.session, _LINE_IDS_BY_UUID, {"pay_app_id": pay_app_id}))
         uuids = columns["uuid"]
         written = map(
             WrittenLine._make,
