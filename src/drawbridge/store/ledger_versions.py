@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import chain
 
-from sqlalchemy import event, update
+from sqlalchemy import bindparam, event, update
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from drawbridge.store.models import Company
@@ -34,7 +34,6 @@ _UNSEEN_TABLES = frozenset(
 _SHARED_TABLES = frozenset({"users", "api_tokens"})
 
 _CHANGES = "drawbridge_ledger_changes"
-_OWN_STATEMENT = "drawbridge_ledger_version_bump"
 
 
 @dataclass
@@ -49,24 +48,33 @@ def install(sessions: sessionmaker[Session]) -> None:
     event.listen(sessions, "do_orm_execute", _note_statement)
 
 
+# The version moves, built once (their building costs more than their running): of every
+# company, of one, of several.
+_MOVE_EVERY = update(Company).values(ledger_version=Company.ledger_version + 1)
+_MOVE_ONE = _MOVE_EVERY.where(Company.id == bindparam("company_id"))
+_MOVE_SOME = _MOVE_EVERY.where(Company.id.in_(bindparam("company_ids", expanding=True)))
+
+
 def record(session: Session) -> None:
     """Moves the version of every company the transaction changed; call after the last flush,
     just before the commit (the company rows stay locked only from here to the commit)."""
     changes: _Changes | None = session.info.pop(_CHANGES, None)
     if changes is None:
         return
-    statement = update(Company).values(ledger_version=Company.ledger_version + 1)
     every_company = changes.every_company or (
         changes.unattributed_statement and not changes.companies
     )
-    if not every_company:
-        if not changes.companies:
-            return
+    # Sent on the session's connection as a plain statement: the session's company rows keep
+    # the version they were read with, as after any bulk UPDATE that does not synchronize.
+    connection = session.connection()
+    if every_company:
+        connection.execute(_MOVE_EVERY)
+    elif len(changes.companies) == 1:
+        (company_id,) = changes.companies
+        connection.execute(_MOVE_ONE, {"company_id": company_id})
+    elif changes.companies:
         # Sorted, so that two transactions lock the same companies in the same order.
-        statement = statement.where(Company.id.in_(sorted(changes.companies)))
-    session.execute(
-        statement, execution_options={_OWN_STATEMENT: True, "synchronize_session": False}
-    )
+        connection.execute(_MOVE_SOME, {"company_ids": sorted(changes.companies)})
 
 
 def note_written(session: Session, company_ids: Iterable[int]) -> None:
@@ -108,8 +116,6 @@ def _note_flushed_rows(session: Session, _context: object) -> None:
 
 def _note_statement(state: ORMExecuteState) -> None:
     if not (state.is_insert or state.is_update or state.is_delete):
-        return
-    if state.execution_options.get(_OWN_STATEMENT):
         return
     table = getattr(getattr(state.statement, "table", None), "name", None)
     if table in _UNSEEN_TABLES:
