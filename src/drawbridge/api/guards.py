@@ -25,6 +25,7 @@ committed, without tying the services' transactions to each face's renderer.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -240,6 +241,8 @@ def json_problem(body: bytes, *, declared: bool = True) -> tuple[str, str] | Non
         return "body", f"{error} is not a JSON number"
     except ValueError:  # also invalid UTF-8 (UnicodeDecodeError)
         return ("body", "not valid JSON") if declared else None
+    if _plainly_fine(body):
+        return None
     # Depth-first, with an explicit stack: no recursion, whatever the input.
     stack: list[tuple[Any, str, int]] = [(document, "", 1)]
     while stack:
@@ -262,6 +265,23 @@ def json_problem(body: bytes, *, declared: bool = True) -> tuple[str, str] | Non
         elif isinstance(value, Decimal) and value.copy_abs() > _MAX_DOUBLE:
             return where or "body", "number out of range"
     return None
+
+
+# What could make a parsed body's value a problem: an escape (a NUL or a lone surrogate written
+# as \u0000 or \ud800), a NUL byte, and a number out of range (an exponent, or 300 digits).
+_MAYBE_A_PROBLEM = re.compile(rb"[\\\x00]|[0-9.][eE]|[0-9]{300}")
+
+
+def _plainly_fine(body: bytes) -> bool:
+    """Whether a body that parsed cannot hold what :func:`json_problem` looks for, without
+    walking it: ASCII (no text decoded into a lone surrogate), nothing _MAYBE_A_PROBLEM finds,
+    and too few brackets to nest deeper than MAX_JSON_DEPTH. What a request usually sends;
+    anything else is walked."""
+    return (
+        body.isascii()
+        and body.count(b"{") + body.count(b"[") <= MAX_JSON_DEPTH
+        and _MAYBE_A_PROBLEM.search(body) is None
+    )
 
 
 class _NotANumber(ValueError):
