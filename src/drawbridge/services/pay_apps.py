@@ -1104,6 +1104,8 @@ def _add_item_lines(
 ) -> None:
     """The chosen packages' items join a new application's lines not yet written
     (``pending``), after its SOV lines and the items billed before."""
+    if not chosen:
+        return
     position = max((values["position"] for values in pending), default=0)
     for package_id, _explicitly in chosen:
         for item in items:
