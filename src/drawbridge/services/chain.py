@@ -583,6 +583,11 @@ class _Source(NamedTuple):
 SCHEDULE_COLUMNS = ("id", "number", "description", "scheduled_value_cents")
 
 
+def _label(line: SovLine | Row[Any]) -> str:
+    """How the engine names an SOV line in an error."""
+    return f"{line.number} ({line.description})"
+
+
 def _line_labels(
     sov: Iterable[SovLine | Row[Any]],
     items: Iterable[ChangeOrderItem],
@@ -601,11 +606,6 @@ def _line_labels(
         }
     )
     return labels
-
-
-def _label(line: SovLine | Row[Any]) -> str:
-    """How the engine names an SOV line in an error."""
-    return f"{line.number} ({line.description})"
 
 
 def _entry(
