@@ -53,6 +53,7 @@ from drawbridge.store.models import (
     ChangeOrderPackage,
     Company,
     Contract,
+    ContractPayAppTotal,
     DirectoryEntry,
     IdempotencyKey,
     Membership,
@@ -1207,6 +1208,23 @@ class Repository:
         """How many pay applications match and, summed by the database, their current payments
         due, their written-off amounts and the payments recorded against them: (count, due,
         written off, paid), in cents."""
+        if where == PayAppFilter():
+            # Every application and every payment against one: the totals the triggers keep per
+            # contract (migrations 0011 and 0014), instead of sums over the whole ledger.
+            kept = ContractPayAppTotal
+            count, due, written_off = self.session.execute(
+                select(
+                    func.coalesce(func.sum(kept.pay_app_count), 0),
+                    func.coalesce(func.sum(kept.current_payment_due_cents), 0),
+                    func.coalesce(func.sum(kept.written_off_cents), 0),
+                ).where(kept.company_id == company_id)
+            ).one()
+            paid = self.session.scalar(
+                select(func.coalesce(func.sum(PayAppPaymentTotal.amount_cents), 0)).where(
+                    PayAppPaymentTotal.company_id == company_id
+                )
+            )
+            return int(count), int(due), int(written_off), int(paid or 0)
         matching = self._pay_app_query(company_id, where)
         figures = matching.with_only_columns(
             PayApp.current_payment_due_cents, PayApp.written_off_cents
@@ -1218,21 +1236,12 @@ class Repository:
                 func.coalesce(func.sum(figures.c.written_off_cents), 0),
             )
         ).one()
-        if where == PayAppFilter():
-            # Every payment against one of the company's applications: the totals the payments'
-            # triggers keep per contract, instead of a sum over the whole ledger.
-            paid = self.session.scalar(
-                select(func.coalesce(func.sum(PayAppPaymentTotal.amount_cents), 0)).where(
-                    PayAppPaymentTotal.company_id == company_id
-                )
+        paid = self.session.scalar(
+            select(func.coalesce(func.sum(Payment.amount_cents), 0)).where(
+                Payment.company_id == company_id,
+                Payment.pay_app_id.in_(matching.with_only_columns(PayApp.id)),
             )
-        else:
-            paid = self.session.scalar(
-                select(func.coalesce(func.sum(Payment.amount_cents), 0)).where(
-                    Payment.company_id == company_id,
-                    Payment.pay_app_id.in_(matching.with_only_columns(PayApp.id)),
-                )
-            )
+        )
         return int(count), int(due), int(written_off), int(paid or 0)
 
     def _pay_app_query(self, company_id: int, where: PayAppFilter) -> Select[tuple[PayApp]]:
