@@ -67,6 +67,9 @@ LINE_COLUMNS = _column_map(LineFigures, PayAppLine)
 SUMMARY_COLUMNS = _column_map(Summary, PayApp)
 _SUMMARY_STORED = tuple(SUMMARY_COLUMNS.values())
 _summary_values = attrgetter(*SUMMARY_COLUMNS)
+_stored_summary = attrgetter(*_SUMMARY_STORED)
+# Every field of Summary is stored, so its stored columns build one positionally.
+assert list(SUMMARY_COLUMNS) == [item.name for item in fields(Summary)]
 
 
 def billing_terms(contract: Contract, company: Company) -> BillingTerms:
@@ -130,8 +133,10 @@ def line_figures(row: StoredLine, package_id: int | None) -> LineFigures:
     return LineFigures(line_ref(row), package_id, *values)
 
 
-def summary_figures(row: PayApp) -> Summary:
-    return Summary(**{name: getattr(row, column) for name, column in SUMMARY_COLUMNS.items()})
+def summary_figures(row: PayApp | Row[Any]) -> Summary:
+    """An application's stored summary (an ORM object or a plain row of its columns): the
+    stored columns are in the order of Summary's fields."""
+    return Summary(*_stored_summary(row))
 
 
 def application_figures(
