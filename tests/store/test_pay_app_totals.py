@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from drawbridge.bootstrap import Runtime
-from drawbridge.services import pay_apps
+from drawbridge.cli import demo_fixture_text
+from drawbridge.services import fixtures, pay_apps
 from tests.support import admin_actor
 
 RECOMPUTE = """
@@ -50,6 +51,22 @@ def test_kept_totals_follow_the_fixture_and_a_delete(demo: Runtime) -> None:
         deleted += 1
         assert_kept_equals_recompute(demo)
     assert deleted > 0, "the demo has a deletable application"
+
+
+def test_a_reset_load_starts_the_totals_over(demo: Runtime) -> None:
+    """Emptying the ledger deletes applications after or before their totals, whichever order
+    the tables come in: nothing of the old ledger is left in them."""
+    with demo.engine.begin() as connection:
+        connection.execute(text("UPDATE pay_apps SET written_off_cents = 7"))
+    fixtures.load_fixture_text(demo.uow(), demo_fixture_text(), reset=True)
+    assert_kept_equals_recompute(demo)
+    with demo.engine.connect() as connection:
+        assert (
+            connection.scalar(
+                text("SELECT count(*) FROM contract_pay_app_totals WHERE pay_app_count < 0")
+            )
+            == 0
+        )
 
 
 def test_an_update_that_keeps_the_amounts_leaves_the_totals(demo: Runtime) -> None:
