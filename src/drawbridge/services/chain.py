@@ -278,6 +278,20 @@ def computed_write(
     return write(None)
 
 
+# What a recompute reads of each of the contract's applications (as plain rows,
+# ``Repository.pay_app_columns_of_contract``): which it is, whether an integration locked it,
+# what it wrote off (the payments' check) and its stored summary.
+CHAIN_APP_COLUMNS = ("id", "number", "integration_state", "written_off_cents", *_SUMMARY_STORED)
+
+# An application as a recompute reads it: an ORM row, or a plain row of CHAIN_APP_COLUMNS.
+ChainApp = PayApp | Row[Any]
+
+
+def chain_apps(uow: UnitOfWork, contract: Contract) -> list[Row[Any]]:
+    """The contract's applications in number order, as a recompute reads them."""
+    return uow.repo.pay_app_columns_of_contract(contract.company_id, contract.id, CHAIN_APP_COLUMNS)
+
+
 def recompute(
     uow: UnitOfWork,
     contract: Contract,
@@ -285,23 +299,25 @@ def recompute(
     *,
     inputs_changed_through: int | None = None,
     permit_overbilling: bool = False,
-    pay_apps: Sequence[PayApp] | None = None,
+    pay_apps: Sequence[ChainApp] | None = None,
     computed: ComputedChain | None = None,
-) -> None:
+) -> ChainChanges:
     """Recompute and store the figures of ``contract``'s applications from ``from_number`` on.
 
     ``computed``: the same recompute done before this transaction (:func:`computed_write`);
     it is stored as it is if the company's ledger version has not moved since, and
     :class:`StaleComputation` is raised if it has. Otherwise see :func:`chain_changes`.
     ``pay_apps``: the contract's applications in order, when the caller has just read them in
-    this transaction.
+    this transaction (ORM rows or plain rows of ``CHAIN_APP_COLUMNS``). Answers what it
+    changed: an application the session does not hold is not refreshed, and its new summary
+    is only in the answer.
     """
     repo = uow.repo
     uow.flush()
     if pay_apps is None:
-        pay_apps = list(repo.pay_apps_of_contract(contract.id))
+        pay_apps = chain_apps(uow, contract)
     if not pay_apps:
-        return
+        return ChainChanges(lines=[], summaries={})
     if computed is not None:
         if repo.ledger_version(contract.company_id) != computed.version:
             raise StaleComputation
@@ -327,12 +343,13 @@ def recompute(
     )
     repo.store_line_values(changes.lines)
     uow.flush()
+    return changes
 
 
 def chain_changes(
     uow: UnitOfWork,
     contract: Contract,
-    pay_apps: Sequence[PayApp],
+    pay_apps: Sequence[ChainApp],
     from_number: int = 1,
     *,
     inputs_changed_through: int | None = None,
@@ -669,7 +686,7 @@ def _scheduled(
 
 
 def _changes_of(
-    app: PayApp,
+    app: ChainApp,
     rows: Sequence[ChainLine],
     figures: ApplicationFigures,
     changes: ChainChanges,

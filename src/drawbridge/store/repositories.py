@@ -675,6 +675,25 @@ class Repository:
     def pay_apps_of_contract(self, contract_id: int) -> Sequence[PayApp]:
         return self.pay_apps_of([contract_id])[contract_id]
 
+    def pay_app_columns_of_contract(
+        self, company_id: int, contract_id: int, columns: Sequence[str]
+    ) -> list[Row[Any]]:
+        """A contract's pay applications in number order as plain rows of the named columns,
+        by name: a write that needs a few columns of every application (a recompute) loads no
+        ORM object for them, nor has them to refresh after it stores their new figures."""
+        table = cast(Table, PayApp.__table__)
+        contracts = cast(Table, Contract.__table__)
+        return list(
+            self.session.execute(
+                select(*(table.c[name] for name in columns))
+                # Scoped through the contract: the applications are then found by their
+                # (contract_id, number) index, in order (see sov_line_columns_of).
+                .join(contracts, contracts.c.id == table.c.contract_id)
+                .where(contracts.c.company_id == company_id, table.c.contract_id == contract_id)
+                .order_by(table.c.number)
+            ).all()
+        )
+
     def pay_apps_of(self, contract_ids: Iterable[int]) -> dict[int, list[PayApp]]:
         """Each contract's pay applications, in number order."""
         ids = set(contract_ids)
