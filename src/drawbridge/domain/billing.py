@@ -70,6 +70,12 @@ class LineRef:
     kind: LineKind
     id: int
 
+    def __hash__(self) -> int:
+        # Equal refs have equal ids. The generated hash built a tuple and hashed the kind
+        # through Enum's Python-level __hash__; refs key every line's entry, on every
+        # application a recompute builds.
+        return hash(self.id)
+
     def __str__(self) -> str:
         return f"{self.kind.value}:{self.id}"
 
