@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -243,12 +245,15 @@ def test_version_and_help() -> None:
 
 
 @pytest.fixture
-def served(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """``serve`` runs up to the point of listening; the application it would serve is kept."""
+def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
+    """``serve`` runs up to the point of listening; the application it would serve is kept.
+    The objects a server process freezes out of the garbage collector's sight are given back
+    to it afterwards, as the test process goes on."""
     apps: list[Any] = []
     monkeypatch.setattr(uvicorn, "run", lambda application, **_: apps.append(application))
     monkeypatch.delenv("DRAWBRIDGE_OPERATOR_TOKEN", raising=False)
-    return apps
+    yield apps
+    gc.unfreeze()
 
 
 def test_serve_demo_loads_once_offers_reset_and_keeps_its_operator_token(
@@ -301,6 +306,8 @@ def test_serve_says_when_admin_is_disabled(runtime: Runtime, served: list[Any]) 
     assert result.exit_code == 0, result.output
     assert "/_admin is disabled: set DRAWBRIDGE_OPERATOR_TOKEN" in result.stdout
     assert len(served) == 1
+    # The process is about to serve: what it built is out of the full collections' way.
+    assert gc.get_freeze_count() > 10_000
 
 
 def test_serve_reset_needs_demo(runtime: Runtime, served: list[Any]) -> None:
@@ -437,9 +444,12 @@ def test_serve_with_workers_hands_each_worker_process_the_database_it_migrated(
     assert options["factory"] is True
     assert options["workers"] == 2
 
-    # What one worker process builds from that environment: an app on the same database.
+    # What one worker process builds from that environment: an app on the same database,
+    # with what it built frozen out of the garbage collector's full collections.
+    gc.unfreeze()
     worker = create_worker_app()
     try:
+        assert gc.get_freeze_count() > 10_000
         assert worker.state.runtime.settings.database_url == url
         assert worker.state.runtime.settings.operator_token == "op-token-for-the-workers-0001"
         with TestClient(worker) as client:

@@ -187,7 +187,7 @@ def serve(
     """Run the server (migrations are applied on start)."""
     import uvicorn
 
-    from drawbridge.api.app import WORKER_VENDOR_LIMITS_VARIABLE, create_app
+    from drawbridge.api.app import WORKER_VENDOR_LIMITS_VARIABLE, create_app, served
 
     if reset and not demo:
         raise Failed("--reset empties the database to load the demo data: use it with --demo")
@@ -218,7 +218,7 @@ def serve(
                 f"{auth.MIN_OPERATOR_TOKEN_LENGTH} characters) to load fixtures over HTTP"
             )
         if workers == 1:
-            uvicorn.run(create_app(runtime), host=host, port=port, log_level="info")
+            uvicorn.run(served(create_app(runtime)), host=host, port=port, log_level="info")
             return
         # Each worker is a process of its own that builds its runtime (engine, connection pool)
         # from the environment: the database this command migrated, its files and operator token.

@@ -49,7 +49,7 @@ def pct(text: str) -> Decimal:
 
 # Fields of LineFigures that are carried state, not G703 columns or Procore fields.
 CARRIED = {"work_retainage_released_to_date", "work_percent_override", "materials_percent_override"}
-SHOWN_LINE_FIELDS = {f.name for f in fields(LineFigures)} - CARRIED
+SHOWN_LINE_FIELDS = set(LineFigures._fields) - CARRIED
 SUMMARY_FIELDS = {f.name for f in fields(Summary)}
 SUMMARY_PERCENTS = {
     "percent_complete",
@@ -61,6 +61,8 @@ SUMMARY_PERCENTS = {
 
 
 def as_dict(obj: Any) -> dict[str, Any]:
+    if isinstance(obj, LineFigures):
+        return dict(obj._asdict())
     return {f.name: getattr(obj, f.name) for f in fields(obj)}
 
 

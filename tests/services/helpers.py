@@ -27,7 +27,7 @@ from drawbridge.domain.billing import (
     compute_chain,
 )
 from drawbridge.services import chain
-from drawbridge.store.models import Base, Contract
+from drawbridge.store.models import Base, Contract, ContractPayAppTotal
 
 COMPANY = 1
 OTHER_COMPANY = 2
@@ -263,6 +263,17 @@ def assert_no_drift(runtime: Runtime, contract_id: int) -> int:
             stored = chain.application_figures(app, rows[app.id], package_of_item)
             assert stored.summary == figures.summary, f"pay app {app.number}: summary drifted"
             assert stored.lines == figures.lines, f"pay app {app.number}: lines drifted"
+        kept = repo.session.get(ContractPayAppTotal, contract_id)
+        kept_figures = (
+            (0, 0, 0)
+            if kept is None
+            else (kept.pay_app_count, kept.current_payment_due_cents, kept.written_off_cents)
+        )
+        assert kept_figures == (
+            len(apps),
+            sum(app.current_payment_due_cents for app in apps),
+            sum(app.written_off_cents for app in apps),
+        ), "the contract's kept pay-application totals drifted"
         return len(apps)
 
 

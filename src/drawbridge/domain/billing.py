@@ -20,10 +20,10 @@ is a sum of rounded line values.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from drawbridge.domain.errors import Invalid
 from drawbridge.domain.money import HUNDRED, apply_rate, format_cents, percent_of
@@ -70,6 +70,12 @@ class LineRef:
     kind: LineKind
     id: int
 
+    def __hash__(self) -> int:
+        # Equal refs have equal ids. The generated hash built a tuple and hashed the kind
+        # through Enum's Python-level __hash__; refs key every line's entry, on every
+        # application a recompute builds.
+        return hash(self.id)
+
     def __str__(self) -> str:
         return f"{self.kind.value}:{self.id}"
 
@@ -95,16 +101,43 @@ class LineEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class StoredFigures:
+    """An application's figures as this engine last computed them, given by a caller that
+    knows the application has the same lines (in the same order), the same entries and the
+    same billing terms as then: a stored chain was always a fresh computation of its inputs.
+
+    A line's figures depend only on the billing terms, its scheduled line, its entry, its
+    previous figures and the contract rates in force. So when its previous figures are equal
+    to the ones the previous application stored (value for value), its scheduled value and
+    package are the same, and the contract rates in force are ``work_percent`` and
+    ``materials_percent`` (the summary's, as stored), recomputing it gives exactly
+    ``lines[i]``: the engine takes it as it is. Any other line is computed."""
+
+    lines: Sequence[LineFigures]  # in the order of the application's lines
+    work_percent: Decimal
+    materials_percent: Decimal
+    # False when the application's own inputs changed since: its lines are then all computed,
+    # and the stored ones only tell what the next application was computed from.
+    same_inputs: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class ApplicationEntry:
     """The inputs of one pay application: the lines on it and what it says about them."""
 
     lines: Sequence[ScheduledLine]
     entries: Mapping[LineRef, LineEntry] = field(default_factory=dict)
+    # What this application's figures were when last computed, if its inputs have not changed
+    # since (see StoredFigures): lines whose figures cannot have changed are not recomputed.
+    stored: StoredFigures | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class LineFigures:
-    """One G703 row, with Procore's retainage breakdown."""
+class LineFigures(NamedTuple):
+    """One G703 row, with Procore's retainage breakdown.
+
+    A named tuple: the engine makes one for every line of every application, and a tuple is
+    built, compared and sliced at C speed where a frozen dataclass sets each field by a call.
+    """
 
     ref: LineRef
     change_order_package_id: int | None
@@ -197,21 +230,16 @@ class ApplicationFigures:
         raise KeyError(ref)
 
 
-# A frozen dataclass's __init__ sets each field through ``object.__setattr__`` by keyword, which
-# cost more than all the arithmetic of a line; the engine makes a LineFigures for every line of
-# every application, so it sets the slots directly, in field order.
-_LINE_FIGURE_SETTERS = tuple(
-    getattr(LineFigures, item.name).__set__ for item in fields(LineFigures)
-)
+_LINE_FIELD_COUNT = len(LineFigures._fields)
+_new_tuple = tuple.__new__
 
 
 def new_line_figures(*values: Any) -> LineFigures:
-    """A LineFigures from every field's value in field order: what ``LineFigures(*values)``
-    makes, at a fraction of its cost (for the engine, and for readers of many stored lines)."""
-    line = object.__new__(LineFigures)
-    for set_field, value in zip(_LINE_FIGURE_SETTERS, values, strict=True):
-        set_field(line, value)
-    return line
+    """A LineFigures from every field's value in field order (for the engine, and for readers
+    of many stored lines)."""
+    if len(values) != _LINE_FIELD_COUNT:
+        raise TypeError(f"a LineFigures has {_LINE_FIELD_COUNT} fields, not {len(values)}")
+    return _new_tuple(LineFigures, values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +248,9 @@ class ChainStart:
 
     previous: ApplicationFigures
     earlier_summaries: Sequence[Summary]  # every application up to and including ``previous``
+    # ``previous``'s lines as stored (in its lines' order), when known: the next application's
+    # stored figures (ApplicationEntry.stored) are compared with them.
+    previous_stored: Sequence[LineFigures] | None = None
 
 
 def compute_chain(
@@ -239,21 +270,24 @@ def compute_chain(
     """
     results: list[ApplicationFigures] = []
     previous: ApplicationFigures | None = None
+    previous_stored: Sequence[LineFigures] | None = None
     step_reached: RetainageStep | None = None
     first_number = 1
     if start is not None:
         previous = start.previous
+        previous_stored = start.previous_stored
         first_number = start.previous.number + 1
         for summary in start.earlier_summaries:
             step_reached = _latest_step_reached(terms, summary, step_reached)
     for number, application in enumerate(applications, start=first_number):
         work_rate, materials_rate = _contract_rates(terms, step_reached)
         figures = _compute_application(
-            terms, number, application, previous, work_rate, materials_rate
+            terms, number, application, previous, work_rate, materials_rate, previous_stored
         )
         results.append(figures)
         step_reached = _latest_step_reached(terms, figures.summary, step_reached)
         previous = figures
+        previous_stored = application.stored.lines if application.stored is not None else None
     return results
 
 
@@ -295,9 +329,11 @@ def _compute_application(
     previous: ApplicationFigures | None,
     work_rate: Decimal,
     materials_rate: Decimal,
+    previous_stored: Sequence[LineFigures] | None,
 ) -> ApplicationFigures:
     refs_here = {line.ref for line in application.lines}
     previous_lines: Sequence[LineFigures | None]
+    aligned = False
     if previous is None:
         previous_lines = [None] * len(application.lines)
         previous_refs: Collection[LineRef] = ()
@@ -307,6 +343,7 @@ def _compute_application(
         # The usual case, the same distinct lines in the same order as the previous application:
         # each line's previous figures are at its own place, and none was dropped.
         previous_lines, previous_refs = previous.lines, refs_here
+        aligned = True
     else:
         by_ref = {line.ref: line for line in previous.lines}
         dropped = [ref for ref in by_ref if ref not in refs_here]
@@ -325,34 +362,99 @@ def _compute_application(
             + ", ".join(str(ref) for ref in sorted(unknown)),
             field="items",
         )
+    # Constant for the whole application: looked up once, not once a line.
+    moving = terms.stored_materials is StoredMaterialsMode.MOVE_TO_PREVIOUS
+    cumulative = terms.retainage_method is RetainageMethod.CUMULATIVE
+    allow_overbilling = terms.allow_overbilling
     empty = LineEntry()
     entries = application.entries
-    lines = tuple(
-        _compute_line(
-            terms,
-            number,
-            scheduled,
-            entries.get(scheduled.ref, empty),
-            before,
-            work_rate,
-            materials_rate,
+    stored = application.stored
+    # Stored figures are taken only where they line up with this application's lines and the
+    # previous application's stored ones, and were computed with the contract rates in force.
+    kept_lines: Sequence[LineFigures] = ()
+    stored_before_lines: Sequence[LineFigures] = ()
+    if (
+        stored is not None
+        and stored.same_inputs
+        and aligned
+        and previous_stored is not None
+        and len(stored.lines) == len(application.lines)
+        and len(previous_stored) == len(application.lines)
+        and stored.work_percent == work_rate
+        and stored.materials_percent == materials_rate
+    ):
+        kept_lines, stored_before_lines = stored.lines, previous_stored
+    reusable = bool(kept_lines)
+    lines: list[LineFigures] = []
+    for index, (scheduled, before) in enumerate(
+        zip(application.lines, previous_lines, strict=True)
+    ):
+        if reusable:
+            kept = kept_lines[index]
+            stored_before = stored_before_lines[index]
+            if (
+                (before is stored_before or _same_figures(before, stored_before))
+                and (kept.ref is scheduled.ref or kept.ref == scheduled.ref)
+                and kept.scheduled_value == scheduled.scheduled_value
+                and kept.change_order_package_id == scheduled.change_order_package_id
+            ):
+                if not allow_overbilling:
+                    _check_overbilling(number, scheduled, kept.total_completed_and_stored_to_date)
+                lines.append(kept)
+                continue
+        lines.append(
+            _compute_line(
+                number,
+                scheduled,
+                entries.get(scheduled.ref, empty),
+                before,
+                work_rate,
+                materials_rate,
+                moving,
+                cumulative,
+                allow_overbilling,
+            )
         )
-        for scheduled, before in zip(application.lines, previous_lines, strict=True)
+    figures = tuple(lines)
+    summary = _summarize(figures, previous, previous_refs, work_rate, materials_rate)
+    return ApplicationFigures(number=number, lines=figures, summary=summary)
+
+
+def _same_figures(line: LineFigures | None, stored: LineFigures) -> bool:
+    """Whether a line's figures are the stored ones, value for value, with each retainage
+    percent it carries written alike: ``10`` and ``10.0`` are equal, but a line carries its
+    percent on as it was entered."""
+    return (
+        line == stored
+        and line is not None
+        and str(line.work_percent_override) == str(stored.work_percent_override)
+        and str(line.materials_percent_override) == str(stored.materials_percent_override)
     )
-    summary = _summarize(lines, previous, previous_refs, work_rate, materials_rate)
-    return ApplicationFigures(number=number, lines=lines, summary=summary)
+
+
+def _check_overbilling(number: int, scheduled: ScheduledLine, completed: int) -> None:
+    if _overbilled(completed, scheduled.scheduled_value):
+        raise Invalid(
+            f"{_where(number, scheduled)}: total completed and stored to date "
+            f"{format_cents(completed)} would go beyond the scheduled value "
+            f"{format_cents(scheduled.scheduled_value)}, and "
+            "over-billing is not allowed on this contract",
+            field="work_completed_this_period",
+            code="overbilling",
+        )
 
 
 def _compute_line(
-    terms: BillingTerms,
     number: int,
     scheduled: ScheduledLine,
     entry: LineEntry,
     before: LineFigures | None,
     contract_work_rate: Decimal,
     contract_materials_rate: Decimal,
+    moving: bool,
+    cumulative: bool,
+    allow_overbilling: bool,
 ) -> LineFigures:
-    moving = terms.stored_materials is StoredMaterialsMode.MOVE_TO_PREVIOUS
     if before is None:
         previous_work = previous_stored = held_work_before = held_materials_before = 0
         released_to_date_before = 0
@@ -395,19 +497,12 @@ def _compute_line(
 
     this_period = entry.work_completed_this_period
     completed = work_from_previous + this_period + stored
-    if not terms.allow_overbilling and _overbilled(completed, scheduled.scheduled_value):
-        raise Invalid(
-            f"{_where(number, scheduled)}: total completed and stored to date "
-            f"{format_cents(completed)} would go beyond the scheduled value "
-            f"{format_cents(scheduled.scheduled_value)}, and "
-            "over-billing is not allowed on this contract",
-            field="work_completed_this_period",
-            code="overbilling",
-        )
+    if not allow_overbilling:
+        _check_overbilling(number, scheduled, completed)
 
     # Work retainage.
     work_release = entry.work_retainage_released
-    if terms.retainage_method is RetainageMethod.CUMULATIVE:
+    if cumulative:
         priced_to_date = apply_rate(work_from_previous + this_period, work_rate)
         priced_before = apply_rate(work_from_previous, work_rate)
         _check_release(
@@ -439,41 +534,45 @@ def _compute_line(
     # Materials retainage: a balance on what is stored now.
     materials_priced = apply_rate(stored, materials_rate)
     materials_release = entry.materials_retainage_released
-    _check_release(
-        materials_release,
-        materials_priced,
-        number,
-        scheduled,
-        "materials_stored_retainage_released_this_period",
-    )
+    if materials_release:
+        _check_release(
+            materials_release,
+            materials_priced,
+            number,
+            scheduled,
+            "materials_stored_retainage_released_this_period",
+        )
     materials_held = materials_priced - materials_release
 
-    # Every field, in LineFigures' order (see new_line_figures).
-    return new_line_figures(
-        scheduled.ref,  # ref
-        scheduled.change_order_package_id,  # change_order_package_id
-        scheduled.scheduled_value,  # scheduled_value
-        work_from_previous,  # work_completed_from_previous_application
-        this_period,  # work_completed_this_period
-        stored,  # materials_presently_stored
-        completed,  # total_completed_and_stored_to_date
-        scheduled.scheduled_value - completed,  # balance_to_finish
-        work_rate,  # work_retainage_percent
-        materials_rate,  # materials_retainage_percent
-        work_retainage_from_previous,  # work_retainage_from_previous_application
-        retained,  # work_retainage_retained_this_period
-        released,  # work_retainage_released_this_period
-        work_held,  # work_retainage_currently_retained
-        materials_retainage_from_previous,  # materials_retainage_from_previous_application
-        # materials_retainage_retained_this_period
-        (materials_held - materials_retainage_from_previous + materials_release),
-        materials_release,  # materials_retainage_released_this_period
-        materials_held,  # materials_retainage_currently_retained
-        materials_moved,  # materials_moved
-        materials_retainage_moved,  # materials_retainage_retained_moved
-        released_to_date_before + work_release,  # work_retainage_released_to_date
-        work_override,  # work_percent_override
-        materials_override,  # materials_percent_override
+    # Every field, in LineFigures' order.
+    return _new_tuple(
+        LineFigures,
+        (
+            scheduled.ref,  # ref
+            scheduled.change_order_package_id,  # change_order_package_id
+            scheduled.scheduled_value,  # scheduled_value
+            work_from_previous,  # work_completed_from_previous_application
+            this_period,  # work_completed_this_period
+            stored,  # materials_presently_stored
+            completed,  # total_completed_and_stored_to_date
+            scheduled.scheduled_value - completed,  # balance_to_finish
+            work_rate,  # work_retainage_percent
+            materials_rate,  # materials_retainage_percent
+            work_retainage_from_previous,  # work_retainage_from_previous_application
+            retained,  # work_retainage_retained_this_period
+            released,  # work_retainage_released_this_period
+            work_held,  # work_retainage_currently_retained
+            materials_retainage_from_previous,  # materials_retainage_from_previous_application
+            # materials_retainage_retained_this_period
+            (materials_held - materials_retainage_from_previous + materials_release),
+            materials_release,  # materials_retainage_released_this_period
+            materials_held,  # materials_retainage_currently_retained
+            materials_moved,  # materials_moved
+            materials_retainage_moved,  # materials_retainage_retained_moved
+            released_to_date_before + work_release,  # work_retainage_released_to_date
+            work_override,  # work_percent_override
+            materials_override,  # materials_percent_override
+        ),
     )
 
 
@@ -516,6 +615,28 @@ def _check_release(
         )
 
 
+# Where _summarize finds each summed figure in the columns of an application's lines.
+_FIELD = {name: index for index, name in enumerate(LineFigures._fields)}
+_SCHEDULED = _FIELD["scheduled_value"]
+_SUMMED = tuple(
+    _FIELD[name]
+    for name in (
+        "total_completed_and_stored_to_date",
+        "work_retainage_currently_retained",
+        "materials_retainage_currently_retained",
+        "work_completed_from_previous_application",
+        "work_completed_this_period",
+        "materials_presently_stored",
+        "balance_to_finish",
+        "work_retainage_retained_this_period",
+        "materials_retainage_retained_this_period",
+        "work_retainage_released_this_period",
+        "materials_retainage_released_this_period",
+        "materials_moved",
+    )
+)
+
+
 def _summarize(
     lines: tuple[LineFigures, ...],
     previous: ApplicationFigures | None,
@@ -523,39 +644,40 @@ def _summarize(
     work_rate: Decimal,
     materials_rate: Decimal,
 ) -> Summary:
-    original = change_orders = completed = work_held = materials_held = 0
-    from_previous = this_period = stored = to_finish = 0
-    retained_now = released_now = moved = 0
     positive_previous = negative_previous = positive_new = negative_new = 0
-    for line in lines:
-        if line.is_change_order:
-            change_orders += line.scheduled_value
-            is_new = line.ref not in previous_refs
-            if line.scheduled_value >= 0:
-                if is_new:
-                    positive_new += line.scheduled_value
-                else:
-                    positive_previous += line.scheduled_value
-            elif is_new:
-                negative_new += line.scheduled_value
+    change_orders = 0
+    for line in [line for line in lines if line.ref.kind is LineKind.CHANGE_ORDER]:
+        change_orders += line.scheduled_value
+        is_new = line.ref not in previous_refs
+        if line.scheduled_value >= 0:
+            if is_new:
+                positive_new += line.scheduled_value
             else:
-                negative_previous += line.scheduled_value
+                positive_previous += line.scheduled_value
+        elif is_new:
+            negative_new += line.scheduled_value
         else:
-            original += line.scheduled_value
-        completed += line.total_completed_and_stored_to_date
-        work_held += line.work_retainage_currently_retained
-        materials_held += line.materials_retainage_currently_retained
-        from_previous += line.work_completed_from_previous_application
-        this_period += line.work_completed_this_period
-        stored += line.materials_presently_stored
-        to_finish += line.balance_to_finish
-        retained_now += (
-            line.work_retainage_retained_this_period + line.materials_retainage_retained_this_period
-        )
-        released_now += (
-            line.work_retainage_released_this_period + line.materials_retainage_released_this_period
-        )
-        moved += line.materials_moved
+            negative_previous += line.scheduled_value
+    # Every other figure is a sum of one column of the lines (tuples): summed a column at a
+    # time, without a Python step per line and figure.
+    columns = list(zip(*lines, strict=True)) if lines else [()] * len(LineFigures._fields)
+    original = sum(columns[_SCHEDULED]) - change_orders
+    (
+        completed,
+        work_held,
+        materials_held,
+        from_previous,
+        this_period,
+        stored,
+        to_finish,
+        work_retained_now,
+        materials_retained_now,
+        work_released_now,
+        materials_released_now,
+        moved,
+    ) = (sum(columns[index]) for index in _SUMMED)
+    retained_now = work_retained_now + materials_retained_now
+    released_now = work_released_now + materials_released_now
     contract_sum = original + change_orders
     total_retainage = work_held + materials_held
     earned_less_retainage = completed - total_retainage

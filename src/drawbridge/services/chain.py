@@ -32,6 +32,7 @@ from drawbridge.domain.billing import (
     RetainageMethod,
     RetainageStep,
     ScheduledLine,
+    StoredFigures,
     StoredMaterialsMode,
     Summary,
 )
@@ -52,21 +53,24 @@ from drawbridge.store.uow import UnitOfWork
 LOCKED = "locked"
 
 
-def _column_map(figures_type: type[Any], row_type: type[Any]) -> dict[str, str]:
-    """Field of an engine dataclass -> the column that stores it (``x`` or ``x_cents``)."""
+def _column_map(names: Iterable[str], row_type: type[Any]) -> dict[str, str]:
+    """Field of an engine record -> the column that stores it (``x`` or ``x_cents``)."""
     mapping = {}
-    for item in fields(figures_type):
-        if hasattr(row_type, f"{item.name}_cents"):
-            mapping[item.name] = f"{item.name}_cents"
-        elif hasattr(row_type, item.name):
-            mapping[item.name] = item.name
+    for name in names:
+        if hasattr(row_type, f"{name}_cents"):
+            mapping[name] = f"{name}_cents"
+        elif hasattr(row_type, name):
+            mapping[name] = name
     return mapping
 
 
-LINE_COLUMNS = _column_map(LineFigures, PayAppLine)
-SUMMARY_COLUMNS = _column_map(Summary, PayApp)
+LINE_COLUMNS = _column_map(LineFigures._fields, PayAppLine)
+SUMMARY_COLUMNS = _column_map((item.name for item in fields(Summary)), PayApp)
 _SUMMARY_STORED = tuple(SUMMARY_COLUMNS.values())
 _summary_values = attrgetter(*SUMMARY_COLUMNS)
+_stored_summary = attrgetter(*_SUMMARY_STORED)
+# Every field of Summary is stored, so its stored columns build one positionally.
+assert list(SUMMARY_COLUMNS) == [item.name for item in fields(Summary)]
 
 
 def billing_terms(contract: Contract, company: Company) -> BillingTerms:
@@ -119,7 +123,7 @@ FIGURE_COLUMNS = tuple(LINE_COLUMNS.values())
 
 # Every field of LineFigures after the line's ref and package is a stored column, in order: a
 # line's figures are built positionally from a tuple, without a dict per line.
-assert tuple(LINE_COLUMNS) == tuple(item.name for item in fields(LineFigures))[2:]
+assert tuple(LINE_COLUMNS) == LineFigures._fields[2:]
 _held_figures = attrgetter(*LINE_COLUMNS.values())
 
 
@@ -130,8 +134,10 @@ def line_figures(row: StoredLine, package_id: int | None) -> LineFigures:
     return LineFigures(line_ref(row), package_id, *values)
 
 
-def summary_figures(row: PayApp) -> Summary:
-    return Summary(**{name: getattr(row, column) for name, column in SUMMARY_COLUMNS.items()})
+def summary_figures(row: PayApp | Row[Any]) -> Summary:
+    """An application's stored summary (an ORM object or a plain row of its columns): the
+    stored columns are in the order of Summary's fields."""
+    return Summary(*_stored_summary(row))
 
 
 def application_figures(
@@ -272,6 +278,20 @@ def computed_write(
     return write(None)
 
 
+# What a recompute reads of each of the contract's applications (as plain rows,
+# ``Repository.pay_app_columns_of_contract``): which it is, whether an integration locked it,
+# what it wrote off (the payments' check) and its stored summary.
+CHAIN_APP_COLUMNS = ("id", "number", "integration_state", "written_off_cents", *_SUMMARY_STORED)
+
+# An application as a recompute reads it: an ORM row, or a plain row of CHAIN_APP_COLUMNS.
+ChainApp = PayApp | Row[Any]
+
+
+def chain_apps(uow: UnitOfWork, contract: Contract) -> list[Row[Any]]:
+    """The contract's applications in number order, as a recompute reads them."""
+    return uow.repo.pay_app_columns_of_contract(contract.company_id, contract.id, CHAIN_APP_COLUMNS)
+
+
 def recompute(
     uow: UnitOfWork,
     contract: Contract,
@@ -279,23 +299,25 @@ def recompute(
     *,
     inputs_changed_through: int | None = None,
     permit_overbilling: bool = False,
-    pay_apps: Sequence[PayApp] | None = None,
+    pay_apps: Sequence[ChainApp] | None = None,
     computed: ComputedChain | None = None,
-) -> None:
+) -> ChainChanges:
     """Recompute and store the figures of ``contract``'s applications from ``from_number`` on.
 
     ``computed``: the same recompute done before this transaction (:func:`computed_write`);
     it is stored as it is if the company's ledger version has not moved since, and
     :class:`StaleComputation` is raised if it has. Otherwise see :func:`chain_changes`.
     ``pay_apps``: the contract's applications in order, when the caller has just read them in
-    this transaction.
+    this transaction (ORM rows or plain rows of ``CHAIN_APP_COLUMNS``). Answers what it
+    changed: an application the session does not hold is not refreshed, and its new summary
+    is only in the answer.
     """
     repo = uow.repo
     uow.flush()
     if pay_apps is None:
-        pay_apps = list(repo.pay_apps_of_contract(contract.id))
+        pay_apps = chain_apps(uow, contract)
     if not pay_apps:
-        return
+        return ChainChanges(lines=[], summaries={})
     if computed is not None:
         if repo.ledger_version(contract.company_id) != computed.version:
             raise StaleComputation
@@ -321,12 +343,13 @@ def recompute(
     )
     repo.store_line_values(changes.lines)
     uow.flush()
+    return changes
 
 
 def chain_changes(
     uow: UnitOfWork,
     contract: Contract,
-    pay_apps: Sequence[PayApp],
+    pay_apps: Sequence[ChainApp],
     from_number: int = 1,
     *,
     inputs_changed_through: int | None = None,
@@ -378,19 +401,25 @@ def chain_changes(
     if first > 1:
         previous = next(app for app in pay_apps if app.number == first - 1)
         previous_lines = repo.line_columns(contract.company_id, [previous.id], CHAIN_LINE_COLUMNS)
+        start_lines = tuple(
+            chain_figures(line, package_of_item.get(line[_ITEM] or 0))
+            for line in previous_lines[previous.id]
+        )
         start = ChainStart(
             previous=ApplicationFigures(
-                number=previous.number,
-                lines=tuple(
-                    chain_figures(line, package_of_item.get(line[_ITEM] or 0))
-                    for line in previous_lines[previous.id]
-                ),
-                summary=summary_figures(previous),
+                number=previous.number, lines=start_lines, summary=summary_figures(previous)
             ),
             earlier_summaries=earlier,
+            previous_stored=start_lines,
         )
     step = billing.step_reached(terms, earlier)
     to_compute = [app for app in pay_apps if app.number >= first]
+    # The stored figures are a fresh computation of the stored inputs with these terms (every
+    # write that changes an input, a line or a term recomputes and stores them). An edit of one
+    # application's inputs changes none of that for the later ones: the engine is given their
+    # stored figures and takes every line it can prove unchanged as it is (StoredFigures).
+    # Other writes (a package added or removed) compute every line.
+    knows_stored = inputs_changed_through is not None and not permit_overbilling
     # Each line's place in the schedule is the same on every application: built once.
     schedule: dict[tuple[int | None, int | None], ScheduledLine] = {}
     made: dict[tuple[Any, ...], LineEntry] = {}
@@ -402,13 +431,30 @@ def chain_changes(
             contract.company_id, (app.id for app in batch), CHAIN_LINE_COLUMNS
         )
         entries = [
-            _entry(line_rows[app.id], schedule, sov, items, labels, entered or {}, made)
+            _entry(
+                line_rows[app.id],
+                schedule,
+                sov,
+                items,
+                labels,
+                entered or {},
+                made,
+                stored_summaries[app.number] if knows_stored else None,
+                same_inputs=(
+                    inputs_changed_through is not None and app.number > inputs_changed_through
+                ),
+            )
             for app in batch
         ]
         results = billing.compute_chain(terms, entries, start)
-        for app, figures in zip(batch, results, strict=True):
+        for app, entry, figures in zip(batch, entries, results, strict=True):
             changed = _changes_of(
-                app, line_rows[app.id], figures, changes, locked=app.id in locked_ids
+                app,
+                line_rows[app.id],
+                figures,
+                changes,
+                locked=app.id in locked_ids,
+                stored=entry.stored.lines if entry.stored is not None else None,
             )
             step = billing.step_reached(terms, [figures.summary], step)
             settled = (
@@ -420,7 +466,12 @@ def chain_changes(
             if settled:
                 return changes
             earlier.append(figures.summary)
-        start = ChainStart(previous=results[-1], earlier_summaries=list(earlier))
+        last = entries[-1].stored
+        start = ChainStart(
+            previous=results[-1],
+            earlier_summaries=list(earlier),
+            previous_stored=last.lines if last is not None else None,
+        )
     return changes
 
 
@@ -616,20 +667,33 @@ def _entry(
     labels: dict[LineRef, str],
     entered: Mapping[int, LineEntry],
     made: dict[tuple[Any, ...], LineEntry],
+    stored: Summary | None = None,
+    *,
+    same_inputs: bool = False,
 ) -> ApplicationEntry:
     """An application's entry for the engine from its stored lines. ``made``: the entries
     built so far, by their inputs: a LineEntry is a frozen value, so lines whose inputs are the
     same (a line not billed this period is all zeros and None) share one, built once per
     recompute instead of once a line; only lines without a retainage percent of their own,
-    whose inputs are all integers or None."""
+    whose inputs are all integers or None. ``stored``: the application's stored summary, to
+    give the engine its stored figures with the contract rates they were computed with
+    (``same_inputs``: whether its inputs are the ones they were computed from)."""
     scheduled_lines = []
     entries = {}
+    stored_lines = []
     for line in lines:
         source = line[_SOURCE]
         scheduled = schedule.get(source)
         if scheduled is None:
             scheduled = schedule[source] = _scheduled(_Source(*source), sov, items, labels)
         scheduled_lines.append(scheduled)
+        if stored is not None:
+            # The same ref object as the schedule's: the engine's comparisons find it at once.
+            stored_lines.append(
+                billing.new_line_figures(
+                    scheduled.ref, scheduled.change_order_package_id, *line[_FIGURES]
+                )
+            )
         entry = entered.get(line[_ID]) if entered else None
         if entry is None:
             inputs = line[_INPUTS]
@@ -642,7 +706,20 @@ def _entry(
                 # stored and shown as given.
                 entry = entry_of(inputs)
         entries[scheduled.ref] = entry
-    return ApplicationEntry(lines=scheduled_lines, entries=entries)
+    return ApplicationEntry(
+        lines=scheduled_lines,
+        entries=entries,
+        stored=(
+            None
+            if stored is None
+            else StoredFigures(
+                lines=tuple(stored_lines),
+                work_percent=stored.work_percent,
+                materials_percent=stored.materials_percent,
+                same_inputs=same_inputs,
+            )
+        ),
+    )
 
 
 def _scheduled(
@@ -661,21 +738,27 @@ def _scheduled(
 
 
 def _changes_of(
-    app: PayApp,
+    app: ChainApp,
     rows: Sequence[ChainLine],
     figures: ApplicationFigures,
     changes: ChainChanges,
     *,
     locked: bool,
+    stored: Sequence[LineFigures] | None = None,
 ) -> bool:
     """Add the application's lines whose figures changed, and its summary if it changed, to
-    ``changes``. Whether anything changed; a locked application may not change."""
+    ``changes``. Whether anything changed; a locked application may not change. ``stored``:
+    the stored figures given to the engine, which answers a line it did not recompute with
+    that very object."""
     changed = False
-    for row, line in zip(rows, figures.lines, strict=True):
+    kept = stored if stored is not None else (None,) * len(rows)
+    for row, line, stored_line in zip(rows, figures.lines, kept, strict=True):
+        if line is stored_line:
+            continue
         # The engine answers the lines in the order given, so ``line`` bills ``row``'s source.
-        # The stored figures and the computed ones, as tuples in the same order: comparing them
-        # tells whether a line changed without building a LineFigures for every stored line.
-        computed = _computed_figures(line)
+        # The stored figures and the computed ones, as tuples in the same order (a LineFigures
+        # is a tuple: its figures are what follows its ref and package).
+        computed = line[2:]
         if row[_FIGURES] != computed:
             changes.lines.append((row[_ID], dict(zip(FIGURE_COLUMNS, computed, strict=True))))
             changed = True

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from operator import attrgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from drawbridge.domain.billing import (
     LineEntry,
@@ -406,7 +406,7 @@ def _compute_update(reader: UnitOfWork, actor: Actor, command: UpdatePayApp) -> 
             }
             for row, values in _entered_inputs(rows, command.lines):
                 entered[row.id] = LineEntry(*(values[column] for column in chain.ENTRY_COLUMNS))
-        apps = list(repo.pay_apps_of_contract(contract.id))
+        apps = chain.chain_apps(reader, contract)
         locked_ids = {app.id for app in apps if app.integration_state == chain.LOCKED}
         # The write applies the header before it recomputes: a lock set by it counts.
         if command.header.get(INTEGRATION_STATE, pay_app.integration_state) == chain.LOCKED:
@@ -744,14 +744,16 @@ def _finish_write(
     audit event, and answer with its view. The caller commits."""
     pay_app.updated_at = utcnow()
     uow.flush()
-    apps = list(uow.repo.pay_apps_of_contract(contract.id))
+    # Plain rows of the columns the recompute and the payments' check read, once: no ORM
+    # object per application to load, nor to refresh after the new figures are stored.
+    apps = chain.chain_apps(uow, contract)
     dues_before = {
         app.id: app.current_payment_due_cents for app in apps if app.number >= pay_app.number
     }
     # A create or an edit changes the inputs of this application only; adding or removing a
     # change-order package changes the lines of every later one too.
     only_this_one = action in ("create", "update")
-    chain.recompute(
+    changes = chain.recompute(
         uow,
         contract,
         from_number=pay_app.number,
@@ -760,20 +762,39 @@ def _finish_write(
         pay_apps=apps,
         computed=computed,
     )
-    _check_payments_still_fit(uow, contract, dues_before, apps)
+    _check_payments_still_fit(
+        uow,
+        contract,
+        dues_before,
+        [
+            _Due(app.id, app.number, summary.current_payment_due, app.written_off_cents)
+            for app in apps
+            if (summary := changes.summaries.get(app.id)) is not None
+        ],
+    )
     audit.record(uow, actor, action, "pay_app", pay_app.id, before, audit.pay_app(uow, pay_app))
     return render.pay_app_views(uow, [pay_app], with_lines=True)[0]
+
+
+class _Due(NamedTuple):
+    """An application's line 8 as a write leaves it, and what it wrote off."""
+
+    id: int
+    number: int
+    current_payment_due_cents: int
+    written_off_cents: int
 
 
 def _check_payments_still_fit(
     uow: UnitOfWork,
     contract: Contract,
     dues_before: Mapping[int, int],
-    apps: Sequence[PayApp] | None = None,
+    apps: Sequence[PayApp | _Due] | None = None,
 ) -> None:
     """An edit that lowers a paid application's line 8 (its own, or a later one's through the
     chain) may not leave it over-paid where the contract does not allow over-payment.
-    ``apps``: the applications that may have changed, when the caller holds them all."""
+    ``apps``: the applications that may have changed, with their line 8 now, when the caller
+    holds them all."""
     if apps is None:
         apps = uow.repo.pay_apps_of_contract(contract.id)
     lowered = [

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Row
 
-from drawbridge.domain.billing import LineFigures, Summary
+from drawbridge.domain.billing import LineFigures
 from drawbridge.domain.rollups import payment_position
 from drawbridge.domain.rules import PayAppStatus, is_deletable
 from drawbridge.services import chain
@@ -437,8 +437,8 @@ def pay_app_view(
         advance_amount=row.advance_amount_cents,
         recoupment_amount=row.recoupment_amount_cents,
         written_off=row.written_off_cents,
-        summary=_summary(row),
-        previous_summary=_summary(previous) if previous else None,
+        summary=chain.summary_figures(row),
+        previous_summary=chain.summary_figures(previous) if previous else None,
         payments=payment_position(row.current_payment_due_cents, [paid], row.written_off_cents),
         created_by=user_view(parts.users.get(row.created_by_id or 0)),
         created_at=row.created_at,
@@ -570,11 +570,6 @@ def _rate_of(row: PayApp | Row[Any], contract: ContractView) -> Decimal:
     """An application's exchange rate: its own when set, else its contract's."""
     rate: Decimal = row.exchange_rate if row.exchange_rate is not None else contract.exchange_rate
     return rate
-
-
-def _summary(row: PayApp | Row[Any]) -> Summary:
-    """An application's stored summary figures (a plain row's columns read as the ORM's)."""
-    return Summary(**{name: getattr(row, column) for name, column in chain.SUMMARY_COLUMNS.items()})
 
 
 def _stored_by_source(

@@ -654,6 +654,22 @@ class PayAppPaymentTotal(Base):
     amount_cents: Mapped[int] = mapped_column(BigInteger)
 
 
+class ContractPayAppTotal(Base):
+    """How many pay applications a contract has, and their current payments due and written-off
+    amounts summed: kept by database triggers on ``pay_apps`` (migration 0014) on every insert,
+    delete and change of those columns, whoever writes, so a company's totals are a read of its
+    contracts' rows instead of a sum over every application."""
+
+    __tablename__ = "contract_pay_app_totals"
+    contract_id: Mapped[int] = mapped_column(
+        ForeignKey("contracts.id", ondelete="CASCADE"), primary_key=True
+    )
+    company_id: Mapped[int] = _company_fk()
+    pay_app_count: Mapped[int] = mapped_column(BigInteger)
+    current_payment_due_cents: Mapped[int] = mapped_column(BigInteger)
+    written_off_cents: Mapped[int] = mapped_column(BigInteger)
+
+
 class Attachment(Base):
     """A stored file; the bytes live under the data directory at ``storage_key``."""
 

@@ -53,6 +53,7 @@ from drawbridge.store.models import (
     ChangeOrderPackage,
     Company,
     Contract,
+    ContractPayAppTotal,
     DirectoryEntry,
     IdempotencyKey,
     Membership,
@@ -831,6 +832,25 @@ class Repository:
     def pay_apps_of_contract(self, contract_id: int) -> Sequence[PayApp]:
         return self.pay_apps_of([contract_id])[contract_id]
 
+    def pay_app_columns_of_contract(
+        self, company_id: int, contract_id: int, columns: Sequence[str]
+    ) -> list[Row[Any]]:
+        """A contract's pay applications in number order as plain rows of the named columns,
+        by name: a write that needs a few columns of every application (a recompute) loads no
+        ORM object for them, nor has them to refresh after it stores their new figures."""
+        table = cast(Table, PayApp.__table__)
+        contracts = cast(Table, Contract.__table__)
+        return list(
+            self.session.execute(
+                select(*(table.c[name] for name in columns))
+                # Scoped through the contract: the applications are then found by their
+                # (contract_id, number) index, in order (see sov_line_columns_of).
+                .join(contracts, contracts.c.id == table.c.contract_id)
+                .where(contracts.c.company_id == company_id, table.c.contract_id == contract_id)
+                .order_by(table.c.number)
+            ).all()
+        )
+
     def pay_apps_of(self, contract_ids: Iterable[int]) -> dict[int, list[PayApp]]:
         """Each contract's pay applications, in number order."""
         ids = set(contract_ids)
@@ -1406,6 +1426,23 @@ class Repository:
         """How many pay applications match and, summed by the database, their current payments
         due, their written-off amounts and the payments recorded against them: (count, due,
         written off, paid), in cents."""
+        if where == PayAppFilter():
+            # Every application and every payment against one: the totals the triggers keep per
+            # contract (migrations 0011 and 0014), instead of sums over the whole ledger.
+            kept = ContractPayAppTotal
+            count, due, written_off = self.session.execute(
+                select(
+                    func.coalesce(func.sum(kept.pay_app_count), 0),
+                    func.coalesce(func.sum(kept.current_payment_due_cents), 0),
+                    func.coalesce(func.sum(kept.written_off_cents), 0),
+                ).where(kept.company_id == company_id)
+            ).one()
+            paid = self.session.scalar(
+                select(func.coalesce(func.sum(PayAppPaymentTotal.amount_cents), 0)).where(
+                    PayAppPaymentTotal.company_id == company_id
+                )
+            )
+            return int(count), int(due), int(written_off), int(paid or 0)
         matching = self._pay_app_query(company_id, where)
         figures = matching.with_only_columns(
             PayApp.current_payment_due_cents, PayApp.written_off_cents
@@ -1417,21 +1454,12 @@ class Repository:
                 func.coalesce(func.sum(figures.c.written_off_cents), 0),
             )
         ).one()
-        if where == PayAppFilter():
-            # Every payment against one of the company's applications: the totals the payments'
-            # triggers keep per contract, instead of a sum over the whole ledger.
-            paid = self.session.scalar(
-                select(func.coalesce(func.sum(PayAppPaymentTotal.amount_cents), 0)).where(
-                    PayAppPaymentTotal.company_id == company_id
-                )
+        paid = self.session.scalar(
+            select(func.coalesce(func.sum(Payment.amount_cents), 0)).where(
+                Payment.company_id == company_id,
+                Payment.pay_app_id.in_(matching.with_only_columns(PayApp.id)),
             )
-        else:
-            paid = self.session.scalar(
-                select(func.coalesce(func.sum(Payment.amount_cents), 0)).where(
-                    Payment.company_id == company_id,
-                    Payment.pay_app_id.in_(matching.with_only_columns(PayApp.id)),
-                )
-            )
+        )
         return int(count), int(due), int(written_off), int(paid or 0)
 
     def _pay_app_query(self, company_id: int, where: PayAppFilter) -> Select[tuple[PayApp]]:
