@@ -106,22 +106,10 @@ def sov_line_view(row: SovLine | Row[Any]) -> SovLineView:
     return view
 
 
-# What an SOV line's view shows (sov_line_view), the columns a show reads, in the view's field
-# order.
-SHOWN_SOV_COLUMNS = (
-    "id",
-    "position",
-    "number",
-    "description",
-    "cost_code",
-    "scheduled_value_cents",
-    "unit_price",
-    "quantity",
-    "origin_id",
-)
+# What an SOV line's view shows (sov_line_view), in the view's field order: the columns a show
+# reads, and a create reads its SOV lines with (Repository.sov_schedule) and shows as held.
+SHOWN_SOV_COLUMNS = NEW_APPLICATION_SOV_COLUMNS
 _shown_sov = attrgetter(*SHOWN_SOV_COLUMNS)
-# A create's SOV lines are read with these columns (Repository.sov_schedule) and shown as held.
-assert SHOWN_SOV_COLUMNS == NEW_APPLICATION_SOV_COLUMNS
 _SOV_VIEW_FIELDS = tuple(item.name for item in fields(SovLineView))
 assert tuple(name.removesuffix("_cents") for name in SHOWN_SOV_COLUMNS) == _SOV_VIEW_FIELDS
 assert not hasattr(SovLineView, "__post_init__")
