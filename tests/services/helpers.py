@@ -12,10 +12,11 @@ over-payment (its company turns the prevention off), so payments on account need
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from drawbridge.bootstrap import Runtime
 from drawbridge.domain.billing import (
@@ -275,6 +276,21 @@ def assert_no_drift(runtime: Runtime, contract_id: int) -> int:
             sum(app.written_off_cents for app in apps),
         ), "the contract's kept pay-application totals drifted"
         return len(apps)
+
+
+@contextmanager
+def executed_statements(runtime: Runtime) -> Iterator[list[tuple[str, Any]]]:
+    """Every statement sent to the database inside the block, as (SQL, parameters)."""
+    statements: list[tuple[str, Any]] = []
+
+    def record(*args: Any) -> None:
+        statements.append((str(args[2]).lstrip(), args[3]))
+
+    event.listen(runtime.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(runtime.engine, "before_cursor_execute", record)
 
 
 def ids_named(statement: str, parameters: Any) -> set[int]:

@@ -15,7 +15,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from drawbridge.bootstrap import Runtime
 from drawbridge.domain.errors import Invalid
@@ -26,6 +25,7 @@ from tests.services.helpers import (
     CONTRACT,
     LINES,
     assert_no_drift,
+    executed_statements,
     ids_named,
     ledger_document,
     sov,
@@ -111,18 +111,10 @@ def test_an_edit_that_changes_no_figure_stops_at_the_next_application(runtime: R
         ).id
         for _ in range(12)
     ]
-    statements: list[tuple[str, Any]] = []
-
-    def record(*args: Any) -> None:
-        statements.append((str(args[2]).lstrip(), args[3]))
-
-    event.listen(runtime.engine, "before_cursor_execute", record)
-    try:
+    with executed_statements(runtime) as statements:
         pay_apps.update_pay_app(
             runtime.uow(), ADMIN, UpdatePayApp(pay_app_id=ids[0], header={"note": "checked"})
         )
-    finally:
-        event.remove(runtime.engine, "before_cursor_execute", record)
     lines_read = {
         pay_app_id
         for statement, parameters in statements

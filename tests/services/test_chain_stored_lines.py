@@ -14,7 +14,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from drawbridge.bootstrap import Runtime
 from drawbridge.domain.billing import LineRef
@@ -31,6 +30,7 @@ from tests.services.helpers import (
     LINES,
     assert_no_drift,
     co,
+    executed_statements,
     ledger_document,
     sov,
 )
@@ -135,13 +135,7 @@ def test_an_edit_of_one_line_writes_that_line_on_the_later_applications_only(
         ).id
         for _ in range(5)
     ]
-    statements: list[tuple[str, Any]] = []
-
-    def record(*args: Any) -> None:
-        statements.append((str(args[2]).lstrip(), args[3]))
-
-    event.listen(runtime.engine, "before_cursor_execute", record)
-    try:
+    with executed_statements(runtime) as statements:
         pay_apps.update_pay_app(
             runtime.uow(),
             ADMIN,
@@ -150,8 +144,6 @@ def test_an_edit_of_one_line_writes_that_line_on_the_later_applications_only(
                 lines=[LineInput(ref=sov(LINES[0]), work_completed_this_period=20_000)],
             ),
         )
-    finally:
-        event.remove(runtime.engine, "before_cursor_execute", record)
     written = [
         parameters
         for statement, parameters in statements

@@ -100,10 +100,7 @@ StoredLine = PayAppLine | Row[Any]
 
 
 def line_ref(row: StoredLine) -> LineRef:
-    if row.sov_line_id is not None:
-        return LineRef(LineKind.SOV, row.sov_line_id)
-    assert row.change_order_item_id is not None
-    return LineRef(LineKind.CHANGE_ORDER, row.change_order_item_id)
+    return source_ref(row.sov_line_id, row.change_order_item_id)
 
 
 # Where each stored figure sits in a plain row of the whole pay_app_lines table.
@@ -113,10 +110,11 @@ _LINE_POSITIONS = tuple(
 )
 
 
-# A stored line's figures, and a computed line's, as tuples in the same order: comparing them
-# tells whether a line changed without building a LineFigures for every stored line.
+# A stored line's figures, and a computed line's (a LineFigures is a tuple: its figures are what
+# follows its ref and package), as tuples in the same order: comparing them tells whether a
+# line changed without building a LineFigures for every stored line.
 _stored_figures = itemgetter(*(position for _name, position in _LINE_POSITIONS))
-_computed_figures = attrgetter(*LINE_COLUMNS)
+_computed_figures = itemgetter(slice(2, None))
 # The stored figure columns, in LineFigures' field order after the ref and package.
 FIGURE_COLUMNS = tuple(LINE_COLUMNS.values())
 
@@ -381,7 +379,7 @@ def chain_changes(
     sov = {line.id: line for line in sov_lines[contract.id]}
     items = {item.id: item for item in repo.package_items(contract.id)}
     package_of_item = {item.id: item.package_id for item in items.values()}
-    labels = _line_labels(sov.values(), items.values(), repo.packages(contract.id))
+    labels = _item_labels(items.values(), repo.packages(contract.id))
     company = repo.company(contract.company_id)
     assert company is not None
     terms = billing_terms(contract, company)
@@ -535,12 +533,8 @@ def _previous_figures(
     return ApplicationFigures(
         number=previous.number,
         lines=tuple(
-            billing.new_line_figures(
-                LineRef(LineKind.SOV, line[0])
-                if line[0] is not None
-                else LineRef(LineKind.CHANGE_ORDER, line[1]),
-                package_of_item.get(line[1]) if line[1] is not None else None,
-                *line[2:],
+            stored_figures(
+                source_ref(line[0], line[1]), package_of_item.get(line[1] or 0), line[2:]
             )
             for line in lines
         ),
@@ -568,8 +562,7 @@ def compute_new(
     sov = {line.id: line for line in parts.sov}
     items = {item.id: item for item in parts.items}
     package_of_item = {item.id: item.package_id for item in items.values()}
-    # Only the items need a label looked up: an SOV line's is made as its line is scheduled.
-    labels = _line_labels((), items.values(), parts.packages)
+    labels = _item_labels(items.values(), parts.packages)
     terms = billing_terms(contract, parts.company)
     start: ChainStart | None = None
     previous_lines: Sequence[tuple[Any, ...]] = ()
@@ -592,26 +585,15 @@ def compute_new(
     scheduled_lines = []
     entries = {}
     for values in lines:
-        sov_line_id = values["sov_line_id"]
-        if sov_line_id is not None:
-            sov_line = sov[sov_line_id]
-            scheduled = ScheduledLine(
-                LineRef(LineKind.SOV, sov_line_id),
-                sov_line.scheduled_value_cents,
-                None,
-                _label(sov_line),
-            )
-        else:
-            scheduled = _scheduled(
-                _Source(None, values["change_order_item_id"]), sov, items, labels
-            )
+        scheduled = _scheduled(
+            _Source(values["sov_line_id"], values["change_order_item_id"]), sov, items, labels
+        )
         scheduled_lines.append(scheduled)
         entries[scheduled.ref] = LineEntry(*_new_entry(values))
     entry = ApplicationEntry(lines=scheduled_lines, entries=entries)
     (figures,) = billing.compute_chain(terms, [entry], start)
-    figure_columns = tuple(LINE_COLUMNS.values())
     for values, line in zip(lines, figures.lines, strict=True):
-        values.update(zip(figure_columns, _computed_figures(line), strict=True))
+        values.update(zip(FIGURE_COLUMNS, _computed_figures(line), strict=True))
     for name, column in SUMMARY_COLUMNS.items():
         setattr(pay_app, column, getattr(figures.summary, name))
     return NewApplication(
@@ -634,29 +616,18 @@ class _Source(NamedTuple):
 SCHEDULE_COLUMNS = ("id", "number", "description", "scheduled_value_cents")
 
 
-def _label(line: SovLine | Row[Any]) -> str:
-    """How the engine names an SOV line in an error."""
+def _sov_label(line: SovLine | Row[Any]) -> str:
+    """How the engine names an SOV line in an error: ``3 (Raceways and boxes)``."""
     return f"{line.number} ({line.description})"
 
 
-def _line_labels(
-    sov: Iterable[SovLine | Row[Any]],
-    items: Iterable[ChangeOrderItem],
-    packages: Iterable[ChangeOrderPackage],
-) -> dict[LineRef, str]:
-    """How the engine names each line in an error: ``3 (Raceways and boxes)`` for an SOV line,
-    ``CO-001 (Anchor bolts)`` for a change-order item."""
+def _item_labels(
+    items: Iterable[ChangeOrderItem], packages: Iterable[ChangeOrderPackage]
+) -> dict[int, str]:
+    """How the engine names each change-order item in an error, by its id:
+    ``CO-001 (Anchor bolts)``."""
     package_numbers = {package.id: package.number for package in packages}
-    labels = {LineRef(LineKind.SOV, line.id): _label(line) for line in sov}
-    labels.update(
-        {
-            LineRef(LineKind.CHANGE_ORDER, item.id): (
-                f"{package_numbers[item.package_id]} ({item.description})"
-            )
-            for item in items
-        }
-    )
-    return labels
+    return {item.id: f"{package_numbers[item.package_id]} ({item.description})" for item in items}
 
 
 def _entry(
@@ -664,7 +635,7 @@ def _entry(
     schedule: dict[tuple[int | None, int | None], ScheduledLine],
     sov: dict[int, Row[Any]],
     items: dict[int, ChangeOrderItem],
-    labels: dict[LineRef, str],
+    labels: dict[int, str],
     entered: Mapping[int, LineEntry],
     made: dict[tuple[Any, ...], LineEntry],
     stored: Summary | None = None,
@@ -690,9 +661,7 @@ def _entry(
         if stored is not None:
             # The same ref object as the schedule's: the engine's comparisons find it at once.
             stored_lines.append(
-                billing.new_line_figures(
-                    scheduled.ref, scheduled.change_order_package_id, *line[_FIGURES]
-                )
+                stored_figures(scheduled.ref, scheduled.change_order_package_id, line[_FIGURES])
             )
         entry = entered.get(line[_ID]) if entered else None
         if entry is None:
@@ -726,15 +695,16 @@ def _scheduled(
     row: StoredLine | _Source,
     sov: dict[int, Row[Any]],
     items: dict[int, ChangeOrderItem],
-    labels: dict[LineRef, str],
+    item_labels: dict[int, str],
 ) -> ScheduledLine:
     if row.sov_line_id is not None:
+        line = sov[row.sov_line_id]
         ref = LineRef(LineKind.SOV, row.sov_line_id)
-        return ScheduledLine(ref, sov[row.sov_line_id].scheduled_value_cents, label=labels[ref])
+        return ScheduledLine(ref, line.scheduled_value_cents, label=_sov_label(line))
     assert row.change_order_item_id is not None
     item = items[row.change_order_item_id]
     ref = LineRef(LineKind.CHANGE_ORDER, item.id)
-    return ScheduledLine(ref, item.amount_cents, item.package_id, labels[ref])
+    return ScheduledLine(ref, item.amount_cents, item.package_id, item_labels[item.id])
 
 
 def _changes_of(
@@ -756,9 +726,7 @@ def _changes_of(
         if line is stored_line:
             continue
         # The engine answers the lines in the order given, so ``line`` bills ``row``'s source.
-        # The stored figures and the computed ones, as tuples in the same order (a LineFigures
-        # is a tuple: its figures are what follows its ref and package).
-        computed = line[2:]
+        computed = _computed_figures(line)
         if row[_FIGURES] != computed:
             changes.lines.append((row[_ID], dict(zip(FIGURE_COLUMNS, computed, strict=True))))
             changed = True

@@ -249,18 +249,17 @@ class ChainPlace:
 class HeldLines:
     """Rows a write already holds, so that its answer need not read them again: lines by pay
     application, SOV lines by contract, the previous applications by (contract id, number),
-    their lines by id, and the figures of held lines. A create also holds its application's
-    header parts: the packages billed on its contract (with the number of the application
-    that billed each), the contract's packages and items, the application's attachments and
-    payment amounts, and its place in the chain; each is read from the database for the rows
-    it does not cover."""
+    their materials stored by id, and the figures of held lines. A create also holds its
+    application's header parts: the packages billed on its contract (with the number of the
+    application that billed each), the contract's packages and items, the application's
+    attachments and payment amounts, and its place in the chain; each is read from the
+    database for the rows it does not cover."""
 
     lines: Mapping[int, Sequence[Row[Any]]] = field(default_factory=dict)
     previous_apps: Mapping[tuple[int, int], PayApp] = field(default_factory=dict)
     sov: Mapping[int, Sequence[Row[Any]]] = field(default_factory=dict)
-    previous_lines: Mapping[int, Sequence[Row[Any]]] = field(default_factory=dict)
-    # Or only the previous applications' materials presently stored (F) by id, then by the SOV
-    # line or change-order item each line bills.
+    # The previous applications' materials presently stored (F) by id, then by the SOV line or
+    # change-order item each line bills.
     previously_stored: Mapping[int, dict[tuple[int | None, int | None], int]] = field(
         default_factory=dict
     )
@@ -494,14 +493,6 @@ def pay_app_views(
             previous_id: held.previously_stored[previous_id]
             for previous_id in previous_ids
             if previous_id in held.previously_stored
-        }
-        previously_stored |= {
-            previous_id: {
-                (line.sov_line_id, line.change_order_item_id): line.materials_presently_stored_cents
-                for line in held.previous_lines[previous_id]
-            }
-            for previous_id in previous_ids
-            if previous_id in held.previous_lines
         }
         unheld_previous = [i for i in previous_ids if i not in previously_stored]
         previously_stored.update(repo.stored_materials_of(unheld_previous))

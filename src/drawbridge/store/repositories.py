@@ -337,11 +337,6 @@ _CONTRACT_SCHEDULE = (
     .where(_SOV_TABLE.c.contract_id == bindparam("contract_id"))
     .order_by(_SOV_TABLE.c.position, _SOV_TABLE.c.id)
 )
-_SCHEDULE_DECIMALS = [
-    index
-    for index, name in enumerate(NEW_APPLICATION_SOV_COLUMNS)
-    if isinstance(_SOV_TABLE.c[name].type, DecimalText)
-]
 # The statements of Repository.lines_of_pay_app, by the columns they read.
 _ONE_APPLICATION_LINES: dict[tuple[str, ...], Select[Any]] = {}
 # The ids the database gave a pay application's new lines, by their uuids.
@@ -991,10 +986,7 @@ class Repository:
         if not rows:
             return result
         pay_app_of, *values = zip(*rows, strict=True)
-        for index, name in enumerate(columns):
-            if isinstance(_LINES.c[name].type, DecimalText):
-                values[index] = _exact_decimals(values[index])
-        lines = list(zip(*values, strict=True))
+        lines = list(zip(*_exact_columns(_LINES, columns, list(values)), strict=True))
         start = 0
         # The rows come grouped by pay application (the order above).
         for pay_app_id, run in groupby(pay_app_of):
@@ -1025,10 +1017,7 @@ class Repository:
         )
         if not rows:
             return []
-        values = list(zip(*rows, strict=True))
-        for index, name in enumerate(columns):
-            if isinstance(_LINES.c[name].type, DecimalText):
-                values[index] = _exact_decimals(values[index])
+        values = _exact_columns(_LINES, columns, list(zip(*rows, strict=True)))
         return list(zip(*values, strict=True))
 
     def stored_materials_of(
@@ -1069,9 +1058,9 @@ class Repository:
         rows = _driver_rows(self.session, _CONTRACT_SCHEDULE, {"contract_id": contract_id})
         if not rows:
             return []
-        columns = list(zip(*rows, strict=True))
-        for index in _SCHEDULE_DECIMALS:
-            columns[index] = _exact_decimals(columns[index])
+        columns = _exact_columns(
+            _SOV_TABLE, NEW_APPLICATION_SOV_COLUMNS, list(zip(*rows, strict=True))
+        )
         return list(map(ScheduledSovLine._make, zip(*columns, strict=True)))
 
     def sov_line_columns_of(
@@ -1846,6 +1835,17 @@ def _as_stored(column: Any) -> Any:
     for :func:`_exact_decimals`; any other column as it is (its type has no result
     processing on either database: integers and text)."""
     return type_coerce(column, String()) if isinstance(column.type, DecimalText) else column
+
+
+def _exact_columns(
+    table: Table, names: Sequence[str], columns: list[Sequence[Any]]
+) -> list[Sequence[Any]]:
+    """The values of ``table``'s columns ``names`` read through :func:`_as_stored`, one
+    sequence a column: each exact decimal column's texts made ``Decimal`` (in place)."""
+    for index, name in enumerate(names):
+        if isinstance(table.c[name].type, DecimalText):
+            columns[index] = _exact_decimals(columns[index])
+    return columns
 
 
 def _exact_decimals(texts: Sequence[str | None]) -> tuple[Decimal | None, ...]:
