@@ -84,6 +84,8 @@ _PAY_APPS = cast(Table, PayApp.__table__)
 # were made there.
 _FOLLOWING_PAY_APPS = _PAY_APPS.alias("following")
 _GIVEN_PAY_APPS = _PAY_APPS.alias("given")
+_CHAIN_PAY_APPS = _PAY_APPS.alias("chain")
+_PAYMENTS = cast(Table, Payment.__table__)
 
 # What a new line's column holds when a row does not name it: the column's default.
 _LINE_DEFAULTS: dict[str, Any] = {
@@ -1275,6 +1277,80 @@ class Repository:
             for pay_app_id, advances, recoupments, latest in rows
         }
 
+    def pay_app_count(self, company_id: int, where: PayAppFilter) -> int:
+        """How many pay applications match (``list_pay_apps``' total)."""
+        query = self._pay_app_query(company_id, where)
+        return self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+    def pay_app_page_placed(
+        self,
+        company_id: int,
+        where: PayAppFilter,
+        *,
+        order_by: Sequence[tuple[str, bool]] = (("id", False),),
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> list[Row[Any]]:
+        """:meth:`pay_app_page_values`' page (not counted), each row with what it needs from
+        the rest of its chain in the same statement: ``earlier_advance``,
+        ``earlier_recoupment`` (of the applications before it), ``latest_number`` (of its
+        chain), ``paid``, ``payment_count`` (its payments) and its lines' digest as
+        :meth:`line_digests` has it (``claimed``, ``rejected_lines``, ``reviewed_lines``,
+        ``commented_lines``). One round trip instead of four; each value a subquery of one
+        application's rows, read through the indexes of its contract, payments and lines."""
+        query = self._pay_app_query(company_id, where).with_only_columns(*_PAY_APPS.c)
+        query = _pay_app_order(query, order_by).offset(offset)
+        page = (query if limit is None else query.limit(limit)).subquery("page")
+        chain = _CHAIN_PAY_APPS.c
+        of_chain = chain.contract_id == page.c.contract_id
+        earlier = of_chain & (chain.number < page.c.number)
+        payments = _PAYMENTS.c
+        of_payments = (payments.pay_app_id == page.c.id) & (payments.company_id == company_id)
+        lines = _LINES.c
+        of_lines = lines.pay_app_id == page.c.id
+        claimed = func.coalesce(
+            lines.subcontractor_claimed_amount_cents, lines.work_completed_this_period_cents
+        )
+
+        def value(column: Any, condition: Any, name: str) -> Any:
+            return select(column).where(condition).scalar_subquery().label(name)
+
+        statement = select(
+            *page.c,
+            value(
+                func.coalesce(func.sum(chain.advance_amount_cents), 0), earlier, "earlier_advance"
+            ),
+            value(
+                func.coalesce(func.sum(chain.recoupment_amount_cents), 0),
+                earlier,
+                "earlier_recoupment",
+            ),
+            value(func.max(chain.number), of_chain, "latest_number"),
+            value(func.coalesce(func.sum(payments.amount_cents), 0), of_payments, "paid"),
+            value(func.count(payments.id), of_payments, "payment_count"),
+            value(func.coalesce(func.sum(claimed), 0), of_lines, "claimed"),
+            value(
+                func.count(lines.id),
+                of_lines & (lines.review_status == "rejected"),
+                "rejected_lines",
+            ),
+            value(
+                func.count(lines.id),
+                of_lines & (func.coalesce(lines.review_status, "") != ""),
+                "reviewed_lines",
+            ),
+            value(
+                func.count(lines.id),
+                of_lines & (func.coalesce(lines.review_comment, "") != ""),
+                "commented_lines",
+            ),
+        )
+        for column, descending in order_by:
+            statement = statement.order_by(
+                page.c[column].desc() if descending else page.c[column].asc()
+            )
+        return list(self.session.execute(statement.order_by(page.c.id)))
+
     def paid_sums(self, company_id: int, pay_app_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
         """Each pay application's payments as (sum in cents, how many), summed by the database:
         the applications without a payment are left out."""
@@ -1387,6 +1463,16 @@ class Repository:
                 .order_by(Contract.id)
             )
         )
+
+    def contract_kinds(self, company_id: int, project_id: int) -> list[tuple[int, str, str]]:
+        """A project's contracts as (id, UUID, kind), in id order (``contracts``' order): what
+        a list of its pay applications needs to find contracts by UUID and its prime ones."""
+        rows = self.session.execute(
+            select(Contract.id, Contract.uuid, Contract.kind)
+            .where(Contract.company_id == company_id, Contract.project_id == project_id)
+            .order_by(Contract.id)
+        )
+        return [(row.id, row.uuid, row.kind) for row in rows]
 
     def pay_app_page_in_order(
         self,
