@@ -87,6 +87,49 @@ _GIVEN_PAY_APPS = _PAY_APPS.alias("given")
 _CHAIN_PAY_APPS = _PAY_APPS.alias("chain")
 _PAYMENTS = cast(Table, Payment.__table__)
 
+
+def _placed_values() -> tuple[Any, ...]:
+    """What a page row of pay_apps needs from the rest of its chain, each a subquery of that
+    one application's rows (its contract's earlier applications, its payments, its lines),
+    read through their indexes: see Repository.pay_app_page_placed."""
+    row = _PAY_APPS.c
+    chain = _CHAIN_PAY_APPS.c
+    payments = _PAYMENTS.c
+    lines = _LINES.c
+    of_chain = chain.contract_id == row.contract_id
+    earlier = of_chain & (chain.number < row.number)
+    of_payments = (payments.pay_app_id == row.id) & (payments.company_id == row.company_id)
+    of_lines = lines.pay_app_id == row.id
+    claimed = func.coalesce(
+        lines.subcontractor_claimed_amount_cents, lines.work_completed_this_period_cents
+    )
+
+    def value(column: Any, condition: Any, name: str) -> Any:
+        return select(column).where(condition).correlate(_PAY_APPS).scalar_subquery().label(name)
+
+    def count_of(condition: Any, name: str) -> Any:
+        return value(func.count(), condition, name)
+
+    return (
+        value(func.coalesce(func.sum(chain.advance_amount_cents), 0), earlier, "earlier_advance"),
+        value(
+            func.coalesce(func.sum(chain.recoupment_amount_cents), 0),
+            earlier,
+            "earlier_recoupment",
+        ),
+        value(func.max(chain.number), of_chain, "latest_number"),
+        value(func.coalesce(func.sum(payments.amount_cents), 0), of_payments, "paid"),
+        count_of(of_payments, "payment_count"),
+        value(func.coalesce(func.sum(claimed), 0), of_lines, "claimed"),
+        count_of(of_lines & (lines.review_status == "rejected"), "rejected_lines"),
+        count_of(of_lines & (func.coalesce(lines.review_status, "") != ""), "reviewed_lines"),
+        count_of(of_lines & (func.coalesce(lines.review_comment, "") != ""), "commented_lines"),
+    )
+
+
+_PLACED_VALUES = _placed_values()
+
+
 # What a new line's column holds when a row does not name it: the column's default.
 _LINE_DEFAULTS: dict[str, Any] = {
     column.key: (
@@ -1298,57 +1341,19 @@ class Repository:
         :meth:`line_digests` has it (``claimed``, ``rejected_lines``, ``reviewed_lines``,
         ``commented_lines``). One round trip instead of four; each value a subquery of one
         application's rows, read through the indexes of its contract, payments and lines."""
-        query = self._pay_app_query(company_id, where).with_only_columns(*_PAY_APPS.c)
+        # The page is cut on the ids (and sort keys) alone, then joined to its rows: the
+        # values below are computed for the page's rows only, and the statement is built from
+        # parts made once (a subquery of every column would be built again on each call).
+        keys = [PayApp.id, *(getattr(PayApp, column) for column, _ in order_by)]
+        query = self._pay_app_query(company_id, where).with_only_columns(*keys)
         query = _pay_app_order(query, order_by).offset(offset)
         page = (query if limit is None else query.limit(limit)).subquery("page")
-        chain = _CHAIN_PAY_APPS.c
-        of_chain = chain.contract_id == page.c.contract_id
-        earlier = of_chain & (chain.number < page.c.number)
-        payments = _PAYMENTS.c
-        of_payments = (payments.pay_app_id == page.c.id) & (payments.company_id == company_id)
-        lines = _LINES.c
-        of_lines = lines.pay_app_id == page.c.id
-        claimed = func.coalesce(
-            lines.subcontractor_claimed_amount_cents, lines.work_completed_this_period_cents
-        )
-
-        def value(column: Any, condition: Any, name: str) -> Any:
-            return select(column).where(condition).scalar_subquery().label(name)
-
-        statement = select(
-            *page.c,
-            value(
-                func.coalesce(func.sum(chain.advance_amount_cents), 0), earlier, "earlier_advance"
-            ),
-            value(
-                func.coalesce(func.sum(chain.recoupment_amount_cents), 0),
-                earlier,
-                "earlier_recoupment",
-            ),
-            value(func.max(chain.number), of_chain, "latest_number"),
-            value(func.coalesce(func.sum(payments.amount_cents), 0), of_payments, "paid"),
-            value(func.count(payments.id), of_payments, "payment_count"),
-            value(func.coalesce(func.sum(claimed), 0), of_lines, "claimed"),
-            value(
-                func.count(lines.id),
-                of_lines & (lines.review_status == "rejected"),
-                "rejected_lines",
-            ),
-            value(
-                func.count(lines.id),
-                of_lines & (func.coalesce(lines.review_status, "") != ""),
-                "reviewed_lines",
-            ),
-            value(
-                func.count(lines.id),
-                of_lines & (func.coalesce(lines.review_comment, "") != ""),
-                "commented_lines",
-            ),
+        statement = select(*_PAY_APPS.c, *_PLACED_VALUES).join_from(
+            page, _PAY_APPS, _PAY_APPS.c.id == page.c.id
         )
         for column, descending in order_by:
-            statement = statement.order_by(
-                page.c[column].desc() if descending else page.c[column].asc()
-            )
+            key = page.c[column]
+            statement = statement.order_by(key.desc() if descending else key.asc())
         return list(self.session.execute(statement.order_by(page.c.id)))
 
     def paid_sums(self, company_id: int, pay_app_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
