@@ -20,6 +20,7 @@ from drawbridge.services.views import (
     LineDigest,
     PayAppTotals,
     PayAppView,
+    PlacedPayApps,
     ProjectPayAppPage,
 )
 from drawbridge.store.repositories import PayAppFilter
@@ -190,6 +191,38 @@ def project_page(
             total=total,
             digests={row.id: _digest(row) for row in rows},
             prime_contract_uuids=tuple(uuid for _, uuid, kind in contracts if kind == "prime"),
+        )
+
+
+def placed_page(
+    uow: UnitOfWork,
+    actor: Actor,
+    where: PayAppFilter,
+    *,
+    order_by: Sequence[tuple[str, bool]] = (("id", False),),
+    offset: int = 0,
+    limit: int | None = None,
+    nulls_last: bool = False,
+) -> PlacedPayApps:
+    """A page of pay applications without lines for a face that shows neither their billed
+    packages nor their attachments, with the date of each one's latest payment: one read
+    transaction, the page one statement with its chain and payments
+    (``Repository.pay_app_page_placed``; ``nulls_last`` as there)."""
+    check_can_read(actor.scopes)
+    with uow:
+        rows = uow.repo.pay_app_page_placed(
+            actor.company_id,
+            where,
+            order_by=order_by,
+            offset=offset,
+            limit=limit,
+            nulls_last=nulls_last,
+        )
+        return PlacedPayApps(
+            items=tuple(placed_views(uow, actor.company_id, rows)),
+            last_payment_dates={
+                row.id: row.last_payment_date for row in rows if row.last_payment_date is not None
+            },
         )
 
 

@@ -502,3 +502,12 @@ class ProjectPayAppPage:
     total: int
     digests: dict[int, LineDigest]
     prime_contract_uuids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PlacedPayApps:
+    """A page of pay applications without lines, with the date of each one's latest payment
+    (those without a payment are left out), read in one transaction."""
+
+    items: tuple[PayAppView, ...]
+    last_payment_dates: dict[int, date]

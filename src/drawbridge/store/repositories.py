@@ -120,6 +120,7 @@ def _placed_values() -> tuple[Any, ...]:
         value(func.max(chain.number), of_chain, "latest_number"),
         value(func.coalesce(func.sum(payments.amount_cents), 0), of_payments, "paid"),
         count_of(of_payments, "payment_count"),
+        value(func.max(payments.date), of_payments, "last_payment_date"),
         value(func.coalesce(func.sum(claimed), 0), of_lines, "claimed"),
         count_of(of_lines & (lines.review_status == "rejected"), "rejected_lines"),
         count_of(of_lines & (func.coalesce(lines.review_status, "") != ""), "reviewed_lines"),
@@ -1333,27 +1334,38 @@ class Repository:
         order_by: Sequence[tuple[str, bool]] = (("id", False),),
         offset: int = 0,
         limit: int | None = None,
+        nulls_last: bool = False,
     ) -> list[Row[Any]]:
         """:meth:`pay_app_page_values`' page (not counted), each row with what it needs from
         the rest of its chain in the same statement: ``earlier_advance``,
         ``earlier_recoupment`` (of the applications before it), ``latest_number`` (of its
-        chain), ``paid``, ``payment_count`` (its payments) and its lines' digest as
-        :meth:`line_digests` has it (``claimed``, ``rejected_lines``, ``reviewed_lines``,
-        ``commented_lines``). One round trip instead of four; each value a subquery of one
-        application's rows, read through the indexes of its contract, payments and lines."""
+        chain), ``paid``, ``payment_count``, ``last_payment_date`` (its payments) and its
+        lines' digest as :meth:`line_digests` has it (``claimed``, ``rejected_lines``,
+        ``reviewed_lines``, ``commented_lines``). One round trip instead of five; each value a
+        subquery of one application's rows, read through the indexes of its contract, payments
+        and lines. ``nulls_last``: sorted as :meth:`pay_app_page_in_order` sorts (keys of
+        PAY_APP_SORT_KEYS, nulls after every value), else by columns as ``list_pay_apps``."""
         # The page is cut on the ids (and sort keys) alone, then joined to its rows: the
         # values below are computed for the page's rows only, and the statement is built from
         # parts made once (a subquery of every column would be built again on each call).
-        keys = [PayApp.id, *(getattr(PayApp, column) for column, _ in order_by)]
-        query = self._pay_app_query(company_id, where).with_only_columns(*keys)
-        query = _pay_app_order(query, order_by).offset(offset)
+        keys: list[Any] = []
+        for position, (key, _) in enumerate(order_by):
+            if nulls_last and key not in PAY_APP_SORT_KEYS:
+                raise ValueError(f"pay applications are not sorted by {key}")
+            value = PAY_APP_SORT_KEYS[key] if nulls_last else getattr(PayApp, key)
+            keys.append(value.label(f"key_{position}"))
+        query = self._pay_app_query(company_id, where).with_only_columns(PayApp.id, *keys)
+        for key, (_, descending) in zip(keys, order_by, strict=True):
+            query = query.order_by(_direction(key, descending, nulls_last))
+        query = query.order_by(PayApp.id).offset(offset)
         page = (query if limit is None else query.limit(limit)).subquery("page")
         statement = select(*_PAY_APPS.c, *_PLACED_VALUES).join_from(
             page, _PAY_APPS, _PAY_APPS.c.id == page.c.id
         )
-        for column, descending in order_by:
-            key = page.c[column]
-            statement = statement.order_by(key.desc() if descending else key.asc())
+        for position, (_, descending) in enumerate(order_by):
+            statement = statement.order_by(
+                _direction(page.c[f"key_{position}"], descending, nulls_last)
+            )
         return list(self.session.execute(statement.order_by(page.c.id)))
 
     def paid_sums(self, company_id: int, pay_app_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
@@ -1896,6 +1908,13 @@ def _pay_app_order(query: Select[Any], order_by: Sequence[tuple[str, bool]]) -> 
         attribute = getattr(PayApp, column)
         query = query.order_by(attribute.desc() if descending else attribute.asc())
     return query.order_by(PayApp.id)
+
+
+def _direction(key: Any, descending: bool, nulls_last: bool) -> Any:
+    """A sort key's order; with ``nulls_last``, nulls after every value (first descending)."""
+    if not nulls_last:
+        return key.desc() if descending else key.asc()
+    return key.desc().nulls_first() if descending else key.asc().nulls_last()
 
 
 def _ids_in(column: Any, ids: Iterable[int]) -> ColumnElement[bool]:
