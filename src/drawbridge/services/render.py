@@ -309,9 +309,14 @@ def page_parts(
     held = held or HeldLines()
     company = repo.company(company_id)
     assert company is not None
-    contracts = repo.contracts_by_id(company_id, {row.contract_id for row in rows})
-    billed_packages = {cid: list(billed) for cid, billed in held.billed_packages.items()}
-    if not with_packages:
+    contract_ids = {row.contract_id for row in rows}
+    if with_packages:
+        contracts = repo.contracts_by_id(company_id, contract_ids)
+        views = contract_views(uow, list(contracts.values()))
+        billed_packages = {cid: list(billed) for cid, billed in held.billed_packages.items()}
+    else:
+        contracts, parties = repo.contracts_with_parties(company_id, contract_ids)
+        views = [_contract_view(contract, parties) for contract in contracts.values()]
         billed_packages = {cid: [] for cid in contracts}
     unheld = [cid for cid in contracts if cid not in billed_packages]
     if unheld:
@@ -341,7 +346,7 @@ def page_parts(
     return PageParts(
         contracts=contracts,
         company=company_view(company),
-        contract_views={view.id: view for view in contract_views(uow, list(contracts.values()))},
+        contract_views={view.id: view for view in views},
         projects={
             project.id: project_view(project)
             for project in repo.by_ids(

@@ -809,6 +809,29 @@ class Repository:
         ).all()
         return [(row.id, row.number) for row in rows], total
 
+    def contracts_with_parties(
+        self, company_id: int, ids: Iterable[int]
+    ) -> tuple[dict[int, Contract], dict[int, Party]]:
+        """Contracts by id and their parties and architects by id, read in one query."""
+        wanted = set(ids)
+        if not wanted:
+            return {}, {}
+        rows = self.session.execute(
+            select(Contract, Party)
+            .join(Party, (Party.id == Contract.party_id) | (Party.id == Contract.architect_id))
+            .where(
+                Contract.company_id == company_id,
+                Party.company_id == company_id,
+                _ids_in(Contract.id, wanted),
+            )
+        )
+        contracts: dict[int, Contract] = {}
+        parties: dict[int, Party] = {}
+        for contract, party in rows:
+            contracts[contract.id] = contract
+            parties[party.id] = party
+        return contracts, parties
+
     def contracts_by_id(self, company_id: int, ids: Iterable[int]) -> dict[int, Contract]:
         return self.by_ids(Contract, company_id, ids)
 
