@@ -152,9 +152,12 @@ def project_page(
     check_can_read(actor.scopes)
     with uow:
         repo = uow.repo
-        project = repo.project_by_uuid(actor.company_id, project_uuid)
-        if project is None:
+        # The company too, held until the views are built (they show it): the session keeps
+        # only the rows someone holds.
+        found = repo.project_and_company_by_uuid(actor.company_id, project_uuid)
+        if found is None:
             raise NotFound(f"no project {project_uuid}", field="containerId")
+        project, company = found
         contracts = repo.contract_kinds(actor.company_id, project.id)
         where = dataclasses.replace(where, project_id=project.id)
         if contract_uuids is not None:
@@ -185,9 +188,11 @@ def project_page(
             rows = repo.pay_app_page_placed(
                 actor.company_id, dataclasses.replace(where, ids=chosen), order_by=order_by
             )
+        items = tuple(placed_views(uow, actor.company_id, rows))
+        del company  # held for placed_views' page parts
         return ProjectPayAppPage(
             project=render.project_view(project),
-            items=tuple(placed_views(uow, actor.company_id, rows)),
+            items=items,
             total=total,
             digests={row.id: _digest(row) for row in rows},
             prime_contract_uuids=tuple(uuid for _, uuid, kind in contracts if kind == "prime"),

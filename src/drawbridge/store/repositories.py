@@ -499,6 +499,18 @@ class Repository:
         return row
 
     # -- people --------------------------------------------------------------------------------
+    def project_and_company_by_uuid(
+        self, company_id: int, project_uuid: str
+    ) -> tuple[Project, Company] | None:
+        """:meth:`project_by_uuid` and its company, read in one query: while the caller holds
+        the company, the session has it and :meth:`company` asks the database nothing more."""
+        row = self.session.execute(
+            select(Project, Company)
+            .join(Company, Company.id == Project.company_id)
+            .where(Project.company_id == company_id, Project.uuid == project_uuid)
+        ).first()
+        return None if row is None else (row[0], row[1])
+
     def company(self, company_id: int) -> Company | None:
         return self.session.get(Company, company_id)
 
