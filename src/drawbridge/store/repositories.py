@@ -1463,6 +1463,36 @@ class Repository:
             for pay_app_id, total, rejected, reviewed, commented in rows
         }
 
+    def pay_app_dues_summed(
+        self,
+        company_id: int,
+        where: PayAppFilter,
+        *,
+        order_by: Sequence[tuple[str, bool]] = (("id", False),),
+    ) -> list[tuple[int, str, int, int, int]]:
+        """:meth:`pay_app_dues` in one statement: each application's payments summed by a
+        subquery of its own (through the payments' ``pay_app_id`` index) instead of a second
+        query naming every matching application."""
+        paid = (
+            select(func.coalesce(func.sum(_PAYMENTS.c.amount_cents), 0))
+            .where(_PAYMENTS.c.pay_app_id == PayApp.id, _PAYMENTS.c.company_id == PayApp.company_id)
+            .correlate(PayApp)
+            .scalar_subquery()
+        )
+        matching = self._pay_app_query(company_id, where).with_only_columns(
+            PayApp.id,
+            PayApp.status,
+            PayApp.current_payment_due_cents,
+            PayApp.written_off_cents,
+            paid,
+        )
+        return [
+            (pay_app_id, status, due, written_off, int(paid_sum))
+            for pay_app_id, status, due, written_off, paid_sum in self.session.execute(
+                _pay_app_order(matching, order_by)
+            )
+        ]
+
     def pay_app_dues(
         self,
         company_id: int,
