@@ -4,16 +4,25 @@ costs a few queries of a few rows whatever the size of the ledger."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import dataclasses
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Row
 
 from drawbridge.domain import rollups
-from drawbridge.domain.rules import check_can_read
+from drawbridge.domain.errors import NotFound
+from drawbridge.domain.rules import PayAppStatus, check_can_read
 from drawbridge.services import chain, render
-from drawbridge.services.views import Actor, LineDigest, PayAppTotals, PayAppView
+from drawbridge.services.views import (
+    Actor,
+    LineDigest,
+    PayAppTotals,
+    PayAppView,
+    PlacedPayApps,
+    ProjectPayAppPage,
+)
 from drawbridge.store.repositories import PayAppFilter
 from drawbridge.store.uow import UnitOfWork
 
@@ -120,3 +129,138 @@ def page_views(uow: UnitOfWork, company_id: int, rows: Sequence[Row[Any]]) -> li
             )
         )
     return views
+
+
+def project_page(
+    uow: UnitOfWork,
+    actor: Actor,
+    project_uuid: str,
+    where: PayAppFilter,
+    *,
+    contract_uuids: Collection[str] | None = None,
+    acc_statuses: Collection[str] | None = None,
+    order_by: Sequence[tuple[str, bool]] = (("id", False),),
+    offset: int = 0,
+    limit: int | None = None,
+) -> ProjectPayAppPage:
+    """A page of a project's pay applications without lines (``where`` narrowed to the project
+    and, given ``contract_uuids``, to those of its contracts), in one read transaction, with
+    their lines' digests and the project's prime contracts' UUIDs: what a list of payments
+    shows. ``acc_statuses``: keep only the applications whose ACC status
+    (``rollups.acc_status``, which payments received decide) is one of them, counted and paged
+    after that filter."""
+    check_can_read(actor.scopes)
+    with uow:
+        repo = uow.repo
+        # The company too, held until the views are built (they show it): the session keeps
+        # only the rows someone holds.
+        found = repo.project_and_company_by_uuid(actor.company_id, project_uuid)
+        if found is None:
+            raise NotFound(f"no project {project_uuid}", field="containerId")
+        project, company = found
+        contracts = repo.contract_kinds(actor.company_id, project.id)
+        where = dataclasses.replace(where, project_id=project.id)
+        if contract_uuids is not None:
+            wanted = set(contract_uuids)
+            where = dataclasses.replace(
+                where, contract_ids=[cid for cid, uuid, _ in contracts if uuid in wanted]
+            )
+        if acc_statuses is None:
+            total = repo.pay_app_count(actor.company_id, where)
+            rows = repo.pay_app_page_placed(
+                actor.company_id, where, order_by=order_by, offset=offset, limit=limit
+            )
+        else:
+            # Each application's status and payments are a few columns and one sum; only the
+            # page itself is read whole.
+            matching = [
+                pay_app_id
+                for pay_app_id, status, due, written_off, paid in repo.pay_app_dues_summed(
+                    actor.company_id, where, order_by=order_by
+                )
+                if rollups.acc_status(
+                    PayAppStatus(status), rollups.payment_position(due, [paid], written_off)
+                )
+                in acc_statuses
+            ]
+            total = len(matching)
+            chosen = matching[offset:] if limit is None else matching[offset : offset + limit]
+            rows = repo.pay_app_page_placed(
+                actor.company_id, dataclasses.replace(where, ids=chosen), order_by=order_by
+            )
+        items = tuple(placed_views(uow, actor.company_id, rows))
+        del company  # held for placed_views' page parts
+        return ProjectPayAppPage(
+            project=render.project_view(project),
+            items=items,
+            total=total,
+            digests={row.id: _digest(row) for row in rows},
+            prime_contract_uuids=tuple(uuid for _, uuid, kind in contracts if kind == "prime"),
+        )
+
+
+def placed_page(
+    uow: UnitOfWork,
+    actor: Actor,
+    where: PayAppFilter,
+    *,
+    order_by: Sequence[tuple[str, bool]] = (("id", False),),
+    offset: int = 0,
+    limit: int | None = None,
+    nulls_last: bool = False,
+) -> PlacedPayApps:
+    """A page of pay applications without lines for a face that shows neither their billed
+    packages nor their attachments, with the date of each one's latest payment: one read
+    transaction, the page one statement with its chain and payments
+    (``Repository.pay_app_page_placed``; ``nulls_last`` as there)."""
+    check_can_read(actor.scopes)
+    with uow:
+        rows = uow.repo.pay_app_page_placed(
+            actor.company_id,
+            where,
+            order_by=order_by,
+            offset=offset,
+            limit=limit,
+            nulls_last=nulls_last,
+        )
+        return PlacedPayApps(
+            items=tuple(placed_views(uow, actor.company_id, rows)),
+            last_payment_dates={
+                row.id: row.last_payment_date for row in rows if row.last_payment_date is not None
+            },
+        )
+
+
+def placed_views(uow: UnitOfWork, company_id: int, rows: Sequence[Row[Any]]) -> list[PayAppView]:
+    """``page_views`` for the rows of ``Repository.pay_app_page_placed``, which carry their
+    payments and place in the chain; for a face that shows neither the billed packages nor the
+    attachments of an application (they are left empty)."""
+    if not rows:
+        return []
+    parts = render.page_parts(uow, company_id, rows, with_packages=False)
+    previous_rows = uow.repo.previous_pay_app_values(
+        company_id, (row.id for row in rows), PREVIOUS_COLUMNS
+    )
+    return [
+        render.pay_app_view(
+            row,
+            parts,
+            previous=previous_rows.get(row.id),
+            is_latest=row.number == row.latest_number,
+            paid=int(row.paid),
+            payment_count=int(row.payment_count),
+            earlier_advance=int(row.earlier_advance),
+            earlier_recoupment=int(row.earlier_recoupment),
+            lines=None,
+        )
+        for row in rows
+    ]
+
+
+def _digest(row: Row[Any]) -> LineDigest:
+    return LineDigest(
+        claimed=int(row.claimed),
+        has_rejected=row.rejected_lines > 0,
+        has_reviewed=row.reviewed_lines > 0,
+        has_comment=row.commented_lines > 0,
+    )

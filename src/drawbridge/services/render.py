@@ -298,15 +298,26 @@ def page_parts(
     company_id: int,
     rows: Sequence[PayApp | Row[Any]],
     held: HeldLines | None = None,
+    *,
+    with_packages: bool = True,
 ) -> PageParts:
     """One query per kind of row, whatever the number of pay apps, contracts or periods; none
-    for what ``held`` covers (a create's own application)."""
+    for what ``held`` covers (a create's own application). Without ``with_packages`` (a list
+    whose face shows neither), the views' billed packages and attachments are left empty and
+    not read."""
     repo = uow.repo
     held = held or HeldLines()
     company = repo.company(company_id)
     assert company is not None
-    contracts = repo.contracts_by_id(company_id, {row.contract_id for row in rows})
-    billed_packages = {cid: list(billed) for cid, billed in held.billed_packages.items()}
+    contract_ids = {row.contract_id for row in rows}
+    if with_packages:
+        contracts = repo.contracts_by_id(company_id, contract_ids)
+        views = contract_views(uow, list(contracts.values()))
+        billed_packages = {cid: list(billed) for cid, billed in held.billed_packages.items()}
+    else:
+        contracts, parties = repo.contracts_with_parties(company_id, contract_ids)
+        views = [_contract_view(contract, parties) for contract in contracts.values()]
+        billed_packages = {cid: [] for cid in contracts}
     unheld = [cid for cid in contracts if cid not in billed_packages]
     if unheld:
         billed_packages.update(repo.billed_packages_of(unheld))
@@ -328,14 +339,14 @@ def page_parts(
         if row.id in held.attachments
         for attachment in held.attachments[row.id]
     ]
-    unheld_apps = [row.id for row in rows if row.id not in held.attachments]
+    unheld_apps = [row.id for row in rows if with_packages and row.id not in held.attachments]
     if unheld_apps:
         attachments += repo.attachments_of(pay_app_ids=unheld_apps)
         attachments.sort(key=lambda attachment: attachment.id)
     return PageParts(
         contracts=contracts,
         company=company_view(company),
-        contract_views={view.id: view for view in contract_views(uow, list(contracts.values()))},
+        contract_views={view.id: view for view in views},
         projects={
             project.id: project_view(project)
             for project in repo.by_ids(

@@ -489,3 +489,25 @@ class PayAppDueView:
     id: int
     status: PayAppStatus
     payments: PaymentPosition
+
+
+@dataclass(frozen=True)
+class ProjectPayAppPage:
+    """One page of a project's pay applications without lines, read in one transaction with
+    what a list of them shows besides: the digest of each one's lines and the UUIDs of the
+    project's prime contracts."""
+
+    project: ProjectView
+    items: tuple[PayAppView, ...]
+    total: int
+    digests: dict[int, LineDigest]
+    prime_contract_uuids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PlacedPayApps:
+    """A page of pay applications without lines, with the date of each one's latest payment
+    (those without a payment are left out), read in one transaction."""
+
+    items: tuple[PayAppView, ...]
+    last_payment_dates: dict[int, date]

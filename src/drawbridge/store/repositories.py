@@ -84,6 +84,52 @@ _PAY_APPS = cast(Table, PayApp.__table__)
 # were made there.
 _FOLLOWING_PAY_APPS = _PAY_APPS.alias("following")
 _GIVEN_PAY_APPS = _PAY_APPS.alias("given")
+_CHAIN_PAY_APPS = _PAY_APPS.alias("chain")
+_PAYMENTS = cast(Table, Payment.__table__)
+
+
+def _placed_values() -> tuple[Any, ...]:
+    """What a page row of pay_apps needs from the rest of its chain, each a subquery of that
+    one application's rows (its contract's earlier applications, its payments, its lines),
+    read through their indexes: see Repository.pay_app_page_placed."""
+    row = _PAY_APPS.c
+    chain = _CHAIN_PAY_APPS.c
+    payments = _PAYMENTS.c
+    lines = _LINES.c
+    of_chain = chain.contract_id == row.contract_id
+    earlier = of_chain & (chain.number < row.number)
+    of_payments = (payments.pay_app_id == row.id) & (payments.company_id == row.company_id)
+    of_lines = lines.pay_app_id == row.id
+    claimed = func.coalesce(
+        lines.subcontractor_claimed_amount_cents, lines.work_completed_this_period_cents
+    )
+
+    def value(column: Any, condition: Any, name: str) -> Any:
+        return select(column).where(condition).correlate(_PAY_APPS).scalar_subquery().label(name)
+
+    def count_of(condition: Any, name: str) -> Any:
+        return value(func.count(), condition, name)
+
+    return (
+        value(func.coalesce(func.sum(chain.advance_amount_cents), 0), earlier, "earlier_advance"),
+        value(
+            func.coalesce(func.sum(chain.recoupment_amount_cents), 0),
+            earlier,
+            "earlier_recoupment",
+        ),
+        value(func.max(chain.number), of_chain, "latest_number"),
+        value(func.coalesce(func.sum(payments.amount_cents), 0), of_payments, "paid"),
+        count_of(of_payments, "payment_count"),
+        value(func.max(payments.date), of_payments, "last_payment_date"),
+        value(func.coalesce(func.sum(claimed), 0), of_lines, "claimed"),
+        count_of(of_lines & (lines.review_status == "rejected"), "rejected_lines"),
+        count_of(of_lines & (func.coalesce(lines.review_status, "") != ""), "reviewed_lines"),
+        count_of(of_lines & (func.coalesce(lines.review_comment, "") != ""), "commented_lines"),
+    )
+
+
+_PLACED_VALUES = _placed_values()
+
 
 # What a new line's column holds when a row does not name it: the column's default.
 _LINE_DEFAULTS: dict[str, Any] = {
@@ -453,6 +499,18 @@ class Repository:
         return row
 
     # -- people --------------------------------------------------------------------------------
+    def project_and_company_by_uuid(
+        self, company_id: int, project_uuid: str
+    ) -> tuple[Project, Company] | None:
+        """:meth:`project_by_uuid` and its company, read in one query: while the caller holds
+        the company, the session has it and :meth:`company` asks the database nothing more."""
+        row = self.session.execute(
+            select(Project, Company)
+            .join(Company, Company.id == Project.company_id)
+            .where(Project.company_id == company_id, Project.uuid == project_uuid)
+        ).first()
+        return None if row is None else (row[0], row[1])
+
     def company(self, company_id: int) -> Company | None:
         return self.session.get(Company, company_id)
 
@@ -762,6 +820,29 @@ class Repository:
             .limit(limit)
         ).all()
         return [(row.id, row.number) for row in rows], total
+
+    def contracts_with_parties(
+        self, company_id: int, ids: Iterable[int]
+    ) -> tuple[dict[int, Contract], dict[int, Party]]:
+        """Contracts by id and their parties and architects by id, read in one query."""
+        wanted = set(ids)
+        if not wanted:
+            return {}, {}
+        rows = self.session.execute(
+            select(Contract, Party)
+            .join(Party, (Party.id == Contract.party_id) | (Party.id == Contract.architect_id))
+            .where(
+                Contract.company_id == company_id,
+                Party.company_id == company_id,
+                _ids_in(Contract.id, wanted),
+            )
+        )
+        contracts: dict[int, Contract] = {}
+        parties: dict[int, Party] = {}
+        for contract, party in rows:
+            contracts[contract.id] = contract
+            parties[party.id] = party
+        return contracts, parties
 
     def contracts_by_id(self, company_id: int, ids: Iterable[int]) -> dict[int, Contract]:
         return self.by_ids(Contract, company_id, ids)
@@ -1275,6 +1356,53 @@ class Repository:
             for pay_app_id, advances, recoupments, latest in rows
         }
 
+    def pay_app_count(self, company_id: int, where: PayAppFilter) -> int:
+        """How many pay applications match (``list_pay_apps``' total)."""
+        query = self._pay_app_query(company_id, where)
+        return self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+    def pay_app_page_placed(
+        self,
+        company_id: int,
+        where: PayAppFilter,
+        *,
+        order_by: Sequence[tuple[str, bool]] = (("id", False),),
+        offset: int = 0,
+        limit: int | None = None,
+        nulls_last: bool = False,
+    ) -> list[Row[Any]]:
+        """:meth:`pay_app_page_values`' page (not counted), each row with what it needs from
+        the rest of its chain in the same statement: ``earlier_advance``,
+        ``earlier_recoupment`` (of the applications before it), ``latest_number`` (of its
+        chain), ``paid``, ``payment_count``, ``last_payment_date`` (its payments) and its
+        lines' digest as :meth:`line_digests` has it (``claimed``, ``rejected_lines``,
+        ``reviewed_lines``, ``commented_lines``). One round trip instead of five; each value a
+        subquery of one application's rows, read through the indexes of its contract, payments
+        and lines. ``nulls_last``: sorted as :meth:`pay_app_page_in_order` sorts (keys of
+        PAY_APP_SORT_KEYS, nulls after every value), else by columns as ``list_pay_apps``."""
+        # The page is cut on the ids (and sort keys) alone, then joined to its rows: the
+        # values below are computed for the page's rows only, and the statement is built from
+        # parts made once (a subquery of every column would be built again on each call).
+        keys: list[Any] = []
+        for position, (key, _) in enumerate(order_by):
+            if nulls_last and key not in PAY_APP_SORT_KEYS:
+                raise ValueError(f"pay applications are not sorted by {key}")
+            value = PAY_APP_SORT_KEYS[key] if nulls_last else getattr(PayApp, key)
+            keys.append(value.label(f"key_{position}"))
+        query = self._pay_app_query(company_id, where).with_only_columns(PayApp.id, *keys)
+        for key, (_, descending) in zip(keys, order_by, strict=True):
+            query = query.order_by(_direction(key, descending, nulls_last))
+        query = query.order_by(PayApp.id).offset(offset)
+        page = (query if limit is None else query.limit(limit)).subquery("page")
+        statement = select(*_PAY_APPS.c, *_PLACED_VALUES).join_from(
+            page, _PAY_APPS, _PAY_APPS.c.id == page.c.id
+        )
+        for position, (_, descending) in enumerate(order_by):
+            statement = statement.order_by(
+                _direction(page.c[f"key_{position}"], descending, nulls_last)
+            )
+        return list(self.session.execute(statement.order_by(page.c.id)))
+
     def paid_sums(self, company_id: int, pay_app_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
         """Each pay application's payments as (sum in cents, how many), summed by the database:
         the applications without a payment are left out."""
@@ -1335,6 +1463,36 @@ class Repository:
             for pay_app_id, total, rejected, reviewed, commented in rows
         }
 
+    def pay_app_dues_summed(
+        self,
+        company_id: int,
+        where: PayAppFilter,
+        *,
+        order_by: Sequence[tuple[str, bool]] = (("id", False),),
+    ) -> list[tuple[int, str, int, int, int]]:
+        """:meth:`pay_app_dues` in one statement: each application's payments summed by a
+        subquery of its own (through the payments' ``pay_app_id`` index) instead of a second
+        query naming every matching application."""
+        paid = (
+            select(func.coalesce(func.sum(_PAYMENTS.c.amount_cents), 0))
+            .where(_PAYMENTS.c.pay_app_id == PayApp.id, _PAYMENTS.c.company_id == PayApp.company_id)
+            .correlate(PayApp)
+            .scalar_subquery()
+        )
+        matching = self._pay_app_query(company_id, where).with_only_columns(
+            PayApp.id,
+            PayApp.status,
+            PayApp.current_payment_due_cents,
+            PayApp.written_off_cents,
+            paid,
+        )
+        return [
+            (pay_app_id, status, due, written_off, int(paid_sum))
+            for pay_app_id, status, due, written_off, paid_sum in self.session.execute(
+                _pay_app_order(matching, order_by)
+            )
+        ]
+
     def pay_app_dues(
         self,
         company_id: int,
@@ -1387,6 +1545,16 @@ class Repository:
                 .order_by(Contract.id)
             )
         )
+
+    def contract_kinds(self, company_id: int, project_id: int) -> list[tuple[int, str, str]]:
+        """A project's contracts as (id, UUID, kind), in id order (``contracts``' order): what
+        a list of its pay applications needs to find contracts by UUID and its prime ones."""
+        rows = self.session.execute(
+            select(Contract.id, Contract.uuid, Contract.kind)
+            .where(Contract.company_id == company_id, Contract.project_id == project_id)
+            .order_by(Contract.id)
+        )
+        return [(row.id, row.uuid, row.kind) for row in rows]
 
     def pay_app_page_in_order(
         self,
@@ -1805,6 +1973,13 @@ def _pay_app_order(query: Select[Any], order_by: Sequence[tuple[str, bool]]) -> 
         attribute = getattr(PayApp, column)
         query = query.order_by(attribute.desc() if descending else attribute.asc())
     return query.order_by(PayApp.id)
+
+
+def _direction(key: Any, descending: bool, nulls_last: bool) -> Any:
+    """A sort key's order; with ``nulls_last``, nulls after every value (first descending)."""
+    if not nulls_last:
+        return key.desc() if descending else key.asc()
+    return key.desc().nulls_first() if descending else key.asc().nulls_last()
 
 
 def _ids_in(column: Any, ids: Iterable[int]) -> ColumnElement[bool]:

@@ -19,12 +19,11 @@ from pydantic import ValidationError
 from drawbridge.api.acc import mapping, schemas
 from drawbridge.api.acc.deps import AccCaller, Caller
 from drawbridge.api.acc.errors import BadInput
-from drawbridge.domain.rollups import acc_status
 from drawbridge.domain.rules import check_can_write
 from drawbridge.services import discovery, lookups, pay_app_pages, pay_apps, payments
 from drawbridge.services.pay_apps import PayAppFilter, UpdatePayApp
 from drawbridge.services.payments import PaymentFilter
-from drawbridge.services.views import ContractView, PayAppView, ProjectView
+from drawbridge.services.views import PayAppView, PaymentView, ProjectView
 
 router = APIRouter(responses=schemas.ERROR_RESPONSES)
 
@@ -147,58 +146,61 @@ def list_payments(
     contract_kind = mapping.parse_association_type(association_type)
     updated_from = mapping.parse_since(last_modified_since)
     mapping.parse_uuids(ids, "filter[id]")
-    project = _project(caller, container_id)
-    contract_ids = None
-    contracts = None
-    if association_id is not None:
-        wanted = set(mapping.parse_uuids(association_id, "filter[associationId]"))
-        contracts = lookups.contracts_of_project(
-            caller.runtime.uow(read_only=True), caller.actor, project.id
+    try:
+        wanted = (
+            None
+            if association_id is None
+            else mapping.parse_uuids(association_id, "filter[associationId]")
         )
-        contract_ids = [contract.id for contract in contracts if contract.uuid in wanted]
-    where = PayAppFilter(
-        project_id=project.id,
-        contract_ids=contract_ids,
-        uuids=mapping.comma_list(ids, "filter[id]") or None,
-        numbers=mapping.parse_numbers(numbers),
-        statuses=mapping.canonical_statuses(acc_statuses) if acc_statuses else None,
-        external_system=mapping.check_text(external_system, "filter[externalSystem]"),
-        external_id=mapping.check_text(external_id, "filter[externalId]"),
-        contract_kind=contract_kind,
-        updated_from=updated_from,
-    )
-    if "filter[budgetPaymentId]" in given:
-        # No cost payment of the ledger is linked to a budget payment (budgetPaymentId is null).
-        mapping.parse_uuids(given["filter[budgetPaymentId]"], "filter[budgetPaymentId]")
-        where = dataclasses.replace(where, ids=[])
+        where = PayAppFilter(
+            uuids=mapping.comma_list(ids, "filter[id]") or None,
+            numbers=mapping.parse_numbers(numbers),
+            statuses=mapping.canonical_statuses(acc_statuses) if acc_statuses else None,
+            external_system=mapping.check_text(external_system, "filter[externalSystem]"),
+            external_id=mapping.check_text(external_id, "filter[externalId]"),
+            contract_kind=contract_kind,
+            updated_from=updated_from,
+        )
+        if "filter[budgetPaymentId]" in given:
+            # No cost payment of the ledger is linked to a budget payment (budgetPaymentId is
+            # null).
+            mapping.parse_uuids(given["filter[budgetPaymentId]"], "filter[budgetPaymentId]")
+            where = dataclasses.replace(where, ids=[])
+    except BadInput:
+        _project(caller, container_id)  # an unknown project is reported before its filters
+        raise
     # "approved" and "paid" share ledger statuses and differ by payments received, which the
-    # database does not hold as a column: when only one is asked for, filter after rendering.
+    # database does not hold as a column: when only one is asked for, the service filters on
+    # each application's status and payments before paging.
     derived = acc_statuses is not None and len({"approved", "paid"} & set(acc_statuses)) == 1
-    uow = caller.runtime.uow(read_only=True)
-    if derived:
-        assert acc_statuses is not None
-        # The status is known from each application's status and payments (a few columns and
-        # one sum in the database); only the page is rendered, with its lines.
-        dues = pay_apps.pay_app_dues(uow, caller.actor, where, order_by=order_by)
-        matching = [due.id for due in dues if acc_status(due.status, due.payments) in acc_statuses]
-        total = len(matching)
-        page = pay_apps.list_pay_apps(
-            uow,
-            caller.actor,
-            dataclasses.replace(where, ids=matching[offset : offset + limit]),
-            order_by=order_by,
+    # The project, the page, its lines' digests and the prime contracts: one read transaction.
+    page = pay_app_pages.project_page(
+        caller.runtime.uow(read_only=True),
+        caller.actor,
+        str(container_id),
+        where,
+        contract_uuids=wanted,
+        acc_statuses=acc_statuses if derived else None,
+        order_by=order_by,
+        offset=offset,
+        limit=limit,
+    )
+    references = _references(caller, page.project, page.items, includes)
+    results = [
+        mapping.to_payment(
+            view,
+            mapping.chain_facts(view),
+            page.digests[view.id],
+            main_contract_id=mapping.main_contract_uuid(view, page.prime_contract_uuids),
+            includes=includes,
+            references=references.get(view.id, ()),
         )
-        chosen = list(page.items)
-    else:
-        # A payment shows no line, only what its lines add up to (read by _render).
-        page = pay_apps.list_pay_apps(
-            uow, caller.actor, where, order_by=order_by, offset=offset, limit=limit
-        )
-        total, chosen = page.total, list(page.items)
+        for view in page.items
+    ]
     return JSONResponse(
         {
-            "pagination": _pagination(request, offset, limit, total).model_dump(by_alias=True),
-            "results": _render(caller, project, chosen, includes, contracts),
+            "pagination": _pagination(request, offset, limit, page.total).model_dump(by_alias=True),
+            "results": results,
         }
     )
 
@@ -374,30 +376,19 @@ def _render(
     project: ProjectView,
     views: Sequence[PayAppView],
     includes: frozenset[str],
-    contracts: Sequence[ContractView] | None = None,
 ) -> list[dict[str, Any]]:
     """ACC payments for views of one project as JSON objects (``schemas.Payment``, which the
     routes' ``response_model`` documents), with what they need from the rest of the ledger
-    (its prime contracts' UUIDs: read here unless the caller has the contracts already)."""
+    (its prime contracts' UUIDs, their lines' digests)."""
     if not views:
         return []
-    if contracts is None:
-        prime_uuids = pay_app_pages.prime_contract_uuids(
-            caller.runtime.uow(read_only=True), caller.actor, project.id
-        )
-    else:
-        prime_uuids = [contract.uuid for contract in contracts if contract.kind == "prime"]
+    prime_uuids = pay_app_pages.prime_contract_uuids(
+        caller.runtime.uow(read_only=True), caller.actor, project.id
+    )
     digests = pay_app_pages.line_digests(
         caller.runtime.uow(read_only=True), caller.actor, [view.id for view in views]
     )
-    references: dict[int, list[Any]] = {}
-    if "paymentReferences" in includes:
-        recorded = payments.list_payments(
-            caller.runtime.uow(read_only=True),
-            caller.actor,
-            PaymentFilter(project_id=project.id, pay_app_ids=[view.id for view in views]),
-        ).items
-        references = dict(mapping.group_by_pay_app(recorded))
+    references = _references(caller, project, views, includes)
     return [
         mapping.to_payment(
             view,
@@ -409,6 +400,23 @@ def _render(
         )
         for view in views
     ]
+
+
+def _references(
+    caller: AccCaller,
+    project: ProjectView,
+    views: Sequence[PayAppView],
+    includes: frozenset[str],
+) -> dict[int, list[PaymentView]]:
+    """The payments recorded against each of the views, when ``include=paymentReferences``."""
+    if "paymentReferences" not in includes or not views:
+        return {}
+    recorded = payments.list_payments(
+        caller.runtime.uow(read_only=True),
+        caller.actor,
+        PaymentFilter(project_id=project.id, pay_app_ids=[view.id for view in views]),
+    ).items
+    return dict(mapping.group_by_pay_app(recorded))
 
 
 def _pagination(request: Request, offset: int, limit: int, total: int) -> schemas.Pagination:

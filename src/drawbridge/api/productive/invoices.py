@@ -15,7 +15,6 @@ from drawbridge.api.productive.errors import JsonApiResponse
 from drawbridge.services import pay_app_pages, pay_apps, payments
 from drawbridge.services.pay_apps import PayAppFilter
 from drawbridge.services.payments import PaymentFilter
-from drawbridge.services.views import PayAppView
 
 router = APIRouter(
     tags=["Invoices"], responses=schemas.ERROR_RESPONSES, default_response_class=JsonApiResponse
@@ -123,20 +122,20 @@ def _database_page(
     positions, links, meta = listing.page_of(
         range(totals.count), page, str(request.url.replace(query="")), params
     )
-    views: list[PayAppView] = []
+    shown: list[mapping.Invoice] = []
     if positions:
-        views = pay_app_pages.pay_app_page(
+        # The page and its last payment dates in one read, sorted as in memory (nulls last).
+        placed = pay_app_pages.placed_page(
             ctx.runtime.uow(read_only=True),
             ctx.actor,
             where,
             order_by=order_by,
             offset=positions[0],
             limit=len(positions),
+            nulls_last=True,
         )
-    last = pay_app_pages.last_payment_dates(
-        ctx.runtime.uow(read_only=True), ctx.actor, [view.id for view in views]
-    )
-    shown = [mapping.Invoice(view, last.get(view.id)) for view in views]
+        last = placed.last_payment_dates
+        shown = [mapping.Invoice(view, last.get(view.id)) for view in placed.items]
     body = {
         "data": [mapping.invoice_resource(invoice) for invoice in shown],
         "included": mapping.included(shown, paths),

@@ -297,11 +297,11 @@ def _invoices_of_page(ctx: ProductiveContext, shown: Sequence[PaymentView]) -> d
     ids = sorted({payment.pay_app_id for payment in shown if payment.pay_app_id is not None})
     if not ids:
         return {}
-    views = pay_apps.list_pay_apps(
+    page = pay_app_pages.placed_page(
         ctx.runtime.uow(read_only=True), ctx.actor, PayAppFilter(ids=ids)
-    ).items
-    last = pay_app_pages.last_payment_dates(ctx.runtime.uow(read_only=True), ctx.actor, ids)
-    return {view.id: Invoice(view, last.get(view.id)) for view in views}
+    )
+    last = page.last_payment_dates
+    return {view.id: Invoice(view, last.get(view.id)) for view in page.items}
 
 
 def _resource(payment: PaymentView, invoices: dict[int, Invoice]) -> dict[str, Any]:
