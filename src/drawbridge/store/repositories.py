@@ -119,6 +119,18 @@ def _line_insert(dialect: Dialect) -> tuple[str, list[str], dict[str, Callable[[
 
 
 _AUDIT_EVENTS = cast(Table, AuditEvent.__table__)
+# A new pay application's columns (the id aside) and each one's default where the row sets
+# none: a value, or (made) a function of the insert's context that makes one (a uuid, the time).
+_PAY_APP_KEYS = [column.key for column in _PAY_APPS.c if column.key != "id"]
+_PAY_APP_DEFAULTS: list[tuple[str, Any, bool]] = [
+    (
+        column.key,
+        None if column.default is None else cast(Any, column.default).arg,
+        column.default is not None and not column.default.is_scalar,
+    )
+    for column in _PAY_APPS.c
+    if column.key != "id"
+]
 # Single-row INSERTs sent to the driver as they are, compiled once per table and database: their
 # SQL, their parameters' order (empty: by name) and each column's conversion of a value.
 _ROW_INSERTS: dict[tuple[str, str], tuple[str, list[str], dict[str, Callable[[Any], Any]]]] = {}
@@ -479,23 +491,15 @@ class Repository:
         defaults where it set none), its id given, nothing pending. A create's single-row
         INSERT through the session's flush costs several times the statement itself. Its
         values are checked as the flush checks every row's."""
+        # Straight into the row's state: the history that attribute events would keep is reset
+        # below, as a flush resets it.
         values = inspect(pay_app).dict
-        for column in _PAY_APPS.c:
-            key = column.key
-            if key != "id" and key not in values:
-                default = column.default
-                setattr(
-                    pay_app,
-                    key,
-                    None
-                    if default is None
-                    else cast(ScalarElementColumnDefault, default).arg
-                    if default.is_scalar
-                    else cast(Any, default).arg(None),
-                )
+        for key, default, made in _PAY_APP_DEFAULTS:
+            if key not in values:
+                values[key] = default(None) if made else default
         text_guard.refuse_unstorable_row(pay_app)
-        written = {column.key: values[column.key] for column in _PAY_APPS.c if column.key != "id"}
-        pay_app.id = _insert_row(self.session, _PAY_APPS, written)
+        written = {key: values[key] for key in _PAY_APP_KEYS}
+        values["id"] = _insert_row(self.session, _PAY_APPS, written)
         make_transient_to_detached(pay_app)
         self.session.add(pay_app)
 
