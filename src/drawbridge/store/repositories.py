@@ -5,6 +5,7 @@ The repository returns rows; it never commits (the unit of work does) and holds 
 
 from __future__ import annotations
 
+import json
 import operator
 import os
 from collections import namedtuple
@@ -119,6 +120,25 @@ def _line_insert(dialect: Dialect) -> tuple[str, list[str], dict[str, Callable[[
 
 
 _AUDIT_EVENTS = cast(Table, AuditEvent.__table__)
+_AUDIT_JSON = frozenset({"before", "after"})
+
+
+def _json_text(key: str, value: Any) -> str:
+    """A JSON column's value as its type writes it (``json.dumps``; on PostgreSQL the
+    statement casts the text), serialized once, and refused as the flush refuses what cannot be
+    stored: the text shows when the value may hold NUL, a lone surrogate (whose escape a pair
+    shares) or a non-finite number, and only then is the value walked to name the problem."""
+    try:
+        text: str | None = json.dumps(value, allow_nan=False)
+    except ValueError:
+        text = None
+    if text is None or "\\u0000" in text or "\\ud" in text:
+        problem = text_guard.value_problem(value)
+        if problem is not None:
+            raise Invalid(f"{key}: {problem}", field=key)
+    return json.dumps(value) if text is None else text
+
+
 # A new pay application's columns (the id aside) and each one's default where the row sets
 # none: a value, or (made) a function of the insert's context that makes one (a uuid, the time).
 _PAY_APP_KEYS = [column.key for column in _PAY_APPS.c if column.key != "id"]
@@ -136,9 +156,12 @@ _PAY_APP_DEFAULTS: list[tuple[str, Any, bool]] = [
 _ROW_INSERTS: dict[tuple[str, str], tuple[str, list[str], dict[str, Callable[[Any], Any]]]] = {}
 
 
-def _insert_row(session: Session, table: Table, values: dict[str, Any]) -> int:
-    """Insert one row (every column but the id, each value as the ORM would hold it) through
-    the driver, with none of SQLAlchemy's per-statement work, and answer its new id."""
+def _insert_row(
+    session: Session, table: Table, values: dict[str, Any], *, given: frozenset[str] = frozenset()
+) -> int:
+    """Insert one row (every column but the id, each value as the ORM would hold it, those
+    named in ``given`` as the driver takes them) through the driver, with none of SQLAlchemy's
+    per-statement work, and answer its new id."""
     connection = session.connection()
     dialect = connection.dialect
     found = _ROW_INSERTS.get((table.name, dialect.name))
@@ -157,7 +180,11 @@ def _insert_row(session: Session, table: Table, values: dict[str, Any]) -> int:
         found = _ROW_INSERTS[table.name, dialect.name] = (str(compiled), order, converters)
     sql, order, converters = found
     converted = {
-        key: (convert(value) if (convert := converters.get(key)) is not None else value)
+        key: (
+            convert(value)
+            if key not in given and (convert := converters.get(key)) is not None
+            else value
+        )
         for key, value in values.items()
     }
     parameters = tuple(converted[key] for key in order) if order else converted
@@ -479,11 +506,16 @@ class Repository:
         append-only row the session never reads back would cost a flush of its own as an ORM
         object. Its JSON is checked as the flush checks every row's. The caller flushes the rows
         it speaks of first (its company and user may be among them)."""
-        for key in ("before", "after"):
-            value = values[key]
-            if value is not None and (problem := text_guard.value_problem(value)) is not None:
-                raise Invalid(f"{key}: {problem}", field=key)
-        _insert_row(self.session, _AUDIT_EVENTS, values)
+        _insert_row(
+            self.session,
+            _AUDIT_EVENTS,
+            {
+                **values,
+                "before": _json_text("before", values["before"]),
+                "after": _json_text("after", values["after"]),
+            },
+            given=_AUDIT_JSON,
+        )
 
     def insert_pay_app(self, pay_app: PayApp) -> None:
         """Write a new pay application (built, not yet added) at once through the driver, then
