@@ -15,7 +15,7 @@ from drawbridge.domain.money import format_cents
 from drawbridge.domain.rules import check_can_read
 from drawbridge.services import chain, render
 from drawbridge.services.views import Actor, AuditEntryView, AuditEventView
-from drawbridge.store.models import AuditEvent, Base, PayApp, Payment
+from drawbridge.store.models import Base, PayApp, Payment
 from drawbridge.store.types import utcnow
 from drawbridge.store.uow import UnitOfWork
 
@@ -36,17 +36,19 @@ def record(
 ) -> None:
     company = company_id if company_id is not None else actor.company_id if actor else None
     assert company is not None
-    uow.repo.add(
-        AuditEvent(
-            company_id=company,
-            user_id=actor.user_id if actor else None,
-            occurred_at=utcnow(),
-            action=action,
-            entity_type=entity_type,
-            entity_id=entity_id,
-            before=before,
-            after=after,
-        )
+    # The rows the event speaks of are written first, as the session's flush would order them.
+    uow.flush()
+    uow.repo.insert_audit_event(
+        {
+            "company_id": company,
+            "user_id": actor.user_id if actor else None,
+            "occurred_at": utcnow(),
+            "action": action,
+            "entity_type": entity_type,
+            "entity_id": entity_id,
+            "before": before,
+            "after": after,
+        }
     )
 
 

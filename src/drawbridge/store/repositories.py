@@ -5,6 +5,7 @@ The repository returns rows; it never commits (the unit of work does) and holds 
 
 from __future__ import annotations
 
+import json
 import operator
 import os
 from collections import namedtuple
@@ -28,6 +29,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    inspect,
     not_,
     select,
     true,
@@ -36,13 +38,14 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
-from drawbridge.store import ledger_versions
+from drawbridge.domain.errors import Invalid
+from drawbridge.store import ledger_versions, text_guard
 from drawbridge.store.models import (
     ApiToken,
     Attachment,
@@ -160,6 +163,81 @@ def _line_insert(dialect: Dialect) -> tuple[str, list[str], dict[str, Callable[[
         }
         found = _LINE_INSERTS[dialect.name] = (str(compiled), keys, converters)
     return found
+
+
+_AUDIT_EVENTS = cast(Table, AuditEvent.__table__)
+_AUDIT_JSON = frozenset({"before", "after"})
+
+
+def _json_text(key: str, value: Any) -> str:
+    """A JSON column's value as its type writes it (``json.dumps``; on PostgreSQL the
+    statement casts the text), serialized once, and refused as the flush refuses what cannot be
+    stored: the text shows when the value may hold NUL, a lone surrogate (whose escape a pair
+    shares) or a non-finite number, and only then is the value walked to name the problem."""
+    try:
+        text: str | None = json.dumps(value, allow_nan=False)
+    except ValueError:
+        text = None
+    if text is None or "\\u0000" in text or "\\ud" in text:
+        problem = text_guard.value_problem(value)
+        if problem is not None:
+            raise Invalid(f"{key}: {problem}", field=key)
+    return json.dumps(value) if text is None else text
+
+
+# A new pay application's columns (the id aside) and each one's default where the row sets
+# none: a value, or (made) a function of the insert's context that makes one (a uuid, the time).
+_PAY_APP_KEYS = [column.key for column in _PAY_APPS.c if column.key != "id"]
+_PAY_APP_DEFAULTS: list[tuple[str, Any, bool]] = [
+    (
+        column.key,
+        None if column.default is None else cast(Any, column.default).arg,
+        column.default is not None and not column.default.is_scalar,
+    )
+    for column in _PAY_APPS.c
+    if column.key != "id"
+]
+# Single-row INSERTs sent to the driver as they are, compiled once per table and database: their
+# SQL, their parameters' order (empty: by name) and each column's conversion of a value.
+_ROW_INSERTS: dict[tuple[str, str], tuple[str, list[str], dict[str, Callable[[Any], Any]]]] = {}
+
+
+def _insert_row(
+    session: Session, table: Table, values: dict[str, Any], *, given: frozenset[str] = frozenset()
+) -> int:
+    """Insert one row (every column but the id, each value as the ORM would hold it, those
+    named in ``given`` as the driver takes them) through the driver, with none of SQLAlchemy's
+    per-statement work, and answer its new id."""
+    connection = session.connection()
+    dialect = connection.dialect
+    found = _ROW_INSERTS.get((table.name, dialect.name))
+    if found is None:
+        keys = [column.key for column in table.c if column.key != "id"]
+        statement = insert(table)
+        if dialect.insert_returning:
+            statement = statement.returning(table.c.id)
+        compiled = statement.compile(dialect=dialect, column_keys=keys)
+        order = list(compiled.positiontup) if compiled.positiontup is not None else []
+        converters: dict[str, Callable[[Any], Any]] = {
+            column.key: processor
+            for column in table.c
+            if (processor := column.type._cached_bind_processor(dialect)) is not None
+        }
+        found = _ROW_INSERTS[table.name, dialect.name] = (str(compiled), order, converters)
+    sql, order, converters = found
+    converted = {
+        key: (
+            convert(value)
+            if key not in given and (convert := converters.get(key)) is not None
+            else value
+        )
+        for key, value in values.items()
+    }
+    parameters = tuple(converted[key] for key in order) if order else converted
+    result = connection.exec_driver_sql(sql, parameters)
+    new_id = result.scalar_one() if dialect.insert_returning else result.lastrowid
+    ledger_versions.note_written(session, (values["company_id"],))
+    return int(new_id)
 
 
 # A written line as :meth:`Repository.line_values` reads it: every column of the table, in the
@@ -468,6 +546,40 @@ class Repository:
     # -- generic -------------------------------------------------------------------------------
     def add(self, row: Base) -> None:
         self.session.add(row)
+
+    def insert_audit_event(self, values: dict[str, Any]) -> None:
+        """An audit event (every column but the id), written at once by the driver: an
+        append-only row the session never reads back would cost a flush of its own as an ORM
+        object. Its JSON is checked as the flush checks every row's. The caller flushes the rows
+        it speaks of first (its company and user may be among them)."""
+        _insert_row(
+            self.session,
+            _AUDIT_EVENTS,
+            {
+                **values,
+                "before": _json_text("before", values["before"]),
+                "after": _json_text("after", values["after"]),
+            },
+            given=_AUDIT_JSON,
+        )
+
+    def insert_pay_app(self, pay_app: PayApp) -> None:
+        """Write a new pay application (built, not yet added) at once through the driver, then
+        hold it in the session as if it had been flushed: every column set (the columns'
+        defaults where it set none), its id given, nothing pending. A create's single-row
+        INSERT through the session's flush costs several times the statement itself. Its
+        values are checked as the flush checks every row's."""
+        # Straight into the row's state: the history that attribute events would keep is reset
+        # below, as a flush resets it.
+        values = inspect(pay_app).dict
+        for key, default, made in _PAY_APP_DEFAULTS:
+            if key not in values:
+                values[key] = default(None) if made else default
+        text_guard.refuse_unstorable_row(pay_app)
+        written = {key: values[key] for key in _PAY_APP_KEYS}
+        values["id"] = _insert_row(self.session, _PAY_APPS, written)
+        make_transient_to_detached(pay_app)
+        self.session.add(pay_app)
 
     def delete(self, row: Base) -> None:
         self.session.delete(row)

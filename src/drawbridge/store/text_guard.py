@@ -38,6 +38,12 @@ def _refuse_unstorable(session: Session, _context: object, _instances: object) -
         _check(state.dict, _column_keys(state.mapper), state.committed_state.keys())
 
 
+def refuse_unstorable_row(row: Any) -> None:
+    """Check a new row written outside the session's flush as the flush checks it."""
+    state = inspect(row)
+    _check(state.dict, _column_keys(state.mapper), state.dict.keys())
+
+
 _COLUMN_KEYS: dict[Mapper[Any], frozenset[str]] = {}
 
 

@@ -25,6 +25,7 @@ from drawbridge.domain.errors import Conflict, Invalid, LedgerError
 from drawbridge.store import ledger_versions, text_guard
 from drawbridge.store.database import READ_ONLY
 from drawbridge.store.files import FileStore
+from drawbridge.store.models import PayApp
 from drawbridge.store.repositories import Repository
 
 
@@ -115,6 +116,15 @@ class UnitOfWork:
     def flush(self) -> None:
         try:
             self.session.flush()
+        except IntegrityError as error:
+            raise _conflict(error) from error
+
+    def insert_pay_app(self, pay_app: PayApp) -> None:
+        """Write a new pay application at once (``Repository.insert_pay_app``), what the
+        session holds flushed first; a broken constraint is reported as a flush reports it."""
+        try:
+            self.session.flush()
+            self.repo.insert_pay_app(pay_app)
         except IntegrityError as error:
             raise _conflict(error) from error
 
