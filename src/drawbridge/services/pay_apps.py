@@ -220,16 +220,19 @@ def create_pay_app(uow: UnitOfWork, actor: Actor, command: CreatePayApp) -> PayA
         ]
         for values in lines:
             values["pay_app_id"] = pay_app.id
-        if computed is not None:
-            new = _NewApplication(pay_app, lines, parts, latest, billed, computed)
-            view = _create_computed(uow, actor, command, contract, new)
-        else:
+        if computed is None:
             repo.insert_pay_app_lines(lines)
             _apply_line_inputs(uow, pay_app, command.lines)
             _link_attachments(uow, actor, pay_app, command.attachment_ids)
             view = _finish_write(uow, actor, "create", pay_app, contract, None)
+            uow.commit()
+            return view
+        new = _NewApplication(pay_app, lines, parts, latest, billed, computed)
+        held = _create_computed(uow, actor, command, contract, new)
         uow.commit()
-        return view
+        # Rendered once the write is committed, from what it holds: the answer reads nothing,
+        # and the write lock (the contract's row on PostgreSQL) is not held while it is built.
+        return render.pay_app_views(uow, [pay_app], with_lines=True, held=held)[0]
 
 
 def _enters_numbers_only(command: CreatePayApp, pay_app: PayApp) -> bool:
@@ -266,19 +269,19 @@ def _create_computed(
     command: CreatePayApp,
     contract: Contract,
     new: _NewApplication,
-) -> PayAppView:
+) -> render.HeldLines:
     """The usual create, computed before it was written: write each line once, figures
-    included; the answer is rendered from what the write holds (its lines, and the header
-    parts a new application has: the packages billed so far, no payment, the attachments it
-    was given, its place as the latest) instead of reading them back. A new application has no
-    payment, so no payment can exceed what it leaves due."""
+    included, and give what the answer is rendered from: what the write holds (its lines, and
+    the header parts a new application has: the packages billed so far, no payment, the
+    attachments it was given, its place as the latest) instead of reading them back. A new
+    application has no payment, so no payment can exceed what it leaves due."""
     pay_app, parts, computed = new.pay_app, new.parts, new.computed
     attachments = _link_attachments(uow, actor, pay_app, command.attachment_ids)
     rows = uow.repo.insert_pay_app_lines_returning(new.lines)
     audit.record(
         uow, actor, "create", "pay_app", pay_app.id, None, audit.pay_app(uow, pay_app, rows)
     )
-    held = render.HeldLines(
+    return render.HeldLines(
         lines={pay_app.id: rows},
         sov={contract.id: computed.sov},
         previous_apps=(
@@ -308,7 +311,6 @@ def _create_computed(
             )
         },
     )
-    return render.pay_app_views(uow, [pay_app], with_lines=True, held=held)[0]
 
 
 # A new line's numeric inputs before anything is entered (the columns' defaults).
