@@ -175,7 +175,7 @@ def project_page(
             # page itself is read whole.
             matching = [
                 pay_app_id
-                for pay_app_id, status, due, written_off, paid in repo.pay_app_dues_summed(
+                for pay_app_id, status, due, written_off, paid in repo.pay_app_dues(
                     actor.company_id, where, order_by=order_by
                 )
                 if rollups.acc_status(

@@ -24,7 +24,6 @@ from drawbridge.domain.billing import (
 )
 from drawbridge.domain.errors import Conflict, Invalid, NotFound
 from drawbridge.domain.payments import PayAppDue, check_paid_still_due
-from drawbridge.domain.rollups import payment_position
 from drawbridge.domain.rules import (
     INTEGRATION_FIELDS,
     INTEGRATION_STATE,
@@ -45,7 +44,6 @@ from drawbridge.services.views import (
     Actor,
     ChangeOrderPackageView,
     Page,
-    PayAppDueView,
     PayAppPreview,
     PayAppView,
 )
@@ -702,30 +700,6 @@ def list_pay_apps(
             )
             views = pay_app_pages.page_views(uow, actor.company_id, values)
         return Page(items=tuple(views), total=total, offset=offset, limit=limit)
-
-
-def pay_app_dues(
-    uow: UnitOfWork,
-    actor: Actor,
-    where: PayAppFilter,
-    *,
-    order_by: Sequence[tuple[str, bool]] = (("id", False),),
-) -> list[PayAppDueView]:
-    """Every matching pay application, in ``list_pay_apps``'s order, with its status and payment
-    position only: for filters on what payments received decide (ACC's paid), read as a few
-    columns and one sum instead of rendering every application."""
-    check_can_read(actor.scopes)
-    with uow:
-        return [
-            PayAppDueView(
-                id=pay_app_id,
-                status=PayAppStatus(status),
-                payments=payment_position(due, [paid], written_off),
-            )
-            for pay_app_id, status, due, written_off, paid in uow.repo.pay_app_dues(
-                actor.company_id, where, order_by=order_by
-            )
-        ]
 
 
 # -- helpers ---------------------------------------------------------------------------------

@@ -483,15 +483,6 @@ class TokenView:
 
 
 @dataclass(frozen=True)
-class PayAppDueView:
-    """A pay application's status and payment position, without its figures or lines."""
-
-    id: int
-    status: PayAppStatus
-    payments: PaymentPosition
-
-
-@dataclass(frozen=True)
 class ProjectPayAppPage:
     """One page of a project's pay applications without lines, read in one transaction with
     what a list of them shows besides: the digest of each one's lines and the UUIDs of the

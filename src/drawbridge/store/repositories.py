@@ -1404,9 +1404,8 @@ class Repository:
     ) -> tuple[Select[Any], int]:
         """The statement of a page of pay applications, sorted and cut, and the total that
         matched."""
-        query = self._pay_app_query(company_id, where)
-        total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        page = _pay_app_order(query, order_by).offset(offset)
+        total = self.pay_app_count(company_id, where)
+        page = _pay_app_order(self._pay_app_query(company_id, where), order_by).offset(offset)
         return (page if limit is None else page.limit(limit)), total
 
     def previous_pay_app_values(
@@ -1575,16 +1574,16 @@ class Repository:
             for pay_app_id, total, rejected, reviewed, commented in rows
         }
 
-    def pay_app_dues_summed(
+    def pay_app_dues(
         self,
         company_id: int,
         where: PayAppFilter,
         *,
         order_by: Sequence[tuple[str, bool]] = (("id", False),),
     ) -> list[tuple[int, str, int, int, int]]:
-        """:meth:`pay_app_dues` in one statement: each application's payments summed by a
-        subquery of its own (through the payments' ``pay_app_id`` index) instead of a second
-        query naming every matching application."""
+        """Every matching pay application in ``list_pay_apps``'s order, as plain columns: (id,
+        status, current payment due, written off, paid), in one statement: each application's
+        payments summed by a subquery of its own, through the payments' ``pay_app_id`` index."""
         paid = (
             select(func.coalesce(func.sum(_PAYMENTS.c.amount_cents), 0))
             .where(_PAYMENTS.c.pay_app_id == PayApp.id, _PAYMENTS.c.company_id == PayApp.company_id)
@@ -1603,45 +1602,6 @@ class Repository:
             for pay_app_id, status, due, written_off, paid_sum in self.session.execute(
                 _pay_app_order(matching, order_by)
             )
-        ]
-
-    def pay_app_dues(
-        self,
-        company_id: int,
-        where: PayAppFilter,
-        *,
-        order_by: Sequence[tuple[str, bool]] = (("id", False),),
-    ) -> list[tuple[int, str, int, int, int]]:
-        """Every matching pay application in ``list_pay_apps``'s order, as plain columns: (id,
-        status, current payment due, written off, paid), the paid sum read by the database from
-        the payments of those applications alone."""
-        matching = self._pay_app_query(company_id, where).with_only_columns(
-            PayApp.id,
-            PayApp.status,
-            PayApp.current_payment_due_cents,
-            PayApp.written_off_cents,
-        )
-        rows = self.session.execute(_pay_app_order(matching, order_by)).all()
-        paid: dict[int, int] = (
-            dict(
-                self.session.execute(  # type: ignore[arg-type]
-                    select(Payment.pay_app_id, func.sum(Payment.amount_cents))
-                    .where(_ids_in(Payment.pay_app_id, [row.id for row in rows]))
-                    .group_by(Payment.pay_app_id)
-                ).all()
-            )
-            if rows
-            else {}
-        )
-        return [
-            (
-                row.id,
-                row.status,
-                row.current_payment_due_cents,
-                row.written_off_cents,
-                int(paid.get(row.id, 0)),
-            )
-            for row in rows
         ]
 
     def contract_uuids(self, company_id: int, project_id: int, kind: str) -> list[str]:
@@ -1685,9 +1645,7 @@ class Repository:
             if key not in PAY_APP_SORT_KEYS:
                 raise ValueError(f"pay applications are not sorted by {key}")
             value = PAY_APP_SORT_KEYS[key]
-            query = query.order_by(
-                value.desc().nulls_first() if descending else value.asc().nulls_last()
-            )
+            query = query.order_by(_direction(value, descending, nulls_last=True))
         page = query.order_by(PayApp.id).offset(offset).limit(limit)
         return list(self.session.execute(page))
 
