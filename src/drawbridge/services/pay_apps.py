@@ -228,8 +228,10 @@ def create_pay_app(uow: UnitOfWork, actor: Actor, command: CreatePayApp) -> PayA
         new = _NewApplication(pay_app, lines, parts, latest, billed, computed)
         held = _create_computed(uow, actor, command, contract, new)
         uow.commit()
-        # Rendered once the write is committed, from what it holds: the answer reads nothing,
-        # and the write lock (the contract's row on PostgreSQL) is not held while it is built.
+        # Rendered once the write is committed, from what it holds and the rows the session
+        # already has (a 20-line requisition's answer sends no statement): the write lock (the
+        # contract's row on PostgreSQL) is not held while it is built. Anything it did read
+        # would be read in a transaction of its own.
         return render.pay_app_views(uow, [pay_app], with_lines=True, held=held)[0]
 
 
