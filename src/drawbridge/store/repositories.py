@@ -88,6 +88,7 @@ _PAY_APPS = cast(Table, PayApp.__table__)
 _FOLLOWING_PAY_APPS = _PAY_APPS.alias("following")
 _GIVEN_PAY_APPS = _PAY_APPS.alias("given")
 _CHAIN_PAY_APPS = _PAY_APPS.alias("chain")
+_PREVIOUS_PAY_APPS = _PAY_APPS.alias("previous")
 _PAYMENTS = cast(Table, Payment.__table__)
 
 
@@ -1481,6 +1482,7 @@ class Repository:
         offset: int = 0,
         limit: int | None = None,
         nulls_last: bool = False,
+        previous_columns: Sequence[str] = (),
     ) -> list[Row[Any]]:
         """:meth:`pay_app_page_values`' page (not counted), each row with what it needs from
         the rest of its chain in the same statement: ``earlier_advance``,
@@ -1490,7 +1492,10 @@ class Repository:
         ``reviewed_lines``, ``commented_lines``). One round trip instead of five; each value a
         subquery of one application's rows, read through the indexes of its contract, payments
         and lines. ``nulls_last``: sorted as :meth:`pay_app_page_in_order` sorts (keys of
-        PAY_APP_SORT_KEYS, nulls after every value), else by columns as ``list_pay_apps``."""
+        PAY_APP_SORT_KEYS, nulls after every value), else by columns as ``list_pay_apps``.
+        ``previous_columns``: the named columns of each row's previous application (same
+        contract, number less one) too, as ``previous_<name>`` (all null for a first one),
+        read in the same statement instead of :meth:`previous_pay_app_values`' own."""
         # The page is cut on the ids (and sort keys) alone, then joined to its rows: the
         # values below are computed for the page's rows only, and the statement is built from
         # parts made once (a subquery of every column would be built again on each call).
@@ -1508,6 +1513,18 @@ class Repository:
         statement = select(*_PAY_APPS.c, *_PLACED_VALUES).join_from(
             page, _PAY_APPS, _PAY_APPS.c.id == page.c.id
         )
+        if previous_columns:
+            previous = _PREVIOUS_PAY_APPS.c
+            statement = statement.add_columns(
+                *(previous[name].label(f"previous_{name}") for name in previous_columns)
+            ).outerjoin(
+                _PREVIOUS_PAY_APPS,
+                # The arithmetic on the page's side, so the previous one is read by the
+                # (contract_id, number) index.
+                (previous.contract_id == _PAY_APPS.c.contract_id)
+                & (previous.number == _PAY_APPS.c.number - 1)
+                & (previous.company_id == _PAY_APPS.c.company_id),
+            )
         for position, (_, descending) in enumerate(order_by):
             statement = statement.order_by(
                 _direction(page.c[f"key_{position}"], descending, nulls_last)
