@@ -6,6 +6,7 @@ Expected figures are computed by hand in the comments.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import fields
 from decimal import Decimal
 
@@ -23,16 +24,19 @@ from drawbridge.domain.billing import (
     compute_chain,
 )
 from drawbridge.domain.rollups import (
+    ACC_STATUS,
     AccPaymentAmounts,
     acc_payment_amounts,
     acc_status,
+    acc_status_filter,
     billed_this_period,
     gross_retention,
+    is_paid,
     owner_billing,
     payment_position,
     quantity_at_unit_price,
 )
-from drawbridge.domain.rules import PayAppStatus
+from drawbridge.domain.rules import APPROVED_STATUSES, PayAppStatus
 
 
 def usd(text: str) -> int:
@@ -471,3 +475,25 @@ def test_billed_this_period_is_what_an_application_adds_to_line_4() -> None:
 )
 def test_quantity_at_unit_price(cents: int, unit_price: Decimal | None, quantity: Decimal) -> None:
     assert quantity_at_unit_price(cents, unit_price) == quantity
+
+
+ACC_NAMES = sorted(set(ACC_STATUS.values()) | {"paid", "pendingInput", "inReview"})
+POSITIONS = [payment_position(DUE, payments) for payments in ([], [DUE - 1], [DUE], [DUE + 1])]
+
+
+@pytest.mark.parametrize(
+    "wanted",
+    [set(chosen) for size in (1, 2, 3) for chosen in itertools.combinations(ACC_NAMES, size)],
+)
+def test_acc_status_filter_keeps_what_acc_status_names(wanted: set[str]) -> None:
+    """The ledger statuses and the paid-in-full flag keep exactly the applications whose ACC
+    status is wanted, whatever their status and payments."""
+    kept, paid_in_full = acc_status_filter(wanted)
+    for status in PayAppStatus:
+        for position in POSITIONS:
+            by_filter = status in kept and (
+                status not in APPROVED_STATUSES
+                or paid_in_full is None
+                or is_paid(status, position) == paid_in_full
+            )
+            assert by_filter == (acc_status(status, position) in wanted), (status, position)

@@ -7,7 +7,7 @@ sections "Payments", "Owner billing roll-up" and "ACC payment fields".
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, fields
 from decimal import Decimal
 
@@ -50,6 +50,24 @@ ACC_STATUS = {
 
 def acc_status(status: PayAppStatus, position: PaymentPosition) -> str:
     return "paid" if is_paid(status, position) else ACC_STATUS[status]
+
+
+def acc_status_filter(
+    acc_statuses: Collection[str],
+) -> tuple[frozenset[PayAppStatus], bool | None]:
+    """What keeping only the applications whose ACC status (``acc_status``) is one of
+    ``acc_statuses`` asks of their ledger status and payments: the ledger statuses kept and,
+    for the approved ones (``APPROVED_STATUSES``), whether only those paid in full
+    (``is_paid``: True), only those not (False) or all of them (None). An application is kept
+    when its status is kept and, if approved, ``is_paid`` answers that flag (when not None)."""
+    wanted = set(acc_statuses)
+    kept = {status for status, name in ACC_STATUS.items() if name in wanted}
+    paid = "paid" in wanted
+    if paid:
+        kept |= APPROVED_STATUSES
+    if paid == ("approved" in wanted):
+        return frozenset(kept), None
+    return frozenset(kept), paid
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from sqlalchemy import Row
 
 from drawbridge.domain import rollups
 from drawbridge.domain.errors import NotFound
-from drawbridge.domain.rules import PayAppStatus, check_can_read
+from drawbridge.domain.rules import check_can_read
 from drawbridge.services import chain, render
 from drawbridge.services.views import (
     Actor,
@@ -168,37 +168,28 @@ def project_page(
             where = dataclasses.replace(
                 where, contract_ids=[cid for cid, uuid, _ in contracts if uuid in wanted]
             )
-        if acc_statuses is None:
-            total = repo.pay_app_count(actor.company_id, where)
-            rows = repo.pay_app_page_placed(
-                actor.company_id,
+        if acc_statuses is not None:
+            # Decided by the database with the page: a project's applications are not read
+            # to find which of them are paid.
+            kept, paid_in_full = rollups.acc_status_filter(acc_statuses)
+            where = dataclasses.replace(
                 where,
-                order_by=order_by,
-                offset=offset,
-                limit=limit,
-                previous_columns=PREVIOUS_COLUMNS,
+                statuses=sorted(
+                    status.value
+                    for status in kept
+                    if where.statuses is None or status.value in where.statuses
+                ),
+                paid_in_full=paid_in_full,
             )
-        else:
-            # Each application's status and payments are a few columns and one sum; only the
-            # page itself is read whole.
-            matching = [
-                pay_app_id
-                for pay_app_id, status, due, written_off, paid in repo.pay_app_dues(
-                    actor.company_id, where, order_by=order_by
-                )
-                if rollups.acc_status(
-                    PayAppStatus(status), rollups.payment_position(due, [paid], written_off)
-                )
-                in acc_statuses
-            ]
-            total = len(matching)
-            chosen = matching[offset:] if limit is None else matching[offset : offset + limit]
-            rows = repo.pay_app_page_placed(
-                actor.company_id,
-                dataclasses.replace(where, ids=chosen),
-                order_by=order_by,
-                previous_columns=PREVIOUS_COLUMNS,
-            )
+        total = repo.pay_app_count(actor.company_id, where)
+        rows = repo.pay_app_page_placed(
+            actor.company_id,
+            where,
+            order_by=order_by,
+            offset=offset,
+            limit=limit,
+            previous_columns=PREVIOUS_COLUMNS,
+        )
         rows = plain_rows(rows)
         items = tuple(placed_views(uow, actor.company_id, rows))
         del company  # held for placed_views' page parts

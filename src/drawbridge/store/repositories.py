@@ -45,6 +45,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from drawbridge.domain.errors import Invalid
+from drawbridge.domain.rules import APPROVED_STATUSES
 from drawbridge.store import ledger_versions, text_guard
 from drawbridge.store.models import (
     ApiToken,
@@ -90,6 +91,20 @@ _GIVEN_PAY_APPS = _PAY_APPS.alias("given")
 _CHAIN_PAY_APPS = _PAY_APPS.alias("chain")
 _PREVIOUS_PAY_APPS = _PAY_APPS.alias("previous")
 _PAYMENTS = cast(Table, Payment.__table__)
+
+
+_APPROVED = sorted(status.value for status in APPROVED_STATUSES)
+
+
+def paid_in_full_condition(status: Any, due: Any, written_off: Any, paid: Any) -> Any:
+    """``rollups.is_paid`` as a condition the database evaluates, given an application's
+    status, current payment due, written-off amount and payments' sum (never null): approved
+    and paid something that covers what is due. tests/store/test_paid_in_full_condition.py
+    holds the two to the same answer on every case."""
+    owed = due - written_off
+    # In whole cents "paid > 0 and paid >= owed" is "paid >= the larger of 1 and owed": the
+    # payments' sum (a subquery) is named once, so the database computes it once.
+    return and_(status.in_(_APPROVED), paid >= case((owed > 1, owed), else_=1))
 
 
 def _placed_values() -> tuple[Any, ...]:
@@ -357,6 +372,10 @@ class PayAppFilter:
     updated_from: datetime | None = None
     updated_to: datetime | None = None
     is_last: bool | None = None
+    # Of the approved applications (APPROVED_STATUSES), only those paid in full
+    # (rollups.is_paid, as paid_in_full_condition has it) when True, only those not when
+    # False; the others are not affected.
+    paid_in_full: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -1591,36 +1610,6 @@ class Repository:
             for pay_app_id, total, rejected, reviewed, commented in rows
         }
 
-    def pay_app_dues(
-        self,
-        company_id: int,
-        where: PayAppFilter,
-        *,
-        order_by: Sequence[tuple[str, bool]] = (("id", False),),
-    ) -> list[tuple[int, str, int, int, int]]:
-        """Every matching pay application in ``list_pay_apps``'s order, as plain columns: (id,
-        status, current payment due, written off, paid), in one statement: each application's
-        payments summed by a subquery of its own, through the payments' ``pay_app_id`` index."""
-        paid = (
-            select(func.coalesce(func.sum(_PAYMENTS.c.amount_cents), 0))
-            .where(_PAYMENTS.c.pay_app_id == PayApp.id, _PAYMENTS.c.company_id == PayApp.company_id)
-            .correlate(PayApp)
-            .scalar_subquery()
-        )
-        matching = self._pay_app_query(company_id, where).with_only_columns(
-            PayApp.id,
-            PayApp.status,
-            PayApp.current_payment_due_cents,
-            PayApp.written_off_cents,
-            paid,
-        )
-        return [
-            (pay_app_id, status, due, written_off, int(paid_sum))
-            for pay_app_id, status, due, written_off, paid_sum in self.session.execute(
-                _pay_app_order(matching, order_by)
-            )
-        ]
-
     def contract_uuids(self, company_id: int, project_id: int, kind: str) -> list[str]:
         """The UUIDs of a project's contracts of one kind, in id order (``contracts``' order)."""
         return list(
@@ -1744,6 +1733,22 @@ class Repository:
                         Contract.company_id == company_id, Contract.kind == where.contract_kind
                     )
                 )
+            )
+        if where.paid_in_full is not None:
+            paid = (
+                select(func.coalesce(func.sum(_PAYMENTS.c.amount_cents), 0))
+                .where(
+                    _PAYMENTS.c.pay_app_id == PayApp.id,
+                    _PAYMENTS.c.company_id == PayApp.company_id,
+                )
+                .correlate(PayApp)
+                .scalar_subquery()
+            )
+            in_full = paid_in_full_condition(
+                PayApp.status, PayApp.current_payment_due_cents, PayApp.written_off_cents, paid
+            )
+            conditions.append(
+                PayApp.status.not_in(_APPROVED) | (in_full if where.paid_in_full else not_(in_full))
             )
         if where.is_last is not None:
             later = aliased(PayApp)

@@ -170,8 +170,8 @@ def list_payments(
         _project(caller, container_id)  # an unknown project is reported before its filters
         raise
     # "approved" and "paid" share ledger statuses and differ by payments received, which the
-    # database does not hold as a column: when only one is asked for, the service filters on
-    # each application's status and payments before paging.
+    # database does not hold as a column: when only one is asked for, the service has the
+    # database decide each application's ACC status with the page.
     derived = acc_statuses is not None and len({"approved", "paid"} & set(acc_statuses)) == 1
     # The project, the page, its lines' digests and the prime contracts: one read transaction.
     page = pay_app_pages.project_page(
