@@ -177,7 +177,14 @@ def test_a_project_page_by_contract_and_by_acc_status(ledger: Runtime) -> None:
         (contract.id, contract.uuid) for contract in contracts.values() if contract.kind == "prime"
     )
     chosen = [uuid for uuid, contract in contracts.items() if contract.kind == "commitment"][:1]
-    for acc_statuses in (None, {"paid"}, {"approved"}, {"approved", "draft"}):
+    for acc_statuses in (
+        None,
+        {"paid"},
+        {"approved"},
+        {"approved", "draft"},
+        {"approved", "paid"},
+        {"paid", "submitted"},
+    ):
         for contract_uuids in (None, chosen, ["no-such-contract"]):
             expected = [
                 view

@@ -26,6 +26,7 @@ from drawbridge.services.views import (
     PlacedPayApps,
     ProjectPayAppPage,
 )
+from drawbridge.store.models import Contract, Party
 from drawbridge.store.repositories import PayAppFilter
 from drawbridge.store.uow import UnitOfWork
 
@@ -161,12 +162,14 @@ def project_page(
         if found is None:
             raise NotFound(f"no project {project_uuid}", field="containerId")
         project, company = found
-        contracts = repo.contract_kinds(actor.company_id, project.id)
+        # The project's contracts, read once: to find them by UUID, to name the prime ones
+        # and to show the page's.
+        contracts, parties = repo.project_contracts_with_parties(actor.company_id, project.id)
         where = dataclasses.replace(where, project_id=project.id)
         if contract_uuids is not None:
             wanted = set(contract_uuids)
             where = dataclasses.replace(
-                where, contract_ids=[cid for cid, uuid, _ in contracts if uuid in wanted]
+                where, contract_ids=[c.id for c in contracts.values() if c.uuid in wanted]
             )
         if acc_statuses is not None:
             # Decided by the database with the page: a project's applications are not read
@@ -181,7 +184,6 @@ def project_page(
                 ),
                 paid_in_full=paid_in_full,
             )
-        total = repo.pay_app_count(actor.company_id, where)
         rows = repo.pay_app_page_placed(
             actor.company_id,
             where,
@@ -189,16 +191,25 @@ def project_page(
             offset=offset,
             limit=limit,
             previous_columns=PREVIOUS_COLUMNS,
+            counted=True,
         )
+        if rows:
+            total = int(rows[0].matching)
+        else:  # nothing on the page: none matched, or the page is past the last one
+            total = repo.pay_app_count(actor.company_id, where) if offset else 0
         rows = plain_rows(rows)
-        items = tuple(placed_views(uow, actor.company_id, rows))
+        items = tuple(
+            placed_views(uow, actor.company_id, rows, read_contracts=(contracts, parties))
+        )
         del company  # held for placed_views' page parts
         return ProjectPayAppPage(
             project=render.project_view(project),
             items=items,
             total=total,
             digests={row.id: _digest(row) for row in rows},
-            prime_contract_uuids=tuple(uuid for _, uuid, kind in contracts if kind == "prime"),
+            prime_contract_uuids=tuple(
+                contract.uuid for contract in contracts.values() if contract.kind == "prime"
+            ),
         )
 
 
@@ -236,14 +247,23 @@ def placed_page(
         )
 
 
-def placed_views(uow: UnitOfWork, company_id: int, rows: Sequence[Any]) -> list[PayAppView]:
+def placed_views(
+    uow: UnitOfWork,
+    company_id: int,
+    rows: Sequence[Any],
+    *,
+    read_contracts: tuple[dict[int, Contract], dict[int, Party]] | None = None,
+) -> list[PayAppView]:
     """``page_views`` for the rows of ``Repository.pay_app_page_placed`` read with
     ``previous_columns=PREVIOUS_COLUMNS`` (as ``plain_rows`` has them), which carry their
     payments, place in the chain and previous application; for a face that shows neither the
-    billed packages nor the attachments of an application (they are left empty)."""
+    billed packages nor the attachments of an application (they are left empty).
+    ``read_contracts``: as ``render.page_parts`` takes it."""
     if not rows:
         return []
-    parts = render.page_parts(uow, company_id, rows, with_packages=False)
+    parts = render.page_parts(
+        uow, company_id, rows, with_packages=False, read_contracts=read_contracts
+    )
     previous_of = _previous_getter(rows[0]._fields)
     return [
         render.pay_app_view(

@@ -300,11 +300,14 @@ def page_parts(
     held: HeldLines | None = None,
     *,
     with_packages: bool = True,
+    read_contracts: tuple[dict[int, Contract], dict[int, Party]] | None = None,
 ) -> PageParts:
     """One query per kind of row, whatever the number of pay apps, contracts or periods; none
     for what ``held`` covers (a create's own application). Without ``with_packages`` (a list
     whose face shows neither), the views' billed packages and attachments are left empty and
-    not read."""
+    not read, and ``read_contracts`` (``Repository.contracts_with_parties``' answer for at
+    least the rows' contracts, which the caller has read already) is used instead of reading
+    them."""
     repo = uow.repo
     held = held or HeldLines()
     company = repo.company(company_id)
@@ -315,7 +318,10 @@ def page_parts(
         views = contract_views(uow, list(contracts.values()))
         billed_packages = {cid: list(billed) for cid, billed in held.billed_packages.items()}
     else:
-        contracts, parties = repo.contracts_with_parties(company_id, contract_ids)
+        if read_contracts is None:
+            read_contracts = repo.contracts_with_parties(company_id, contract_ids)
+        every_contract, parties = read_contracts
+        contracts = {cid: every_contract[cid] for cid in sorted(contract_ids)}
         views = [_contract_view(contract, parties) for contract in contracts.values()]
         billed_packages = {cid: [] for cid in contracts}
     unheld = [cid for cid in contracts if cid not in billed_packages]

@@ -960,14 +960,24 @@ class Repository:
         wanted = set(ids)
         if not wanted:
             return {}, {}
+        return self._contracts_and_parties(company_id, _ids_in(Contract.id, wanted))
+
+    def project_contracts_with_parties(
+        self, company_id: int, project_id: int
+    ) -> tuple[dict[int, Contract], dict[int, Party]]:
+        """A project's contracts by id, in id order (``contracts``' order), and their parties
+        and architects by id, read in one query: what a list of its pay applications needs to
+        find contracts by UUID, name its prime ones and show the page's."""
+        return self._contracts_and_parties(company_id, Contract.project_id == project_id)
+
+    def _contracts_and_parties(
+        self, company_id: int, condition: Any
+    ) -> tuple[dict[int, Contract], dict[int, Party]]:
         rows = self.session.execute(
             select(Contract, Party)
             .join(Party, (Party.id == Contract.party_id) | (Party.id == Contract.architect_id))
-            .where(
-                Contract.company_id == company_id,
-                Party.company_id == company_id,
-                _ids_in(Contract.id, wanted),
-            )
+            .where(Contract.company_id == company_id, Party.company_id == company_id, condition)
+            .order_by(Contract.id)
         )
         contracts: dict[int, Contract] = {}
         parties: dict[int, Party] = {}
@@ -1502,6 +1512,7 @@ class Repository:
         limit: int | None = None,
         nulls_last: bool = False,
         previous_columns: Sequence[str] = (),
+        counted: bool = False,
     ) -> list[Row[Any]]:
         """:meth:`pay_app_page_values`' page (not counted), each row with what it needs from
         the rest of its chain in the same statement: ``earlier_advance``,
@@ -1514,7 +1525,9 @@ class Repository:
         PAY_APP_SORT_KEYS, nulls after every value), else by columns as ``list_pay_apps``.
         ``previous_columns``: the named columns of each row's previous application (same
         contract, number less one) too, as ``previous_<name>`` (all null for a first one),
-        read in the same statement instead of :meth:`previous_pay_app_values`' own."""
+        read in the same statement instead of :meth:`previous_pay_app_values`' own.
+        ``counted``: each row carries ``matching``, how many applications matched before the
+        page was cut (:meth:`pay_app_count`, which a page past the end must still ask)."""
         # The page is cut on the ids (and sort keys) alone, then joined to its rows: the
         # values below are computed for the page's rows only, and the statement is built from
         # parts made once (a subquery of every column would be built again on each call).
@@ -1525,6 +1538,8 @@ class Repository:
             value = PAY_APP_SORT_KEYS[key] if nulls_last else getattr(PayApp, key)
             keys.append(value.label(f"key_{position}"))
         query = self._pay_app_query(company_id, where).with_only_columns(PayApp.id, *keys)
+        if counted:
+            query = query.add_columns(func.count().over().label("matching"))
         for key, (_, descending) in zip(keys, order_by, strict=True):
             query = query.order_by(_direction(key, descending, nulls_last))
         query = query.order_by(PayApp.id).offset(offset)
@@ -1532,6 +1547,8 @@ class Repository:
         statement = select(*_PAY_APPS.c, *_PLACED_VALUES).join_from(
             page, _PAY_APPS, _PAY_APPS.c.id == page.c.id
         )
+        if counted:
+            statement = statement.add_columns(page.c.matching)
         if previous_columns:
             previous = _PREVIOUS_PAY_APPS.c
             statement = statement.add_columns(
@@ -1623,16 +1640,6 @@ class Repository:
                 .order_by(Contract.id)
             )
         )
-
-    def contract_kinds(self, company_id: int, project_id: int) -> list[tuple[int, str, str]]:
-        """A project's contracts as (id, UUID, kind), in id order (``contracts``' order): what
-        a list of its pay applications needs to find contracts by UUID and its prime ones."""
-        rows = self.session.execute(
-            select(Contract.id, Contract.uuid, Contract.kind)
-            .where(Contract.company_id == company_id, Contract.project_id == project_id)
-            .order_by(Contract.id)
-        )
-        return [(row.id, row.uuid, row.kind) for row in rows]
 
     def pay_app_page_in_order(
         self,
