@@ -13,7 +13,7 @@ benchmark's own company (benchmarks/http_fixture.yaml, where all the writes go):
    (uvicorn, the same options ``serve`` uses) that answers each path with the bytes drawbridge
    answered, doing nothing else. wrk drives it the same way.
 
-It prints one Markdown table: requests per second, p50 and p99 latency for both, the answers
+It prints one Markdown table: requests per second, p50, p95 and p99 latency for both, the answers
 with a status of 400 or more ("non-2xx", wrk's "Non-2xx or 3xx responses": a benchmark of errors
 is meaningless, so any makes the script exit 1) and drawbridge's share of the floor's rate.
 Endpoints marked optional belong to faces that may not be mounted yet: when drawbridge answers
@@ -635,23 +635,24 @@ def milliseconds(microseconds: int) -> str:
 
 
 def figures(result: WrkResult) -> str:
-    """req/s, p50 and p99; a run in which no request finished has none."""
+    """req/s, p50, p95 and p99; a run in which no request finished has none."""
     if not result.requests:
-        return f"none finished in {result.duration_us / 1e6:.0f}s | - | -"
-    return f"{result.rate:,.0f} | {milliseconds(result.p50_us)} | {milliseconds(result.p99_us)}"
+        return f"none finished in {result.duration_us / 1e6:.0f}s | - | - | -"
+    latencies = (result.p50_us, result.p95_us, result.p99_us)
+    return f"{result.rate:,.0f} | " + " | ".join(map(milliseconds, latencies))
 
 
 def table(rows: Sequence[Row]) -> str:
     lines = [
-        "| endpoint | clients | req/s | p50 ms | p99 ms | non-2xx | floor req/s | floor p50 ms"
-        " | floor p99 ms | of floor |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "| endpoint | clients | req/s | p50 ms | p95 ms | p99 ms | non-2xx | floor req/s"
+        " | floor p50 ms | floor p95 ms | floor p99 ms | of floor |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for row in rows:
         name = row.endpoint.name
         if row.skipped or row.server is None or row.floor is None:
             note = row.skipped or "not measured"
-            lines.append(f"| {name} | {row.connections} | {note} | | | | | | | |")
+            lines.append(f"| {name} | {row.connections} | {note} | | | | | | | | | |")
             continue
         server, floor = row.server, row.floor
         errors = server.status_errors + server.socket_errors
@@ -718,7 +719,7 @@ def main() -> None:
     )
     print(table(rows))
     print(
-        "\nreq/s: requests answered per second; p50/p99: latency percentiles; non-2xx: answers"
+        "\nreq/s: requests answered per second; p50/p95/p99: latency percentiles; non-2xx: answers"
         " with a status of 400 or more, socket errors and timeouts; floor: a bare FastAPI app"
         " answering drawbridge's bytes on the same uvicorn; of floor: req/s / floor req/s."
     )

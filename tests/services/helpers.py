@@ -32,6 +32,13 @@ from drawbridge.store.models import Base, Contract, ContractPayAppTotal
 
 COMPANY = 1
 OTHER_COMPANY = 2
+# The pay-application columns each contract's kept totals sum (contract_pay_app_totals).
+KEPT_PAY_APP_SUMS = (
+    "current_payment_due_cents",
+    "written_off_cents",
+    "advance_amount_cents",
+    "recoupment_amount_cents",
+)
 PROJECT = 10
 CONTRACT = 100
 OTHER_CONTRACT = 200
@@ -265,15 +272,15 @@ def assert_no_drift(runtime: Runtime, contract_id: int) -> int:
             assert stored.summary == figures.summary, f"pay app {app.number}: summary drifted"
             assert stored.lines == figures.lines, f"pay app {app.number}: lines drifted"
         kept = repo.session.get(ContractPayAppTotal, contract_id)
+        summed = KEPT_PAY_APP_SUMS
         kept_figures = (
-            (0, 0, 0)
+            (0,) * (1 + len(summed))
             if kept is None
-            else (kept.pay_app_count, kept.current_payment_due_cents, kept.written_off_cents)
+            else (kept.pay_app_count, *(getattr(kept, name) for name in summed))
         )
         assert kept_figures == (
             len(apps),
-            sum(app.current_payment_due_cents for app in apps),
-            sum(app.written_off_cents for app in apps),
+            *(sum(getattr(app, name) for app in apps) for name in summed),
         ), "the contract's kept pay-application totals drifted"
         return len(apps)
 

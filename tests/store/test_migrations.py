@@ -17,7 +17,9 @@ from sqlalchemy import Engine, create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from drawbridge.bootstrap import Runtime
+from drawbridge.bootstrap import Runtime, build
+from drawbridge.cli import demo_fixture_text
+from drawbridge.services import fixtures
 from drawbridge.store import migrate
 from drawbridge.store.database import make_engine
 from drawbridge.store.models import Base, Company, Contract, SovLine
@@ -196,3 +198,64 @@ def test_sqlite_0002_backfills_payment_dates(tmp_path: Path) -> None:
 @pytest.mark.postgres
 def test_postgres_0002_backfills_payment_dates(fresh_postgres: Engine) -> None:
     upgrade_0002_keeps_data(fresh_postgres)
+
+
+def _kept_and_summed(engine: Engine) -> tuple[set[tuple[int, ...]], set[tuple[int, ...]]]:
+    sums = ("advance_amount_cents", "recoupment_amount_cents", "current_payment_due_cents")
+    with engine.connect() as connection:
+        kept = connection.execute(
+            text(
+                f"SELECT contract_id, pay_app_count, {', '.join(sums)} FROM contract_pay_app_totals"
+            )
+        )
+        summed = connection.execute(
+            text(
+                "SELECT contract_id, count(*), "
+                + ", ".join(f"sum({name})" for name in sums)
+                + " FROM pay_apps GROUP BY contract_id"
+            )
+        )
+        return {tuple(map(int, row)) for row in kept}, {tuple(map(int, row)) for row in summed}
+
+
+def upgrade_0015_sums_the_advances(engine: Engine, database_url: str, data_dir: Path) -> None:
+    """The demo's applications, given advances and recoupments, taken down to 0014 (whose
+    triggers keep no such sums) and changed there, then up again: 0015 sums what they hold,
+    and its triggers keep the sums from then on."""
+    runtime = build(database_url, data_dir=data_dir)
+    try:
+        fixtures.load_fixture_text(runtime.uow(), demo_fixture_text(), reset=True)
+    finally:
+        runtime.close()
+    migrate.downgrade(engine, "0014")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "UPDATE pay_apps SET advance_amount_cents = 3 * id, recoupment_amount_cents = id,"
+                " current_payment_due_cents = current_payment_due_cents + 1"
+            )
+        )
+    migrate.upgrade(engine)
+    kept, summed = _kept_and_summed(engine)
+    assert any(row[2] for row in summed), "the demo has applications"
+    assert kept == summed
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE pay_apps SET advance_amount_cents = 7 WHERE id % 2 = 0"))
+    kept, summed = _kept_and_summed(engine)
+    assert kept == summed
+    assert migrate.pending_differences(engine) == []
+
+
+def test_sqlite_0015_sums_the_existing_advances(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'advances.db'}"
+    engine = make_engine(url)
+    try:
+        upgrade_0015_sums_the_advances(engine, url, tmp_path)
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_0015_sums_the_existing_advances(fresh_postgres: Engine, tmp_path: Path) -> None:
+    url = fresh_postgres.url.render_as_string(hide_password=False)
+    upgrade_0015_sums_the_advances(fresh_postgres, url, tmp_path)

@@ -1,5 +1,6 @@
-"""The running totals of each contract's pay applications (``contract_pay_app_totals``, kept by
-triggers on ``pay_apps``) equal a fresh count and sum of the applications after any mix of
+"""The running totals of each contract's pay applications (``contract_pay_app_totals``: count,
+amounts due, written off, advances and recoupments, kept by triggers on ``pay_apps``) equal a
+fresh count and sum of the applications after any mix of
 writes: through the services, and straight in SQL as a bulk load or a cascade would write.
 (Every chain test's ``assert_no_drift`` checks them after service edits, too.)"""
 
@@ -15,14 +16,20 @@ from drawbridge.cli import demo_fixture_text
 from drawbridge.services import fixtures, pay_apps
 from tests.support import admin_actor
 
-RECOMPUTE = """
-SELECT company_id, contract_id, count(*), sum(current_payment_due_cents), sum(written_off_cents)
+SUMMED = (
+    "current_payment_due_cents",
+    "written_off_cents",
+    "advance_amount_cents",
+    "recoupment_amount_cents",
+)
+RECOMPUTE = f"""
+SELECT company_id, contract_id, count(*), {", ".join(f"sum({name})" for name in SUMMED)}
 FROM pay_apps GROUP BY company_id, contract_id
 """
-KEPT = """
-SELECT company_id, contract_id, pay_app_count, current_payment_due_cents, written_off_cents
+KEPT = f"""
+SELECT company_id, contract_id, pay_app_count, {", ".join(SUMMED)}
 FROM contract_pay_app_totals
-WHERE pay_app_count <> 0 OR current_payment_due_cents <> 0 OR written_off_cents <> 0
+WHERE pay_app_count <> 0 OR {" OR ".join(f"{name} <> 0" for name in SUMMED)}
 """
 
 
@@ -103,7 +110,9 @@ def test_kept_totals_follow_random_sql_writes(demo: Runtime) -> None:
         for step in range(60):
             ids = [row_id for (row_id,) in connection.execute(text("SELECT id FROM pay_apps"))]
             chosen = chance.sample(ids, min(len(ids), chance.randint(1, 3)))
-            action = chance.choice(["copy", "due", "written_off", "contract", "delete"])
+            action = chance.choice(
+                ["copy", "due", "written_off", "advance", "recoupment", "contract", "delete"]
+            )
             for pay_app_id in chosen:
                 parameters: dict[str, Any] = {"id": pay_app_id}
                 if action == "copy":
@@ -145,6 +154,11 @@ def test_kept_totals_follow_random_sql_writes(demo: Runtime) -> None:
                         text("UPDATE pay_apps SET written_off_cents = :cents WHERE id = :id"),
                         {**parameters, "cents": chance.randint(0, 10**6)},
                     )
+                elif action in ("advance", "recoupment"):
+                    connection.execute(
+                        text(f"UPDATE pay_apps SET {action}_amount_cents = :cents WHERE id = :id"),
+                        {**parameters, "cents": chance.randint(0, 10**7)},
+                    )
                 elif action == "contract":
                     connection.execute(
                         text(
@@ -170,7 +184,9 @@ def test_kept_totals_follow_random_sql_writes(demo: Runtime) -> None:
             if step % 10 == 9:
                 connection.execute(
                     text(
-                        "UPDATE pay_apps SET written_off_cents = written_off_cents + 1"
+                        "UPDATE pay_apps SET written_off_cents = written_off_cents + 1,"
+                        " advance_amount_cents = advance_amount_cents + 2,"
+                        " recoupment_amount_cents = recoupment_amount_cents + 1"
                         " WHERE id % 2 = 0"
                     )
                 )

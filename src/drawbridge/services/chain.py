@@ -572,9 +572,10 @@ def compute_new(
             contract.company_id, previous.id, _PREVIOUS_LINE_COLUMNS
         )
         # The earlier summaries tell which retainage step is reached; without steps there is
-        # none to reach, and the previous application is all the new one depends on.
-        earlier = (
-            [app for app in repo.pay_apps_of_contract(contract.id) if app.number < pay_app.number]
+        # none to reach, and the previous application is all the new one depends on. With
+        # steps, they are read as plain rows: a long chain loads no object per application.
+        earlier: Sequence[ChainApp] = (
+            [app for app in chain_apps(uow, contract) if app.number < pay_app.number]
             if terms.steps
             else [previous]
         )

@@ -172,15 +172,16 @@ def _stamp_paid_at(
     payments first cover line 8 (the covering payment's date, else now), cleared when they no
     longer do (a payment deleted, lowered or moved)."""
     ids = {pay_app_id for pay_app_id in pay_app_ids if pay_app_id is not None}
-    paid = uow.repo.paid_by_pay_app(ids)
+    paid = uow.repo.paid_sums(actor.company_id, ids)
     for pay_app_id in ids:
         pay_app = uow.repo.pay_app(actor.company_id, pay_app_id)
         if pay_app is None:
             continue
+        paid_sum, payment_count = paid.get(pay_app_id, (0, 0))
         position = payment_position(
-            pay_app.current_payment_due_cents, paid[pay_app_id], pay_app.written_off_cents
+            pay_app.current_payment_due_cents, [paid_sum], pay_app.written_off_cents
         )
-        covered = bool(paid[pay_app_id]) and position.paid_in_full
+        covered = payment_count > 0 and position.paid_in_full
         if covered and pay_app.paid_at is None:
             when = payment.payment_date if payment is not None else None
             pay_app.paid_at = (
@@ -379,27 +380,26 @@ def _check_overpayment(
 ) -> None:
     if overpayment_allowed(uow, contract):
         return
-    others = [row for row in uow.repo.payments_of_contract(contract.id) if row is not payment]
+    room = uow.repo.payment_room(
+        contract.company_id,
+        contract.id,
+        pay_app.id if pay_app is not None else None,
+        payment.id if payment is not None else None,
+    )
     if pay_app is not None:
         due = PayAppDue(
             number=pay_app.number,
             current_payment_due=pay_app.current_payment_due_cents,
-            paid=sum(row.amount_cents for row in others if row.pay_app_id == pay_app.id),
+            paid=room.paid_on_pay_app,
             written_off=pay_app.written_off_cents,
         )
         check_pay_app_overpayment(amount, due)
-    submitted = [
-        app
-        for app in uow.repo.pay_apps_of_contract(contract.id)
-        if app.status != PayAppStatus.DRAFT.value
-    ]
-    latest = submitted[-1] if submitted else None
     contract_due = ContractDue(
         number=contract.number,
-        latest_submitted=latest.number if latest else None,
-        earned_less_retainage=latest.total_earned_less_retainage_cents if latest else 0,
-        paid=sum(row.amount_cents for row in others),
-        written_off=sum(app.written_off_cents for app in submitted),
+        latest_submitted=room.latest_submitted,
+        earned_less_retainage=room.latest_earned_less_retainage,
+        paid=room.paid_on_contract,
+        written_off=room.submitted_written_off,
     )
     check_contract_overpayment(amount, contract_due)
 

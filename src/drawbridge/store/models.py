@@ -655,10 +655,11 @@ class PayAppPaymentTotal(Base):
 
 
 class ContractPayAppTotal(Base):
-    """How many pay applications a contract has, and their current payments due and written-off
-    amounts summed: kept by database triggers on ``pay_apps`` (migration 0014) on every insert,
-    delete and change of those columns, whoever writes, so a company's totals are a read of its
-    contracts' rows instead of a sum over every application."""
+    """How many pay applications a contract has, and their current payments due, written-off
+    amounts, advances and recoupments summed: kept by database triggers on ``pay_apps``
+    (migrations 0014 and 0015) on every insert, delete and change of those columns, whoever
+    writes, so a company's totals, and what a new application recoups, are a read of one row a
+    contract instead of a sum over every application."""
 
     __tablename__ = "contract_pay_app_totals"
     contract_id: Mapped[int] = mapped_column(
@@ -668,6 +669,8 @@ class ContractPayAppTotal(Base):
     pay_app_count: Mapped[int] = mapped_column(BigInteger)
     current_payment_due_cents: Mapped[int] = mapped_column(BigInteger)
     written_off_cents: Mapped[int] = mapped_column(BigInteger)
+    advance_amount_cents: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    recoupment_amount_cents: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
 
 class Attachment(Base):

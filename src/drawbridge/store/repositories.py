@@ -45,7 +45,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from drawbridge.domain.errors import Invalid
-from drawbridge.domain.rules import APPROVED_STATUSES
+from drawbridge.domain.rules import APPROVED_STATUSES, PayAppStatus
 from drawbridge.store import ledger_versions, text_guard
 from drawbridge.store.models import (
     ApiToken,
@@ -388,23 +388,69 @@ class LatestPayApp:
     recoupments: int
 
 
-def _contract_total(column: str) -> Any:
-    table = PayApp.__table__.alias("earlier")
-    return (
-        select(func.coalesce(func.sum(table.c[column]), 0))
-        .where(table.c.contract_id == bindparam("contract_id"))
-        .scalar_subquery()
+@dataclass(frozen=True, slots=True)
+class PaymentRoom:
+    """:meth:`Repository.payment_room`: cents, and the latest submitted application's number
+    (None when none is submitted) and its earned less retainage (0 then)."""
+
+    paid_on_contract: int
+    paid_on_pay_app: int
+    submitted_written_off: int
+    latest_submitted: int | None
+    latest_earned_less_retainage: int
+
+
+def _payment_room() -> Select[Any]:
+    """The statement of :meth:`Repository.payment_room`, built once (see below)."""
+    payments = cast(Table, Payment.__table__)
+    apps = cast(Table, PayApp.__table__)
+
+    def paid(where: ColumnElement[bool]) -> Any:
+        return (
+            select(func.coalesce(func.sum(payments.c.amount_cents), 0))
+            .where(
+                where,
+                payments.c.company_id == bindparam("company_id"),
+                payments.c.id != bindparam("excluding_payment_id"),
+            )
+            .scalar_subquery()
+        )
+
+    submitted = (
+        apps.c.company_id == bindparam("company_id"),
+        apps.c.contract_id == bindparam("contract_id"),
+        apps.c.status != PayAppStatus.DRAFT.value,
+    )
+    latest = (
+        select(apps.c.number, apps.c.total_earned_less_retainage_cents)
+        .where(*submitted)
+        .order_by(apps.c.number.desc())
+        .limit(1)
+        .subquery()
+    )
+    return select(
+        paid(payments.c.contract_id == bindparam("contract_id")),
+        paid(payments.c.pay_app_id == bindparam("pay_app_id")),
+        select(func.coalesce(func.sum(apps.c.written_off_cents), 0))
+        .where(*submitted)
+        .scalar_subquery(),
+        select(latest.c.number).scalar_subquery(),
+        select(latest.c.total_earned_less_retainage_cents).scalar_subquery(),
     )
 
 
 # Built once: the statement is the same for every contract, and building it costs more than
 # running it.
+_PAYMENT_ROOM = _payment_room()
+# The advances and recoupments of all the contract's applications are the sums the
+# triggers keep (migration 0015): one row, however long the chain.
 _LATEST_PAY_APP = (
     select(
         PayApp,
-        _contract_total("advance_amount_cents"),
-        _contract_total("recoupment_amount_cents"),
+        ContractPayAppTotal.advance_amount_cents,
+        ContractPayAppTotal.recoupment_amount_cents,
     )
+    .outerjoin(ContractPayAppTotal, ContractPayAppTotal.contract_id == PayApp.contract_id)
     .where(PayApp.contract_id == bindparam("contract_id"))
     .order_by(PayApp.number.desc())
     .limit(1)
@@ -1135,8 +1181,10 @@ class Repository:
         found = self.session.execute(_LATEST_PAY_APP, {"contract_id": contract_id}).first()
         if found is None:
             return LatestPayApp(None, 0, 0)
-        # PostgreSQL sums a BIGINT as NUMERIC: every total here is a whole number of cents.
-        return LatestPayApp(found[0], int(found[1]), int(found[2]))
+        if found[1] is None:
+            # Only a hand-edited database lacks the row: its sums would be guesses.
+            raise RuntimeError(f"contract {contract_id} has pay applications but no kept totals")
+        return LatestPayApp(found[0], found[1], found[2])
 
     def latest_numbers(self, contract_ids: Iterable[int]) -> dict[int, int]:
         ids = set(contract_ids)
@@ -1886,6 +1934,37 @@ class Repository:
         for pay_app_id, amount in rows:
             result[pay_app_id].append(amount)
         return result
+
+    def payment_room(
+        self,
+        company_id: int,
+        contract_id: int,
+        pay_app_id: int | None,
+        excluding_payment_id: int | None,
+    ) -> PaymentRoom:
+        """What the over-payment rules weigh a payment against, summed by the database in one
+        statement (a contract paid a thousand times loads no payment to take one more): the
+        contract's payments and the pay application's, but for the one excluded (the payment
+        being changed), its latest submitted (not draft) application and the write-offs of its
+        submitted applications."""
+        on_contract, on_pay_app, written_off, number, earned = self.session.execute(
+            _PAYMENT_ROOM,
+            {
+                "company_id": company_id,
+                "contract_id": contract_id,
+                # NULL: no payment is on it; 0: no payment has that id.
+                "pay_app_id": pay_app_id,
+                "excluding_payment_id": excluding_payment_id or 0,
+            },
+        ).one()
+        # PostgreSQL sums a BIGINT as NUMERIC: every sum here is a whole number of cents.
+        return PaymentRoom(
+            paid_on_contract=int(on_contract),
+            paid_on_pay_app=int(on_pay_app),
+            submitted_written_off=int(written_off),
+            latest_submitted=number,
+            latest_earned_less_retainage=earned if earned is not None else 0,
+        )
 
     def payments_of_contract(self, contract_id: int) -> Sequence[Payment]:
         return self.session.scalars(
