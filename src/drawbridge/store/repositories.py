@@ -91,6 +91,17 @@ _GIVEN_PAY_APPS = _PAY_APPS.alias("given")
 _CHAIN_PAY_APPS = _PAY_APPS.alias("chain")
 _PREVIOUS_PAY_APPS = _PAY_APPS.alias("previous")
 _PAYMENTS = cast(Table, Payment.__table__)
+# The payments of the pay application of the enclosing statement's row, and their sum (0 for
+# none), read through the payments' pay_app_id index.
+_OF_PAY_APP_PAYMENTS = (_PAYMENTS.c.pay_app_id == _PAY_APPS.c.id) & (
+    _PAYMENTS.c.company_id == _PAY_APPS.c.company_id
+)
+_PAID_ON_PAY_APP = (
+    select(func.coalesce(func.sum(_PAYMENTS.c.amount_cents), 0))
+    .where(_OF_PAY_APP_PAYMENTS)
+    .correlate(_PAY_APPS)
+    .scalar_subquery()
+)
 
 
 _APPROVED = sorted(status.value for status in APPROVED_STATUSES)
@@ -117,7 +128,7 @@ def _placed_values() -> tuple[Any, ...]:
     lines = _LINES.c
     of_chain = chain.contract_id == row.contract_id
     earlier = of_chain & (chain.number < row.number)
-    of_payments = (payments.pay_app_id == row.id) & (payments.company_id == row.company_id)
+    of_payments = _OF_PAY_APP_PAYMENTS
     of_lines = lines.pay_app_id == row.id
     claimed = func.coalesce(
         lines.subcontractor_claimed_amount_cents, lines.work_completed_this_period_cents
@@ -137,7 +148,7 @@ def _placed_values() -> tuple[Any, ...]:
             "earlier_recoupment",
         ),
         value(func.max(chain.number), of_chain, "latest_number"),
-        value(func.coalesce(func.sum(payments.amount_cents), 0), of_payments, "paid"),
+        _PAID_ON_PAY_APP.label("paid"),
         count_of(of_payments, "payment_count"),
         value(func.max(payments.date), of_payments, "last_payment_date"),
         value(func.coalesce(func.sum(claimed), 0), of_lines, "claimed"),
@@ -402,8 +413,7 @@ class PaymentRoom:
 
 def _payment_room() -> Select[Any]:
     """The statement of :meth:`Repository.payment_room`, built once (see below)."""
-    payments = cast(Table, Payment.__table__)
-    apps = cast(Table, PayApp.__table__)
+    payments, apps = _PAYMENTS, _PAY_APPS
 
     def paid(where: ColumnElement[bool]) -> Any:
         return (
@@ -1790,17 +1800,11 @@ class Repository:
                 )
             )
         if where.paid_in_full is not None:
-            paid = (
-                select(func.coalesce(func.sum(_PAYMENTS.c.amount_cents), 0))
-                .where(
-                    _PAYMENTS.c.pay_app_id == PayApp.id,
-                    _PAYMENTS.c.company_id == PayApp.company_id,
-                )
-                .correlate(PayApp)
-                .scalar_subquery()
-            )
             in_full = paid_in_full_condition(
-                PayApp.status, PayApp.current_payment_due_cents, PayApp.written_off_cents, paid
+                PayApp.status,
+                PayApp.current_payment_due_cents,
+                PayApp.written_off_cents,
+                _PAID_ON_PAY_APP,
             )
             conditions.append(
                 PayApp.status.not_in(_APPROVED) | (in_full if where.paid_in_full else not_(in_full))
