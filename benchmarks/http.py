@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/http.py [--duration 10] [--connections 16] [--smoke]
                                         [--database URL] [--only TEXT] [--workers N]
+                                        [--threads N]
 
 For every endpoint in ENDPOINTS below, against a fresh database holding the bundled demo and the
 benchmark's own company (benchmarks/http_fixture.yaml, where all the writes go):
@@ -22,7 +23,9 @@ when missing and the script runs as root. Every process it started is stopped wh
 error and on Ctrl-C.
 
 ``--workers N`` serves drawbridge with N processes (``serve --workers``); the floor keeps one,
-so compare drawbridge's req/s between runs with 1 and with N workers.
+so compare drawbridge's req/s between runs with 1 and with N workers. ``--threads N`` passes
+``serve --threads`` (how many requests each process computes at once; serve's default when not
+given).
 
 ``--database`` points drawbridge at another database (e.g. PostgreSQL); that database is
 EMPTIED first (``drawbridge load --reset``), so name a scratch one. By default it is a SQLite
@@ -64,6 +67,8 @@ from typing import Any
 
 import uvicorn
 from fastapi import FastAPI, Request, Response
+
+from drawbridge.bootstrap import DEFAULT_REQUEST_THREADS
 
 HERE = Path(__file__).resolve().parent
 FIXTURE = HERE / "http_fixture.yaml"
@@ -545,8 +550,11 @@ def benchmark(args: argparse.Namespace) -> list[Row]:
         database = args.database or f"sqlite:///{folder / 'bench.db'}"
         print(f"loading the demo and {FIXTURE.name} into {database}", file=sys.stderr)
         load_databases(database, folder, env)
+        serve_options = ["--workers", str(args.workers)]
+        if args.threads is not None:
+            serve_options += ["--threads", str(args.threads)]
         runs = measure_drawbridge(
-            wrk, rows, processes, database, folder, env, args.duration, tag, args.workers
+            wrk, rows, processes, database, folder, env, args.duration, tag, serve_options
         )
         measure_floor(wrk, rows, runs, processes, folder, env, args.duration, tag)
     return rows
@@ -561,13 +569,14 @@ def measure_drawbridge(
     env: dict[str, str],
     duration: int,
     tag: str,
-    workers: int = 1,
+    serve_options: Sequence[str] = (),
 ) -> dict[int, Run]:
-    """Each row against ``drawbridge serve``; returns the runs measured, by row."""
+    """Each row against ``drawbridge serve`` (given ``serve_options``); returns the runs
+    measured, by row."""
     port, log = free_port(), folder / "server.log"
     base = f"http://127.0.0.1:{port}"
     command = [*drawbridge_command(), "serve", "--port", str(port), "--database", database]
-    command += ["--workers", str(workers)]
+    command += serve_options
     server = processes.start(command, log, env)
     wait_until_up(server, base, "/healthz", log)
     values = discover(base)
@@ -695,6 +704,9 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, default=1, help="drawbridge serve --workers (the floor runs one)"
     )
+    parser.add_argument(
+        "--threads", type=int, help="drawbridge serve --threads (by default, serve's default)"
+    )
     parser.add_argument("--serve-floor", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -715,7 +727,9 @@ def main() -> None:
     print(
         f"drawbridge HTTP benchmark, {started:%Y-%m-%d %H:%M} UTC: wrk, {args.duration}s a run,"
         f" {args.connections} connections (writes also at 1), {os.cpu_count()} CPUs,"
-        f" {'PostgreSQL' if (args.database or '').startswith('postgresql') else 'SQLite'}\n"
+        f" {'PostgreSQL' if (args.database or '').startswith('postgresql') else 'SQLite'},"
+        f" drawbridge serve --workers {args.workers}"
+        f" --threads {args.threads or DEFAULT_REQUEST_THREADS}\n"
     )
     print(table(rows))
     print(

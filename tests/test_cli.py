@@ -7,14 +7,19 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 import pytest
 import uvicorn
 import yaml
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from drawbridge.api.app import WORKER_VENDOR_LIMITS_VARIABLE, create_worker_app
-from drawbridge.bootstrap import Runtime
+from drawbridge.api.app import (
+    WORKER_THREADS_VARIABLE,
+    WORKER_VENDOR_LIMITS_VARIABLE,
+    create_worker_app,
+)
+from drawbridge.bootstrap import DEFAULT_REQUEST_THREADS, Runtime
 from drawbridge.cli import DEMO_OPERATOR_TOKEN, app, demo_fixture_text
 from drawbridge.domain.errors import Unauthorized
 from drawbridge.domain.rules import Role
@@ -425,27 +430,43 @@ def test_client_create_registers_redirect_uris(demo: str) -> None:
     assert "redirect_uris[0]: http:// only to localhost" in refused.output
 
 
-def test_serve_with_workers_hands_each_worker_process_the_database_it_migrated(
-    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    calls: list[tuple[Any, dict[str, Any]]] = []
+UvicornRuns = list[tuple[Any, dict[str, Any]]]
+
+
+@pytest.fixture
+def uvicorn_runs(monkeypatch: pytest.MonkeyPatch) -> UvicornRuns:
+    """What ``serve`` asks uvicorn to run (the application and the options), instead of
+    serving it."""
+    calls: UvicornRuns = []
     monkeypatch.setattr(
         uvicorn, "run", lambda application, **options: calls.append((application, options))
     )
+    return calls
+
+
+def test_serve_with_workers_hands_each_worker_process_the_database_it_migrated(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch, uvicorn_runs: UvicornRuns
+) -> None:
     # serve sets these for its workers; monkeypatch puts them back afterwards.
-    for name in ("DRAWBRIDGE_DATABASE_URL", "DRAWBRIDGE_DATA_DIR", WORKER_VENDOR_LIMITS_VARIABLE):
+    for name in (
+        "DRAWBRIDGE_DATABASE_URL",
+        "DRAWBRIDGE_DATA_DIR",
+        WORKER_VENDOR_LIMITS_VARIABLE,
+        WORKER_THREADS_VARIABLE,
+    ):
         monkeypatch.setenv(name, "")
     monkeypatch.setenv("DRAWBRIDGE_OPERATOR_TOKEN", "op-token-for-the-workers-0001")
     url = runtime.settings.database_url
-    result = runner.invoke(app, ["serve", "--database", url, "--workers", "2"])
+    result = runner.invoke(app, ["serve", "--database", url, "--workers", "2", "--threads", "3"])
     assert result.exit_code == 0, result.output
-    [(application, options)] = calls
+    [(application, options)] = uvicorn_runs
     assert application == "drawbridge.api.app:create_worker_app"
     assert options["factory"] is True
     assert options["workers"] == 2
 
     # What one worker process builds from that environment: an app on the same database,
-    # with what it built frozen out of the garbage collector's full collections.
+    # computing three requests at once, with what it built frozen out of the garbage
+    # collector's full collections.
     gc.unfreeze()
     worker = create_worker_app()
     try:
@@ -454,8 +475,33 @@ def test_serve_with_workers_hands_each_worker_process_the_database_it_migrated(
         assert worker.state.runtime.settings.operator_token == "op-token-for-the-workers-0001"
         with TestClient(worker) as client:
             assert client.get("/healthz").json() == {"status": "ok"}
+            assert client.portal.call(_request_threads) == 3
     finally:
         worker.state.runtime.close()
+
+
+def test_serve_computes_as_many_requests_at_once_as_threads_says(
+    runtime: Runtime, uvicorn_runs: UvicornRuns
+) -> None:
+    url = runtime.settings.database_url
+    for given, expected in (([], DEFAULT_REQUEST_THREADS), (["--threads", "5"], 5)):
+        uvicorn_runs.clear()
+        result = runner.invoke(app, ["serve", "--database", url, *given])
+        assert result.exit_code == 0, result.output
+        [(application, _)] = uvicorn_runs
+        try:
+            with TestClient(application) as client:
+                assert client.portal.call(_request_threads) == expected
+        finally:
+            application.state.runtime.close()
+    refused = runner.invoke(app, ["serve", "--database", url, "--threads", "0"])
+    assert refused.exit_code != 0
+    assert "--threads" in refused.output
+
+
+async def _request_threads() -> float:
+    """How many requests the running app computes at once (its thread pool's tokens)."""
+    return anyio.to_thread.current_default_thread_limiter().total_tokens
 
 
 def test_serve_refuses_zero_workers(runtime: Runtime, served: list[Any]) -> None:

@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from drawbridge.bootstrap import DatabaseUnavailable, Runtime, build
+from drawbridge.bootstrap import DEFAULT_REQUEST_THREADS, DatabaseUnavailable, Runtime, build
 from drawbridge.domain.errors import LedgerError
 from drawbridge.domain.money import parse_amount
 from drawbridge.domain.rules import PayAppStatus, Role, Scope
@@ -183,11 +183,26 @@ def serve(
             help="server processes sharing the port and the database (PostgreSQL for real use)",
         ),
     ] = 1,
+    threads: Annotated[
+        int,
+        typer.Option(
+            "--threads",
+            min=1,
+            max=64,
+            metavar="N",
+            help="requests each server process computes at once; the others wait their turn",
+        ),
+    ] = DEFAULT_REQUEST_THREADS,
 ) -> None:
     """Run the server (migrations are applied on start)."""
     import uvicorn
 
-    from drawbridge.api.app import WORKER_VENDOR_LIMITS_VARIABLE, create_app, served
+    from drawbridge.api.app import (
+        WORKER_THREADS_VARIABLE,
+        WORKER_VENDOR_LIMITS_VARIABLE,
+        create_app,
+        served,
+    )
 
     if reset and not demo:
         raise Failed("--reset empties the database to load the demo data: use it with --demo")
@@ -218,7 +233,8 @@ def serve(
                 f"{auth.MIN_OPERATOR_TOKEN_LENGTH} characters) to load fixtures over HTTP"
             )
         if workers == 1:
-            uvicorn.run(served(create_app(runtime)), host=host, port=port, log_level="info")
+            application = served(create_app(runtime, request_threads=threads))
+            uvicorn.run(application, host=host, port=port, log_level="info")
             return
         # Each worker is a process of its own that builds its runtime (engine, connection pool)
         # from the environment: the database this command migrated, its files and operator token.
@@ -227,6 +243,7 @@ def serve(
         if operator_token:
             os.environ[OPERATOR_TOKEN_VARIABLE] = operator_token
         os.environ[WORKER_VENDOR_LIMITS_VARIABLE] = "1" if vendor_limits else ""
+        os.environ[WORKER_THREADS_VARIABLE] = str(threads)
         runtime.close()
         uvicorn.run(
             "drawbridge.api.app:create_worker_app",

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
+import anyio.to_thread
 import pytest
 from fastapi.testclient import TestClient
 
 from drawbridge.api.app import create_app
-from drawbridge.bootstrap import Runtime
+from drawbridge.bootstrap import DEFAULT_REQUEST_THREADS, Runtime
 from drawbridge.cli import demo_fixture_text
+from drawbridge.services import admin
 from tests.conftest import OPERATOR_TOKEN
 
 OPERATOR = {"Authorization": f"Bearer {OPERATOR_TOKEN}"}
@@ -123,3 +128,39 @@ def test_an_unroutable_path_is_answered_in_its_faces_envelope(
     response = client.get(path, headers={"Authorization": "Bearer demo-admin-token-0001"})
     assert response.status_code == 404
     assert envelope_key in response.json()
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_a_server_process_computes_at_most_its_threads_requests_at_once(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch, threads: int
+) -> None:
+    # /healthz is a plain function, run on the thread pool like every handler that reads the
+    # ledger; each call here takes a while, so eight at once overlap as far as they may.
+    running = most = 0
+    counting = threading.Lock()
+
+    def slow_check(engine: object) -> None:
+        nonlocal running, most
+        with counting:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.05)
+        with counting:
+            running -= 1
+
+    monkeypatch.setattr(admin, "check_database", slow_check)
+    with (
+        TestClient(create_app(runtime, request_threads=threads)) as client,
+        ThreadPoolExecutor(8) as callers,
+    ):
+        statuses = list(callers.map(lambda _: client.get("/healthz").status_code, range(8)))
+    assert statuses == [200] * 8
+    assert most == threads
+
+
+def test_a_server_process_computes_two_requests_at_once_unless_told(runtime: Runtime) -> None:
+    async def tokens() -> float:
+        return anyio.to_thread.current_default_thread_limiter().total_tokens
+
+    with TestClient(create_app(runtime)) as client:
+        assert client.portal.call(tokens) == DEFAULT_REQUEST_THREADS == 2

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import gc
 import os
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -25,7 +28,7 @@ from drawbridge.api.procore.oauth import create_procore_oauth_app
 from drawbridge.api.productive.app import create_productive_app
 from drawbridge.api.ratelimit import PROCORE, PRODUCTIVE, VendorLimits
 from drawbridge.api.response_cache import ResponseCache
-from drawbridge.bootstrap import Runtime, build
+from drawbridge.bootstrap import DEFAULT_REQUEST_THREADS, Runtime, build
 from drawbridge.services import admin
 from drawbridge.web.app import create_web_app
 
@@ -35,6 +38,7 @@ CACHED_FACES = ("/rest", "/cost", "/ia/api/v1", "/api/v2", "/v1")
 
 # Set by ``drawbridge serve --workers N`` for its worker processes.
 WORKER_VENDOR_LIMITS_VARIABLE = "DRAWBRIDGE_WORKER_VENDOR_LIMITS"
+WORKER_THREADS_VARIABLE = "DRAWBRIDGE_WORKER_THREADS"
 
 
 def create_worker_app() -> FastAPI:
@@ -48,7 +52,8 @@ def create_worker_app() -> FastAPI:
         create=False,
         vendor_limits=os.environ.get(WORKER_VENDOR_LIMITS_VARIABLE) == "1",
     )
-    return served(create_app(runtime))
+    threads = int(os.environ.get(WORKER_THREADS_VARIABLE) or DEFAULT_REQUEST_THREADS)
+    return served(create_app(runtime, request_threads=threads))
 
 
 def served(app: FastAPI) -> FastAPI:
@@ -62,8 +67,24 @@ def served(app: FastAPI) -> FastAPI:
     return app
 
 
-def create_app(runtime: Runtime) -> FastAPI:
+def computing_at_most(
+    threads: int,
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """The lifespan that lets the process compute at most ``threads`` requests at once: the
+    event loop's thread pool, which runs every handler and dependency that is a plain function,
+    gets that many tokens (anyio's default is 40)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        yield
+
+    return lifespan
+
+
+def create_app(runtime: Runtime, *, request_threads: int = DEFAULT_REQUEST_THREADS) -> FastAPI:
     app = FastAPI(
+        lifespan=computing_at_most(request_threads),
         title="drawbridge",
         description=(
             "Construction progress-billing and payments server. Each face has its own OpenAPI "
