@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import text
 
 from drawbridge.bootstrap import Runtime
 from drawbridge.domain.errors import Conflict, Invalid
@@ -87,3 +88,28 @@ def test_the_database_holds_one_check_per_pay_application(runtime: Runtime) -> N
         with pytest.raises(Conflict) as raised:
             uow.commit()
     assert raised.value.field == "check_number"
+
+
+def test_a_single_read_on_postgresql_holds_no_transaction_open(runtime: Runtime) -> None:
+    # uow.read() answers who a token speaks for on every request: on PostgreSQL each of its
+    # statements is a transaction of its own (autocommit), so no BEGIN or ROLLBACK goes to the
+    # server; on SQLite it reads in one transaction as before.
+    engine = runtime.engine
+    engine.dispose()  # the pool then holds one connection, which everything below reuses
+    with runtime.uow().read() as connection:
+        if engine.dialect.name == "postgresql":
+            first = connection.scalar(text("SELECT pg_current_xact_id()::text"))
+            second = connection.scalar(text("SELECT pg_current_xact_id()::text"))
+            assert first != second
+        else:
+            assert connection.in_transaction() is False
+            assert connection.scalar(text("SELECT 1")) == 1
+            assert connection.in_transaction() is True
+    # The connection it used goes back to the pool for ordinary transactions: a unit of work's
+    # rollback still undoes what it wrote.
+    _company(runtime)
+    with runtime.uow() as uow:
+        uow.repo.add(Party(company_id=1, code="GONE", name="Rolled back", kind="vendor"))
+        uow.flush()
+    with runtime.uow() as uow:
+        assert uow.session.scalar(text("SELECT count(*) FROM parties")) == 0
