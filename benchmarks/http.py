@@ -24,8 +24,8 @@ error and on Ctrl-C.
 
 ``--workers N`` serves drawbridge with N processes (``serve --workers``); the floor keeps one,
 so compare drawbridge's req/s between runs with 1 and with N workers. ``--threads N`` passes
-``serve --threads`` (how many requests each process computes at once; serve's default when not
-given).
+``serve --threads`` (how many requests each process computes at once; serve's default, 2, when
+not given).
 
 ``--database`` points drawbridge at another database (e.g. PostgreSQL); that database is
 EMPTIED first (``drawbridge load --reset``), so name a scratch one. By default it is a SQLite
@@ -550,9 +550,7 @@ def benchmark(args: argparse.Namespace) -> list[Row]:
         database = args.database or f"sqlite:///{folder / 'bench.db'}"
         print(f"loading the demo and {FIXTURE.name} into {database}", file=sys.stderr)
         load_databases(database, folder, env)
-        serve_options = ["--workers", str(args.workers)]
-        if args.threads is not None:
-            serve_options += ["--threads", str(args.threads)]
+        serve_options = ["--workers", str(args.workers), "--threads", str(args.threads)]
         runs = measure_drawbridge(
             wrk, rows, processes, database, folder, env, args.duration, tag, serve_options
         )
@@ -705,7 +703,10 @@ def main() -> None:
         "--workers", type=int, default=1, help="drawbridge serve --workers (the floor runs one)"
     )
     parser.add_argument(
-        "--threads", type=int, help="drawbridge serve --threads (by default, serve's default)"
+        "--threads",
+        type=int,
+        default=DEFAULT_REQUEST_THREADS,
+        help=f"drawbridge serve --threads ({DEFAULT_REQUEST_THREADS}, serve's default)",
     )
     parser.add_argument("--serve-floor", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
@@ -729,7 +730,7 @@ def main() -> None:
         f" {args.connections} connections (writes also at 1), {os.cpu_count()} CPUs,"
         f" {'PostgreSQL' if (args.database or '').startswith('postgresql') else 'SQLite'},"
         f" drawbridge serve --workers {args.workers}"
-        f" --threads {args.threads or DEFAULT_REQUEST_THREADS}\n"
+        f" --threads {args.threads}\n"
     )
     print(table(rows))
     print(

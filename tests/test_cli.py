@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import anyio.to_thread
 import pytest
 import uvicorn
 import yaml
@@ -24,6 +23,7 @@ from drawbridge.cli import DEMO_OPERATOR_TOKEN, app, demo_fixture_text
 from drawbridge.domain.errors import Unauthorized
 from drawbridge.domain.rules import Role
 from drawbridge.services import auth, web_sessions
+from tests.support import request_threads
 
 runner = CliRunner()
 
@@ -475,7 +475,7 @@ def test_serve_with_workers_hands_each_worker_process_the_database_it_migrated(
         assert worker.state.runtime.settings.operator_token == "op-token-for-the-workers-0001"
         with TestClient(worker) as client:
             assert client.get("/healthz").json() == {"status": "ok"}
-            assert client.portal.call(_request_threads) == 3
+            assert request_threads(client) == 3
     finally:
         worker.state.runtime.close()
 
@@ -491,17 +491,12 @@ def test_serve_computes_as_many_requests_at_once_as_threads_says(
         [(application, _)] = uvicorn_runs
         try:
             with TestClient(application) as client:
-                assert client.portal.call(_request_threads) == expected
+                assert request_threads(client) == expected
         finally:
             application.state.runtime.close()
     refused = runner.invoke(app, ["serve", "--database", url, "--threads", "0"])
     assert refused.exit_code != 0
     assert "--threads" in refused.output
-
-
-async def _request_threads() -> float:
-    """How many requests the running app computes at once (its thread pool's tokens)."""
-    return anyio.to_thread.current_default_thread_limiter().total_tokens
 
 
 def test_serve_refuses_zero_workers(runtime: Runtime, served: list[Any]) -> None:

@@ -21,10 +21,10 @@ DEFAULT_RESPONSE_CACHE_BYTES = 32 * 1024 * 1024
 # How many requests one server process computes at once (``serve --threads``, api/app.py). A
 # request's work is Python holding the GIL but for short database calls, so more threads only
 # take turns at it: with 16 requests in flight, 16 threads spent 1.8 times the CPU per request
-# that 2 threads did (cache misses, and a hand-off of the GIL at every database call) and
-# answered 40 % fewer a second. Two rather than one, so that a request waiting on a lock or
-# building a large export leaves the process another. The requests beyond them wait on the
-# event loop, which costs nothing.
+# that 2 threads did (most likely the GIL handed over at every database call, and processor
+# caches gone cold between turns) and answered 40 % fewer a second. Two rather than one, so
+# that a request waiting on a lock or building a large export leaves the process another. The
+# requests beyond them wait on the event loop, which costs nothing.
 DEFAULT_REQUEST_THREADS = 2
 
 

@@ -7,7 +7,6 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import anyio.to_thread
 import pytest
 from fastapi.testclient import TestClient
 
@@ -16,6 +15,7 @@ from drawbridge.bootstrap import DEFAULT_REQUEST_THREADS, Runtime
 from drawbridge.cli import demo_fixture_text
 from drawbridge.services import admin
 from tests.conftest import OPERATOR_TOKEN
+from tests.support import request_threads
 
 OPERATOR = {"Authorization": f"Bearer {OPERATOR_TOKEN}"}
 
@@ -159,8 +159,5 @@ def test_a_server_process_computes_at_most_its_threads_requests_at_once(
 
 
 def test_a_server_process_computes_two_requests_at_once_unless_told(runtime: Runtime) -> None:
-    async def tokens() -> float:
-        return anyio.to_thread.current_default_thread_limiter().total_tokens
-
     with TestClient(create_app(runtime)) as client:
-        assert client.portal.call(tokens) == DEFAULT_REQUEST_THREADS == 2
+        assert request_threads(client) == DEFAULT_REQUEST_THREADS == 2

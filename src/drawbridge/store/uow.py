@@ -116,7 +116,7 @@ class UnitOfWork:
         connection to the pool), and a single statement sees one snapshot either way. SQLite's
         transactions cost no round trip and keep their usual ``BEGIN``."""
         with self._bind.connect() as connection:
-            if connection.dialect.name == "postgresql":
+            if self.dialect == "postgresql":
                 connection.execution_options(isolation_level="AUTOCOMMIT")
             yield connection
 
